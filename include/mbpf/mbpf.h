@@ -85,6 +85,8 @@ typedef enum mbpf_arg_kind {
     MBPF_ARG_MAP,        /* a map handle of the calling program (see mbpf_vm.map_check) */
     MBPF_ARG_MEM_R_OR_NULL, /* like MEM_R, or 0 */
     MBPF_ARG_MEM_W_OR_NULL, /* like MEM_W, or 0 */
+    MBPF_ARG_MAP_KEY,    /* readable pointer, len = key size of the map in argument len_arg */
+    MBPF_ARG_MAP_VALUE,  /* readable pointer, len = value size of the map in argument len_arg */
 } mbpf_arg_kind;
 
 typedef struct mbpf_arg {
@@ -161,9 +163,11 @@ typedef struct mbpf_frame {
     uint32_t pad;
 } mbpf_frame;
 
-/* Checks that a value is a map handle this VM's program owns (set by the
- * image loader; NULL rejects every MBPF_ARG_MAP argument). */
-typedef bool (*mbpf_map_check_fn)(const mbpf_vm *vm, uint64_t handle);
+/* Checks that a value is a map handle this VM's program owns and gives the
+ * map's key and value sizes (set by the image loader; NULL rejects every
+ * MBPF_ARG_MAP / MAP_KEY / MAP_VALUE argument). */
+typedef bool (*mbpf_map_check_fn)(const mbpf_vm *vm, uint64_t handle, uint32_t *key_size,
+                                  uint32_t *value_size);
 
 struct mbpf_vm {
     /* Fields are private: use the functions below. */
