@@ -1,0 +1,148 @@
+/* microbpf JIT: eBPF to ARMv7-M Thumb-2 (Cortex-M3/M4/M7).
+ *
+ * The compiler is plain C that writes bytes, so it runs on the device and on
+ * the host alike. The generated code is position independent: every address
+ * it needs (region table, stack, helper-call routine, memory-check routine)
+ * comes from a context block whose layout is fixed for a 32-bit target, so
+ * host tests can build that block in emulated memory (tools/lib/jit_uc.h) and
+ * the device runtime (mbpf_jit_run) builds it on its stack.
+ * Register map, frame layout and the rules for skipping checks:
+ * docs/jit-armv7m.md.
+ */
+#ifndef MBPF_JIT_H
+#define MBPF_JIT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "mbpf/mbpf.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef struct mbpf_jit_error {
+    int32_t status;  /* MBPF_OK, MBPF_E_ARG, MBPF_E_STATE, MBPF_E_NOSPACE or MBPF_E_JIT */
+    uint32_t pc;     /* instruction the reason applies to */
+    const char *msg; /* static text */
+} mbpf_jit_error;
+
+/* Compiles the loaded (verified) program of vm into buf.
+ * - buf NULL or buf_len < needed: MBPF_E_NOSPACE and *code_len = bytes needed
+ *   (the size is computed before anything is written; no overflow possible).
+ * - buf must be 4-byte aligned, and the code must be run from an address with
+ *   the same alignment (ADR is used for return addresses of local calls).
+ * - insn_offsets (optional, n+1 entries where n = vm->num_insns) receives the
+ *   byte offset of each eBPF instruction's code, entry n = end of the main
+ *   code (routines emitted once follow it); the second slot of lddw gets the
+ *   offset of the next instruction. When NULL, the compiler needs n+1 words of
+ *   scratch and borrows vm's stack area (like the verifier); if that is too
+ *   small, MBPF_E_NOSPACE with a message: pass insn_offsets.
+ * The helper set, config (stack size, depth, budget) of vm are compiled in:
+ * recompile after changing them. Regions may change freely between runs.
+ * The entry point is buf + 0 (call with the Thumb bit set). */
+int mbpf_jit_compile(mbpf_vm *vm, void *buf, size_t buf_len, size_t *code_len,
+                     uint32_t *insn_offsets, mbpf_jit_error *err);
+
+/* Runs code compiled for vm: same contract and result as mbpf_vm_run
+ * (ctx becomes a region for the run). Only on an ARMv7-M build (__thumb2__
+ * and __ARM_ARCH_7M__ / __ARM_ARCH_7EM__); elsewhere returns MBPF_E_STATE. */
+int mbpf_jit_run(mbpf_vm *vm, const void *code, void *ctx, uint32_t ctx_len,
+                 uint32_t ctx_flags, void *user, mbpf_result *res);
+
+/* ---- The context block ----------------------------------------------------
+ *
+ * r0 at entry = address of this block; the generated code is then called as
+ * `void entry(mbpf_jit_ctx *c)` (AAPCS, needs native stack: see
+ * mbpf_jit_native_stack). All fields are 32-bit words; offsets are fixed.
+ * Addresses are 32-bit target addresses.
+ */
+typedef struct mbpf_jit_ctx {
+    /* Inputs, set by the runner. */
+    uint32_t stack_base;  /* 0x00 lowest byte of the eBPF stack area */
+    uint32_t stack_end;   /* 0x04 end of the stack area = r10 of frame 0 */
+    uint32_t arg_ctx;     /* 0x08 initial eBPF r1 (low half; high half 0) */
+    uint32_t arg_ctx_len; /* 0x0c initial eBPF r2 */
+    uint32_t budget_lo;   /* 0x10 budget units left (64-bit), updated on exit */
+    uint32_t budget_hi;   /* 0x14 */
+    /* Routine addresses (Thumb bit set), AAPCS:
+     * uint32_t check_mem(uint32_t addr_lo, uint32_t addr_hi, uint32_t desc,
+     *                    mbpf_jit_ctx *c)  -> 0 when allowed, else fills the
+     *   result fields (status MBPF_E_MEM, pc, fault) and returns non-zero.
+     *   desc = MBPF_JIT_DESC(pc, size, kind).
+     * uint64_t call_helper(uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4,
+     *                      uint64_t a5, mbpf_jit_ctx *c, uint32_t id)
+     *   -> helper result; on error sets status (and helper_id, fault fields,
+     *   msg) and the generated code stops with pc = the call. Used for both
+     *   call imm and callx (checks registered/allowed, pointer arguments). */
+    uint32_t check_mem;   /* 0x18 */
+    uint32_t call_helper; /* 0x1c */
+    uint32_t env;         /* 0x20 runner's own pointer (not used by the code) */
+    /* Outputs, written by the generated code or the routines. */
+    uint32_t status;      /* 0x24 MBPF_OK or an mbpf_status (as uint32) */
+    uint32_t pc;          /* 0x28 instruction index where it stopped */
+    uint32_t r0_lo;       /* 0x2c eBPF r0 at exit */
+    uint32_t r0_hi;       /* 0x30 */
+    uint32_t fault_lo;    /* 0x34 MBPF_E_MEM: address */
+    uint32_t fault_hi;    /* 0x38 */
+    uint32_t fault_size;  /* 0x3c */
+    uint32_t kind;        /* 0x40 MBPF_JIT_KIND_* of the failure (selects msg) */
+    uint32_t helper_id;   /* 0x44 helper of a failed call */
+    uint32_t saved_sp;    /* 0x48 native SP after the prologue (error exit) */
+    uint32_t reserved;    /* 0x4c */
+} mbpf_jit_ctx;
+
+enum {
+    MBPF_JIT_CTX_STACK_BASE = 0x00,
+    MBPF_JIT_CTX_STACK_END = 0x04,
+    MBPF_JIT_CTX_ARG_CTX = 0x08,
+    MBPF_JIT_CTX_ARG_CTX_LEN = 0x0c,
+    MBPF_JIT_CTX_BUDGET_LO = 0x10,
+    MBPF_JIT_CTX_BUDGET_HI = 0x14,
+    MBPF_JIT_CTX_CHECK_MEM = 0x18,
+    MBPF_JIT_CTX_CALL_HELPER = 0x1c,
+    MBPF_JIT_CTX_ENV = 0x20,
+    MBPF_JIT_CTX_STATUS = 0x24,
+    MBPF_JIT_CTX_PC = 0x28,
+    MBPF_JIT_CTX_R0_LO = 0x2c,
+    MBPF_JIT_CTX_R0_HI = 0x30,
+    MBPF_JIT_CTX_FAULT_LO = 0x34,
+    MBPF_JIT_CTX_FAULT_HI = 0x38,
+    MBPF_JIT_CTX_FAULT_SIZE = 0x3c,
+    MBPF_JIT_CTX_KIND = 0x40,
+    MBPF_JIT_CTX_HELPER_ID = 0x44,
+    MBPF_JIT_CTX_SAVED_SP = 0x48,
+    MBPF_JIT_CTX_SIZE = 0x50,
+};
+
+/* What failed (ctx.kind), to pick the interpreter's message. */
+enum {
+    MBPF_JIT_KIND_NONE = 0,
+    MBPF_JIT_KIND_LOAD = 1,   /* "out-of-bounds load" */
+    MBPF_JIT_KIND_STORE = 2,  /* "out-of-bounds store" */
+    MBPF_JIT_KIND_ATOMIC = 3, /* "out-of-bounds atomic" */
+    MBPF_JIT_KIND_BUDGET = 4, /* "execution budget exhausted" */
+    MBPF_JIT_KIND_DEPTH = 5,  /* "call depth exceeded" */
+    MBPF_JIT_KIND_HELPER = 6, /* status/msg came from the helper-call routine */
+};
+
+/* Memory-check descriptor passed to check_mem: pc (24 bits), access size in
+ * bytes (1/2/4/8), kind (LOAD/STORE/ATOMIC). */
+#define MBPF_JIT_DESC(pc, size, kind)                                                    \
+    (((uint32_t)(pc)&0xffffffu) | ((uint32_t)(size) << 24) | ((uint32_t)(kind) << 28))
+#define MBPF_JIT_DESC_PC(d) ((d)&0xffffffu)
+#define MBPF_JIT_DESC_SIZE(d) (((d) >> 24) & 0xfu)
+#define MBPF_JIT_DESC_KIND(d) ((d) >> 28)
+
+/* Static message of a failure kind (NULL for NONE/HELPER). */
+const char *mbpf_jit_kind_msg(uint32_t kind);
+
+/* Bytes of native stack the generated code of vm uses below the caller's SP
+ * (prologue, frame, local-call records), not counting what helpers use. */
+uint32_t mbpf_jit_native_stack(const mbpf_vm *vm);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* MBPF_JIT_H */
