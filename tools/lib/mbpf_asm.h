@@ -4,6 +4,11 @@
  * `ldxw %r0, [%r1+2]`, `stxdw [%r10-8], %r0`, `jeq %r1, 0xb, label|+3|exit`,
  * `lock cmpxchg [%r10-8], %r1`, `call local func1`, `call %r2`, `call 5`,
  * `be16 %r0`, `movsx1632 %r0, %r1`, labels `name:`, `#` comments.
+ * Also: `;` and `//` comments, `.raw 0x<64-bit word>` for any one slot (the
+ * little-endian word, low byte = opcode, as in `-- raw` sections), `bswapN`
+ * and its alias `swapN`, and a `<pc>:` prefix that must match the index
+ * (what MBPF_DISASM_PC prints). Jump targets: label, `+N`/`-N`, or `exit`
+ * (the first exit instruction unless a label is named so).
  */
 #ifndef MBPF_TOOLS_ASM_H
 #define MBPF_TOOLS_ASM_H
@@ -19,7 +24,9 @@ typedef struct mbpf_asm_error {
     char msg[160];  /* e.g. "unknown mnemonic 'foo'" */
 } mbpf_asm_error;
 
-/* Assembles text. On success *out is a malloc'd array of *n slots (free()). */
+/* Assembles NUL-terminated text. Returns 0 and sets *out to a malloc'd array
+ * of *n slots (free() it; never NULL, even for an empty program), or returns
+ * -1 with *out = NULL and err (may be NULL) naming the line and the cause. */
 int mbpf_assemble(const char *text, mbpf_insn **out, uint32_t *n, mbpf_asm_error *err);
 
 /* Text of the instruction at pc (lddw uses two slots), without a newline.

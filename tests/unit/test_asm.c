@@ -1,0 +1,556 @@
+/* Assembler and disassembler: encodings checked against RFC 9669 by hand,
+ * every conformance file assembled (and compared with its `-- raw` section),
+ * listings that assemble back to the same bytes, and error reporting. */
+#include <dirent.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "mbpf_asm.h"
+
+/* ---- helpers ------------------------------------------------------------ */
+
+static uint64_t word_of(const mbpf_insn *insn)
+{
+    return (uint64_t)insn->code | (uint64_t)insn->regs << 8 |
+           (uint64_t)(uint16_t)insn->off << 16 | (uint64_t)(uint32_t)insn->imm << 32;
+}
+
+static mbpf_insn insn_of(uint64_t w)
+{
+    uint16_t off = (uint16_t)(w >> 16);
+    uint32_t imm = (uint32_t)(w >> 32);
+    mbpf_insn insn = {(uint8_t)w, (uint8_t)(w >> 8), 0, 0};
+    memcpy(&insn.off, &off, sizeof off);
+    memcpy(&insn.imm, &imm, sizeof imm);
+    return insn;
+}
+
+/* Assembles text that must be valid; fails the test with the message if not. */
+static mbpf_insn *must_assemble(const char *what, const char *text, uint32_t *n)
+{
+    mbpf_insn *insns = NULL;
+    mbpf_asm_error err;
+    if (mbpf_assemble(text, &insns, n, &err) != 0)
+        fail_msg("%s: line %d: %s", what, err.line, err.msg);
+    assert_non_null(insns);
+    return insns;
+}
+
+/* Listing of insns with the given flags, as a malloc'd string. */
+static char *listing(const mbpf_insn *insns, uint32_t n, unsigned flags)
+{
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&buf, &len);
+    assert_non_null(f);
+    mbpf_disasm(f, insns, n, flags);
+    assert_int_equal(fclose(f), 0);
+    return buf;
+}
+
+static void assert_same_insns(const char *what, const mbpf_insn *a, uint32_t na,
+                              const mbpf_insn *b, uint32_t nb)
+{
+    if (na != nb)
+        fail_msg("%s: %u instructions, expected %u", what, nb, na);
+    for (uint32_t i = 0; i < na; i++)
+        if (word_of(&a[i]) != word_of(&b[i]))
+            fail_msg("%s: slot %u is 0x%016llx, expected 0x%016llx", what, i,
+                     (unsigned long long)word_of(&b[i]), (unsigned long long)word_of(&a[i]));
+}
+
+/* Every listing form assembles back to exactly insns. */
+static void assert_round_trip(const char *what, const mbpf_insn *insns, uint32_t n)
+{
+    static const unsigned forms[] = {MBPF_DISASM_LABELS, 0, MBPF_DISASM_LABELS | MBPF_DISASM_PC,
+                                     MBPF_DISASM_PC};
+    for (size_t f = 0; f < sizeof forms / sizeof forms[0]; f++) {
+        char *text = listing(insns, n, forms[f]);
+        uint32_t n2 = 0;
+        mbpf_insn *again = NULL;
+        mbpf_asm_error err;
+        if (mbpf_assemble(text, &again, &n2, &err) != 0)
+            fail_msg("%s (flags %u): listing does not assemble: line %d: %s\n%s", what,
+                     forms[f], err.line, err.msg, text);
+        assert_same_insns(what, insns, n, again, n2);
+        free(again);
+        free(text);
+    }
+}
+
+/* ---- encodings ------------------------------------------------------------ */
+
+struct encoding {
+    const char *text;
+    uint64_t words[2];
+    uint32_t n;
+};
+
+static const struct encoding encodings[] = {
+    {"mov %r0, %r2", {0x00000000000020bf}, 1},
+    {"mov32 %r1, 0xa", {0x0000000a000001b4}, 1},
+    {"mov %r0, 0xffffffff", {0xffffffff000000b7}, 1},
+    {"mov %r0, -1", {0xffffffff000000b7}, 1},
+    {"mov32 %r0, -2147483648", {0x80000000000000b4}, 1},
+    {"add %r9, %r10", {0x000000000000a90f}, 1},
+    {"sub32 %r3, 7", {0x0000000700000314}, 1},
+    {"arsh %r1, 63", {0x0000003f000001c7}, 1},
+    {"lsh32 %r1, %r2", {0x000000000000216c}, 1},
+    {"sdiv %r1, 3", {0x0000000300010137}, 1},
+    {"smod32 %r1, %r2", {0x000000000001219c}, 1},
+    {"div %r5, 0x80000000", {0x8000000000000537}, 1},
+    {"neg %r3", {0x0000000000000387}, 1},
+    {"neg32 %r3", {0x0000000000000384}, 1},
+    {"movsx832 %r2, %r1", {0x00000000000812bc}, 1},
+    {"movsx1632 %r0, %r1", {0x00000000001010bc}, 1},
+    {"movsx864 %r6, %r5", {0x00000000000856bf}, 1},
+    {"movsx1664 %r8, %r7", {0x00000000001078bf}, 1},
+    {"movsx3264 %r0, %r9", {0x00000000002090bf}, 1},
+    {"be16 %r0", {0x00000010000000dc}, 1},
+    {"be64 %r9", {0x00000040000009dc}, 1},
+    {"le32 %r3", {0x00000020000003d4}, 1},
+    {"bswap16 %r1", {0x00000010000001d7}, 1},
+    {"swap32 %r1", {0x00000020000001d7}, 1},
+    {"bswap64 %r1", {0x00000040000001d7}, 1},
+    {"lddw %r0, 0x1122334455667788", {0x5566778800000018, 0x1122334400000000}, 2},
+    {"lddw %r1, 0xffffffffffffffff", {0xffffffff00000118, 0xffffffff00000000}, 2},
+    {"lddw %r1, -1", {0xffffffff00000118, 0xffffffff00000000}, 2},
+    {"lddw %r2, -0x8000000000000000", {0x0000000000000218, 0x8000000000000000}, 2},
+    {"ldxw %r0, [%r1+2]", {0x0000000000021061}, 1},
+    {"ldxb %r8, [%r0+0x1]", {0x0000000000010871}, 1},
+    {"ldxh %r0, [%r1]", {0x0000000000001069}, 1},
+    {"ldxdw %r0, [%r10-8]", {0x00000000fff8a079}, 1},
+    {"ldxsb %r1, [%r2-1]", {0x00000000ffff2191}, 1},
+    {"ldxsh %r1, [%r2+32767]", {0x000000007fff2189}, 1},
+    {"ldxsw %r1, [%r2-32768]", {0x0000000080002181}, 1},
+    {"stxdw [%r10-8], %r0", {0x00000000fff80a7b}, 1},
+    {"stxb [%r1+1], %r2", {0x0000000000012173}, 1},
+    {"stw [%r1+2], -1", {0xffffffff00020162}, 1},
+    {"sth [%r1], 0x1234", {0x000012340000016a}, 1},
+    {"stdw [%r10-16], 0x7fffffff", {0x7ffffffffff00a7a}, 1},
+    {"lock add [%r10-8], %r1", {0x00000000fff81adb}, 1},
+    {"lock add32 [%r10-4], %r1", {0x00000000fffc1ac3}, 1},
+    {"lock fetch or [%r1], %r2", {0x00000041000021db}, 1},
+    {"lock fetch xor32 [%r1+4], %r3", {0x000000a1000431c3}, 1},
+    {"lock and [%r1], %r2", {0x00000050000021db}, 1},
+    {"lock xchg32 [%r1], %r2", {0x000000e1000021c3}, 1},
+    {"lock cmpxchg [%r10-8], %r1", {0x000000f1fff81adb}, 1},
+    {"ja +3", {0x0000000000030005}, 1},
+    {"ja -1", {0x00000000ffff0005}, 1},
+    {"ja32 -1", {0xffffffff00000006}, 1},
+    {"jeq %r1, 0xb, +3", {0x0000000b00030115}, 1},
+    {"jne %r0, %r1, +0", {0x000000000000105d}, 1},
+    {"jsle32 %r1, %r2, -2", {0x00000000fffe21de}, 1},
+    {"jset32 %r4, 0x80000000, +1", {0x8000000000010446}, 1},
+    {"jlt %r1, -5, +7", {0xfffffffb000701a5}, 1},
+    {"call 5", {0x0000000500000085}, 1},
+    {"call %r2", {0x000000000000028d}, 1},
+    {"call local +2", {0x0000000200001085}, 1},
+    {"exit", {0x0000000000000095}, 1},
+    {".raw 0x0123456789abcdef", {0x0123456789abcdef}, 1},
+    {"  MOV_LABEL: mov %r0, 1 # comment", {0x00000001000000b7}, 1},
+    {"mov %r0, 1 ; comment", {0x00000001000000b7}, 1},
+    {"mov\t%r0,1// comment", {0x00000001000000b7}, 1},
+};
+
+static void test_encodings(void **state)
+{
+    (void)state;
+    for (size_t i = 0; i < sizeof encodings / sizeof encodings[0]; i++) {
+        const struct encoding *e = &encodings[i];
+        uint32_t n = 0;
+        mbpf_insn *insns = must_assemble(e->text, e->text, &n);
+        mbpf_insn want[2] = {insn_of(e->words[0]), insn_of(e->words[1])};
+        assert_same_insns(e->text, want, e->n, insns, n);
+        free(insns);
+    }
+}
+
+static void test_labels(void **state)
+{
+    (void)state;
+    /* Forward and backward labels, `exit` = the first exit, labels on the
+     * same line as an instruction, a label at the very end, local calls. */
+    const char *text = "jeq %r0, 1, exit\n"    /* 0 */
+                       "back: mov %r0, 2\n"    /* 1 */
+                       "ja fwd\n"              /* 2 */
+                       "exit\n"                /* 3 */
+                       "fwd:\n"
+                       "call local func\n"     /* 4 */
+                       "ja32 back\n"           /* 5 */
+                       "jne %r0, 0, end\n"     /* 6 */
+                       "exit\n"                /* 7 */
+                       "func: lddw %r0, 1\n"   /* 8, 9 */
+                       "ja back\n"             /* 10 */
+                       "end:\n";
+    uint32_t n = 0;
+    mbpf_insn *p = must_assemble("labels", text, &n);
+    assert_int_equal(n, 11);
+    assert_int_equal(p[0].off, 2);   /* to 3 */
+    assert_int_equal(p[2].off, 1);   /* to 4 */
+    assert_int_equal(p[4].imm, 3);   /* to 8 */
+    assert_int_equal(MBPF_INSN_SRC(&p[4]), MBPF_CALL_LOCAL);
+    assert_int_equal(p[5].imm, -5);  /* to 1 */
+    assert_int_equal(p[6].off, 4);   /* to 11, the end */
+    assert_int_equal(p[10].off, -10); /* to 1 */
+    assert_round_trip("labels", p, n);
+
+    char *text2 = listing(p, n, MBPF_DISASM_LABELS);
+    assert_non_null(strstr(text2, "L1:\n"));
+    assert_non_null(strstr(text2, "L11:\n"));
+    assert_non_null(strstr(text2, "call local L8\n"));
+    free(text2);
+    free(p);
+
+    /* An explicit label named exit wins over the implicit one. */
+    p = must_assemble("exit label", "ja exit\nexit\nexit:\nexit\n", &n);
+    assert_int_equal(p[0].off, 1);
+    free(p);
+
+    /* Empty input is an empty program. */
+    p = must_assemble("empty", "# nothing\n\n", &n);
+    assert_int_equal(n, 0);
+    free(p);
+}
+
+/* ---- disassembler ------------------------------------------------------- */
+
+static void test_disasm_insn(void **state)
+{
+    (void)state;
+    static const struct {
+        uint64_t word;
+        const char *text;
+    } cases[] = {
+        {0x00000000000020bf, "mov %r0, %r2"},
+        {0xffffffff000000b7, "mov %r0, -1"},
+        {0x80000000000000b4, "mov32 %r0, -0x80000000"},
+        {0x0000ff00000000b7, "mov %r0, 0xff00"},
+        {0x0000000b00030115, "jeq %r1, 11, +3"},
+        {0x00000000fffe21de, "jsle32 %r1, %r2, -2"},
+        {0x00000000fff80a7b, "stxdw [%r10-8], %r0"},
+        {0x000012340000016a, "sth [%r1], 0x1234"},
+        {0x0000000000001069, "ldxh %r0, [%r1]"},
+        {0x000000f1fff81adb, "lock cmpxchg [%r10-8], %r1"},
+        {0x00000041000021db, "lock fetch or [%r1], %r2"},
+        {0x00000020000001d7, "bswap32 %r1"},
+        {0x00000000001010bc, "movsx1632 %r0, %r1"},
+        {0x0000000200001085, "call local +2"},
+        {0x000000000000028d, "call %r2"},
+        {0x0000000500000085, "call 5"},
+        {0xffffffff00000006, "ja32 -1"},
+        {0x0000000000000095, "exit"},
+        /* Not expressible: stray fields or unknown opcodes. */
+        {0x00000001000000bf, ".raw 0x00000001000000bf"}, /* mov X with imm */
+        {0x00000000000100bf, ".raw 0x00000000000100bf"}, /* mov with off 1 */
+        {0x0000000000000195, ".raw 0x0000000000000195"}, /* exit with dst */
+        {0x0000000000002085, ".raw 0x0000000000002085"}, /* call src 2 */
+        {0x0000000000000000, ".raw 0x0000000000000000"},
+        {0x00000000000000ff, ".raw 0x00000000000000ff"},
+        {0x00000000000000fb, ".raw 0x00000000000000fb"}, /* STX with undefined mode 0xe0 */
+        {0x0000001100000020, ".raw 0x0000001100000020"}, /* legacy ld abs */
+    };
+    char buf[96];
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        mbpf_insn insn = insn_of(cases[i].word);
+        assert_int_equal(mbpf_disasm_insn(&insn, 1, 0, buf, sizeof buf), 1);
+        assert_string_equal(buf, cases[i].text);
+    }
+
+    mbpf_insn lddw[3] = {insn_of(0x5566778800000018), insn_of(0x1122334400000000),
+                         insn_of(0x95)};
+    assert_int_equal(mbpf_disasm_insn(lddw, 3, 0, buf, sizeof buf), 2);
+    assert_string_equal(buf, "lddw %r0, 0x1122334455667788");
+    /* Truncated lddw, or a second slot with an opcode, is raw. */
+    assert_int_equal(mbpf_disasm_insn(lddw, 1, 0, buf, sizeof buf), 1);
+    assert_string_equal(buf, ".raw 0x5566778800000018");
+    assert_int_equal(mbpf_disasm_insn(&lddw[1], 2, 0, buf, sizeof buf), 1); /* hi = exit */
+    lddw[1] = insn_of(0x95);
+    assert_int_equal(mbpf_disasm_insn(lddw, 3, 0, buf, sizeof buf), 1);
+    assert_int_equal(mbpf_disasm_insn(lddw, 3, 3, buf, sizeof buf), 0); /* out of range */
+}
+
+/* Deterministic pseudo-random words, biased towards real opcodes and zero
+ * fields so both decoded and raw instructions (and lddw pairs, jumps into
+ * their middle, jumps out of the program) appear. */
+static uint64_t next_rand(uint64_t *s)
+{
+    *s = *s * 6364136223846793005u + 1442695040888963407u;
+    return *s >> 11;
+}
+
+static void test_random_round_trip(void **state)
+{
+    (void)state;
+    static const uint8_t codes[] = {0x07, 0x0f, 0x04, 0x0c, 0xb7, 0xbf, 0xbc, 0x37, 0x9c, 0x87,
+                                    0xd4, 0xdc, 0xd7, 0x18, 0x61, 0x79, 0x91, 0x62, 0x7a, 0x63,
+                                    0x7b, 0xc3, 0xdb, 0x05, 0x06, 0x15, 0x1d, 0x16, 0xde, 0x85,
+                                    0x8d, 0x95, 0x00, 0x20};
+    uint64_t seed = 12345;
+    for (int round = 0; round < 200; round++) {
+        mbpf_insn prog[64];
+        uint32_t n = 1 + (uint32_t)(next_rand(&seed) % 64);
+        for (uint32_t i = 0; i < n; i++) {
+            uint64_t r = next_rand(&seed);
+            uint64_t w = codes[r % sizeof codes];
+            r /= sizeof codes;
+            w |= (r & 1 ? (r >> 1) & 0xff : (r >> 1) & 0x0a) << 8;
+            r = next_rand(&seed);
+            if (r & 1)
+                w |= ((r >> 1) % 9 == 0 ? (r >> 8) & 0xffff : (r >> 8) % 16) << 16;
+            r = next_rand(&seed);
+            if (r % 3 == 0)
+                w |= ((r >> 4) % 5 == 0 ? (r >> 8) & 0xffffffff : (r >> 8) % 70) << 32;
+            else if (r % 7 == 1)
+                w |= (uint64_t)0xf1 << 32;
+            prog[i] = insn_of(w);
+        }
+        char what[32];
+        snprintf(what, sizeof what, "random round %d", round);
+        assert_round_trip(what, prog, n);
+    }
+}
+
+/* ---- errors ----------------------------------------------------------- */
+
+static void test_errors(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *text;
+        int line;
+        const char *msg;
+    } cases[] = {
+        {"mov %r0, 1\nfoo %r0, 1\n", 2, "unknown mnemonic 'foo'"},
+        {"lock foo [%r1], %r2", 1, "unknown mnemonic 'lock foo'"},
+        {"exit\nmov %r11, 1", 2, "bad register '%r11'"},
+        {"mov %r0, %rx", 1, "bad register '%rx'"},
+        {"mov %r0", 1, "'mov' takes 2 operands, got 1"},
+        {"mov %r0, 1, 2", 1, "'mov' takes 2 operands, got 3"},
+        {"\n\njeq %r0, %r1", 3, "'jeq' takes 3 operands, got 2"},
+        {"exit %r0", 1, "'exit' takes 0 operands, got 1"},
+        {"mov %r0, 0x100000000", 1, "immediate '0x100000000' does not fit in 32 bits"},
+        {"mov32 %r0, -2147483649", 1, "immediate '-2147483649' does not fit in 32 bits"},
+        {"lddw %r0, 0x10000000000000000", 1, "does not fit in 64 bits"},
+        {"lddw %r0, -0x8000000000000001", 1, "does not fit in 64 bits"},
+        {"ldxw %r0, [%r1+32768]", 1, "offset '[%r1+32768]' out of range"},
+        {"stw [%r1-32769], 1", 1, "out of range"},
+        {"ja +32768", 1, "offset '+32768' out of range"},
+        {"mov %r0, 1\nja nowhere\nexit", 2, "undefined label 'nowhere'"},
+        {"ja exit", 1, "undefined label 'exit'"},
+        {"a:\nexit\nb:\na:\nexit", 4, "duplicate label 'a' (first defined on line 1)"},
+        {"ldxw %r0, %r1", 1, "'ldxw' operand 2 must be a memory operand"},
+        {"stxw [%r1], 5", 1, "'stxw' operand 2 must be a register"},
+        {"add 1, %r0", 1, "'add' operand 1 must be a register"},
+        {"mov %r0, 12ab", 1, "bad number '12ab'"},
+        {"mov %r0, $1", 1, "unexpected character '$'"},
+        {"ldxw %r0, [%r1+2", 1, "expected ']'"},
+        {".raw", 1, "'.raw' takes one 64-bit number"},
+        {"3: exit", 1, "instruction index 3: does not match"},
+        {"call local", 1, "'call local' takes 1 operand, got 0"},
+        {"jeq %r0, 1, %r2", 1, "must be a label or an offset"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        mbpf_insn *insns = NULL;
+        uint32_t n = 0;
+        mbpf_asm_error err;
+        int rc = mbpf_assemble(cases[i].text, &insns, &n, &err);
+        if (rc == 0)
+            fail_msg("'%s' assembled, expected error '%s'", cases[i].text, cases[i].msg);
+        assert_null(insns);
+        if (err.line != cases[i].line || !strstr(err.msg, cases[i].msg))
+            fail_msg("'%s': got line %d '%s', expected line %d '%s'", cases[i].text, err.line,
+                     err.msg, cases[i].line, cases[i].msg);
+    }
+}
+
+static void test_far_jumps(void **state)
+{
+    (void)state;
+    /* 40000 instructions between a jump and its label: ja fails, ja32 works. */
+    const char *body = "mov %r0, 0\n";
+    size_t count = 40000, blen = strlen(body);
+    char *text = malloc(count * blen + 64);
+    assert_non_null(text);
+    char *p = text;
+    p += sprintf(p, "ja32 far\n");
+    for (size_t i = 0; i < count; i++, p += blen)
+        memcpy(p, body, blen);
+    sprintf(p, "far: exit\n");
+
+    uint32_t n = 0;
+    mbpf_insn *insns = must_assemble("far ja32", text, &n);
+    assert_int_equal(n, count + 2);
+    assert_int_equal(insns[0].imm, (int32_t)count);
+    free(insns);
+
+    memcpy(text, "ja   ", 5); /* same line count, 16-bit offset now */
+    mbpf_asm_error err;
+    assert_int_not_equal(mbpf_assemble(text, &insns, &n, &err), 0);
+    assert_int_equal(err.line, 1);
+    assert_non_null(strstr(err.msg, "jump to 'far' is too far"));
+    free(text);
+}
+
+/* ---- the conformance suite ------------------------------------------------ */
+
+static char *read_text(const char *path)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return NULL;
+    char *buf = NULL;
+    size_t len = 0, cap = 0, got;
+    do {
+        if (len + 4096 + 1 > cap) {
+            cap = (len + 4096 + 1) * 2;
+            buf = realloc(buf, cap);
+            assert_non_null(buf);
+        }
+        got = fread(buf + len, 1, cap - len - 1, f);
+        len += got;
+    } while (got > 0);
+    fclose(f);
+    buf[len] = '\0';
+    return buf;
+}
+
+/* The lines of section `-- name` (up to the next `--` line), or NULL. */
+static char *section(const char *data, const char *name)
+{
+    size_t nlen = strlen(name);
+    for (const char *p = data; *p;) {
+        const char *eol = strchr(p, '\n');
+        if (!eol)
+            eol = p + strlen(p);
+        const char *q = p;
+        while (q < eol && (*q == ' ' || *q == '\t'))
+            q++;
+        if (eol - q >= 2 && q[0] == '-' && q[1] == '-') {
+            q += 2;
+            while (q < eol && (*q == ' ' || *q == '\t'))
+                q++;
+            if ((size_t)(eol - q) >= nlen && memcmp(q, name, nlen) == 0) {
+                const char *start = *eol ? eol + 1 : eol, *end = start;
+                while (*end) { /* to the next section line */
+                    const char *s = end;
+                    while (*s == ' ' || *s == '\t')
+                        s++;
+                    if (s[0] == '-' && s[1] == '-')
+                        break;
+                    const char *e = strchr(end, '\n');
+                    end = e ? e + 1 : end + strlen(end);
+                }
+                char *out = malloc((size_t)(end - start) + 1);
+                assert_non_null(out);
+                memcpy(out, start, (size_t)(end - start));
+                out[end - start] = '\0';
+                return out;
+            }
+        }
+        p = *eol ? eol + 1 : eol;
+    }
+    return NULL;
+}
+
+/* `-- raw`: one 64-bit word per token; # comments allowed. */
+static uint32_t parse_raw(char *text, mbpf_insn *out, uint32_t cap)
+{
+    uint32_t n = 0;
+    for (char *line = strtok(text, "\n"); line; line = strtok(NULL, "\n")) {
+        char *hash = strchr(line, '#');
+        if (hash)
+            *hash = '\0';
+        for (char *p = line;;) {
+            while (*p == ' ' || *p == '\t' || *p == '\r')
+                p++;
+            if (!*p)
+                break;
+            char *end;
+            unsigned long long w = strtoull(p, &end, 0);
+            assert_true(end != p);
+            assert_true(n < cap);
+            out[n++] = insn_of(w);
+            p = end;
+        }
+    }
+    return n;
+}
+
+static int by_name(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static void test_conformance_files(void **state)
+{
+    (void)state;
+    const char *dir = MBPF_SHARED_DIR "/bpf-conformance/tests";
+    DIR *d = opendir(dir);
+    if (!d) {
+        print_message("no conformance tests at %s: skipped\n", dir);
+        skip();
+    }
+    char *names[1024];
+    size_t count = 0;
+    for (struct dirent *e; (e = readdir(d)) != NULL;) {
+        size_t len = strlen(e->d_name);
+        if (len > 5 && strcmp(e->d_name + len - 5, ".data") == 0 && count < 1024)
+            names[count++] = strdup(e->d_name);
+    }
+    closedir(d);
+    qsort(names, count, sizeof names[0], by_name);
+    assert_true(count > 0);
+
+    size_t assembled = 0, compared = 0;
+    for (size_t i = 0; i < count; i++) {
+        char path[1024];
+        snprintf(path, sizeof path, "%s/%s", dir, names[i]);
+        char *data = read_text(path);
+        assert_non_null(data);
+        char *asm_text = section(data, "asm"), *raw_text = section(data, "raw");
+        mbpf_insn raw[512];
+        uint32_t nraw = raw_text ? parse_raw(raw_text, raw, 512) : 0;
+        if (asm_text) {
+            uint32_t n = 0;
+            mbpf_insn *insns = must_assemble(names[i], asm_text, &n);
+            assembled++;
+            if (raw_text) {
+                assert_same_insns(names[i], raw, nraw, insns, n);
+                compared++;
+            }
+            assert_round_trip(names[i], insns, n);
+            free(insns);
+        } else if (raw_text) {
+            assert_round_trip(names[i], raw, nraw);
+        }
+        free(asm_text);
+        free(raw_text);
+        free(data);
+        free(names[i]);
+    }
+    print_message("%zu conformance files assembled, %zu compared with -- raw\n", assembled,
+                  compared);
+    assert_true(assembled > 0);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_encodings),
+        cmocka_unit_test(test_labels),
+        cmocka_unit_test(test_disasm_insn),
+        cmocka_unit_test(test_random_round_trip),
+        cmocka_unit_test(test_errors),
+        cmocka_unit_test(test_far_jumps),
+        cmocka_unit_test(test_conformance_files),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
