@@ -8,12 +8,13 @@
 #include "datafile.h"
 
 const char cli_vm_options_help[] =
-    "  --budget N      taken backward jumps + local calls allowed (default 10000000)\n"
-    "  --stack N       stack bytes per call frame, multiple of 8 (default 512)\n"
-    "  --depth N       call frames, 1..64 (default 8)\n"
-    "  --isa N         highest ISA version accepted, 1..4 (default 4)\n"
-    "  --no-callx      reject callx (opcode 0x8d)\n"
-    "  --max-insns N   largest program accepted, in slots (default 65536)\n";
+    "\nVM options:\n"
+    "  --budget N       taken backward jumps + local calls allowed (default 10000000)\n"
+    "  --stack N        stack bytes per call frame, multiple of 8 (default 512)\n"
+    "  --depth N        call frames, 1..64 (default 8)\n"
+    "  --isa N          highest ISA version accepted, 1..4 (default 4)\n"
+    "  --no-callx       reject callx (opcode 0x8d)\n"
+    "  --max-insns N    largest program accepted, in slots (default 65536)\n";
 
 int cli_usage_error(const char *cmd, const char *fmt, ...)
 {

@@ -10,8 +10,8 @@ static const char help[] =
     "test helpers (ids 5-11) registered, and prints the verdict.\n"
     "Exit status: 0 accepted, 1 rejected, 2 usage or input error.\n\n"
     "options:\n"
-    "  -q, --quiet     print nothing, only set the exit status\n"
-    "  -h, --help      this text\n";
+    "  -q, --quiet      print nothing, only set the exit status\n"
+    "  -h, --help       this text\n";
 
 int cmd_verify(int argc, char **argv)
 {
