@@ -1,0 +1,97 @@
+/* JIT listings through capstone (see jit_listing.h). */
+#include "jit_listing.h"
+
+#include <capstone/capstone.h>
+#include <inttypes.h>
+
+#include "mbpf_asm.h"
+
+void jit_listing_sizes(const mbpf_insn *insns, uint32_t n, size_t code_len,
+                       const uint32_t *offsets, jit_sizes *out)
+{
+    out->ebpf_slots = n;
+    out->ebpf_insns = 0;
+    for (uint32_t pc = 0; pc < n; pc++) {
+        out->ebpf_insns++;
+        if (insns[pc].code == MBPF_OP_LDDW)
+            pc++;
+    }
+    out->code_bytes = code_len;
+    out->main_bytes = offsets && offsets[n] <= code_len ? offsets[n] : code_len;
+    out->routine_bytes = code_len - out->main_bytes;
+}
+
+void jit_listing_print_sizes(FILE *out, const jit_sizes *s)
+{
+    double per = s->ebpf_insns ? (double)s->code_bytes / s->ebpf_insns : 0.0;
+    double per_main = s->ebpf_insns ? (double)s->main_bytes / s->ebpf_insns : 0.0;
+    fprintf(out, "ebpf instructions: %u (%u slots)\n", s->ebpf_insns, s->ebpf_slots);
+    fprintf(out, "code bytes:        %zu (main %zu + routines %zu)\n", s->code_bytes,
+            s->main_bytes, s->routine_bytes);
+    fprintf(out, "bytes per insn:    %.2f (%.2f for the main code)\n", per, per_main);
+}
+
+/* Disassembles [from, to) of code; undecodable halfwords become .short. */
+static void disasm_range(FILE *out, csh cs, const uint8_t *code, size_t from, size_t to,
+                         uint32_t base)
+{
+    while (from < to) {
+        cs_insn *insn = NULL;
+        size_t got = cs_disasm(cs, code + from, to - from, base + from, 0, &insn);
+        size_t done = 0;
+        for (size_t k = 0; k < got; k++) {
+            char hex[16];
+            if (insn[k].size == 4)
+                snprintf(hex, sizeof hex, "%02x%02x %02x%02x", insn[k].bytes[1],
+                         insn[k].bytes[0], insn[k].bytes[3], insn[k].bytes[2]);
+            else
+                snprintf(hex, sizeof hex, "%02x%02x", insn[k].bytes[1], insn[k].bytes[0]);
+            fprintf(out, "  %6" PRIx64 ":  %-10s  %s %s\n", insn[k].address, hex,
+                    insn[k].mnemonic, insn[k].op_str);
+            done += insn[k].size;
+        }
+        if (got)
+            cs_free(insn, got);
+        from += done;
+        if (from < to) { /* not an instruction (data, or an encoding capstone refuses) */
+            unsigned h = code[from];
+            if (from + 1 < to)
+                h |= (unsigned)code[from + 1] << 8;
+            fprintf(out, "  %6zx:  %04x        .short 0x%04x\n", base + from, h, h);
+            from += from + 1 < to ? 2 : 1;
+        }
+    }
+}
+
+int jit_listing_disasm(FILE *out, const mbpf_insn *insns, uint32_t n, const uint8_t *code,
+                       size_t code_len, const uint32_t *offsets, uint32_t base)
+{
+    csh cs;
+    if (cs_open(CS_ARCH_ARM, (cs_mode)(CS_MODE_THUMB | CS_MODE_MCLASS), &cs) != CS_ERR_OK)
+        return -1;
+    size_t main_end = offsets[n] <= code_len ? offsets[n] : code_len;
+    if (offsets[0] > 0) {
+        fprintf(out, "; prologue\n");
+        disasm_range(out, cs, code, 0, offsets[0] < main_end ? offsets[0] : main_end, base);
+    }
+    for (uint32_t pc = 0; pc < n;) {
+        char text[128];
+        int slots = mbpf_disasm_insn(insns, n, pc, text, sizeof text);
+        if (slots <= 0)
+            slots = 1;
+        uint32_t next = pc + (uint32_t)slots <= n ? pc + (uint32_t)slots : n;
+        size_t from = offsets[pc], to = offsets[next];
+        if (to > main_end)
+            to = main_end;
+        fprintf(out, "; %u: %s\n", pc, text);
+        if (from < to)
+            disasm_range(out, cs, code, from, to, base);
+        pc = next;
+    }
+    if (main_end < code_len) {
+        fprintf(out, "; routines\n");
+        disasm_range(out, cs, code, main_end, code_len, base);
+    }
+    cs_close(&cs);
+    return 0;
+}
