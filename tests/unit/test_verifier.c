@@ -12,8 +12,11 @@
 #include <time.h>
 
 #include <cmocka.h>
+#include <dirent.h>
 
+#include "datafile.h"
 #include "isa.h"
+#include "mbpf_asm.h"
 #include "mbpf/mbpf.h"
 #include "verifier_progs.h"
 
@@ -682,6 +685,54 @@ static void test_conformance_programs(void **state)
     ACCEPT(&c, MOV32_K(1, 0xfffe), INSN(0xbc, 0, 1, 16, 0), EXIT);
 }
 
+/* Every public conformance program (assembled with our assembler, or its
+ * `-- raw` words) verifies at ISA v4 with callx and helper 5. */
+static void test_all_conformance_files(void **state)
+{
+    (void)state;
+    const char *dir = MBPF_SHARED_DIR "/bpf-conformance/tests";
+    DIR *d = opendir(dir);
+    if (!d) {
+        print_message("%s not found: skipping\n", dir);
+        skip();
+    }
+    mbpf_config c = test_cfg();
+    unsigned files = 0, verified = 0;
+    struct dirent *e;
+    while ((e = readdir(d)) != NULL) {
+        size_t len = strlen(e->d_name);
+        if (len < 5 || strcmp(e->d_name + len - 5, ".data") != 0)
+            continue;
+        files++;
+        char path[1024], why[256];
+        snprintf(path, sizeof path, "%s/%s", dir, e->d_name);
+        mbpf_datafile df;
+        if (mbpf_datafile_load(path, &df, why, sizeof why) != 0)
+            fail_msg("%s", why);
+        mbpf_insn *prog = NULL;
+        uint32_t n = 0;
+        if (df.has_raw) {
+            prog = df.raw;
+            n = df.raw_n;
+        } else {
+            mbpf_asm_error aerr;
+            if (mbpf_assemble(df.asm_text, &prog, &n, &aerr) != 0)
+                fail_msg("%s:%d: %s", e->d_name, aerr.line, aerr.msg);
+        }
+        mbpf_verify_error err = verify_cfg(&c, prog, n);
+        if (err.status != MBPF_OK)
+            fail_msg("%s: rejected at pc %u: %s", e->d_name, (unsigned)err.pc, err.msg);
+        verified++;
+        if (!df.has_raw)
+            free(prog);
+        mbpf_datafile_free(&df);
+    }
+    closedir(d);
+    print_message("%u of %u conformance programs verified\n", verified, files);
+    assert_true(files > 0);
+    assert_int_equal(verified, files);
+}
+
 /* A large program of 4-slot functions in a chain (the deepest DFS), each
  * with a backward loop; with `cycle` the last one calls main. */
 static void build_chain(mbpf_insn *p, uint32_t n, bool cycle)
@@ -769,6 +820,7 @@ int main(void)
         cmocka_unit_test(test_recursion),
         cmocka_unit_test(test_stack_bounds),
         cmocka_unit_test(test_conformance_programs),
+        cmocka_unit_test(test_all_conformance_files),
         cmocka_unit_test(test_large_program),
     };
     return cmocka_run_group_tests(tests, setup_helpers, NULL);
