@@ -123,6 +123,12 @@ static const struct encoding encodings[] = {
     {"lddw %r1, 0xffffffffffffffff", {0xffffffff00000118, 0xffffffff00000000}, 2},
     {"lddw %r1, -1", {0xffffffff00000118, 0xffffffff00000000}, 2},
     {"lddw %r2, -0x8000000000000000", {0x0000000000000218, 0x8000000000000000}, 2},
+    {"lddw %r0, map_by_fd 7", {0x0000000700001018, 0}, 2},
+    {"lddw %r0, map_val_by_fd 2, -8", {0x0000000200002018, 0xfffffff800000000}, 2},
+    {"lddw %r0, var_addr 0x100", {0x0000010000003018, 0}, 2},
+    {"lddw %r0, code_addr 5", {0x0000000500004018, 0}, 2},
+    {"lddw %r1, map_by_idx 3", {0x0000000300005118, 0}, 2},
+    {"lddw %r2, map_val_by_idx 1, 16", {0x0000000100006218, 0x0000001000000000}, 2},
     {"ldxw %r0, [%r1+2]", {0x0000000000021061}, 1},
     {"ldxb %r8, [%r0+0x1]", {0x0000000000010871}, 1},
     {"ldxh %r0, [%r1]", {0x0000000000001069}, 1},
@@ -275,6 +281,19 @@ static void test_disasm_insn(void **state)
     lddw[1] = insn_of(0x95);
     assert_int_equal(mbpf_disasm_insn(lddw, 3, 0, buf, sizeof buf), 1);
     assert_int_equal(mbpf_disasm_insn(lddw, 3, 3, buf, sizeof buf), 0); /* out of range */
+
+    /* Pseudo sources; a stray high imm where the source has no offset is raw. */
+    mbpf_insn map[2] = {insn_of(0x0000000300005118), insn_of(0)};
+    assert_int_equal(mbpf_disasm_insn(map, 2, 0, buf, sizeof buf), 2);
+    assert_string_equal(buf, "lddw %r1, map_by_idx 3");
+    map[1] = insn_of(0x0000000700000000);
+    assert_int_equal(mbpf_disasm_insn(map, 2, 0, buf, sizeof buf), 1);
+    assert_string_equal(buf, ".raw 0x0000000300005118");
+    map[0] = insn_of(0x0000000300006218);
+    assert_int_equal(mbpf_disasm_insn(map, 2, 0, buf, sizeof buf), 2);
+    assert_string_equal(buf, "lddw %r2, map_val_by_idx 3, 7");
+    map[0] = insn_of(0x0000000300007218); /* src 7: no such source */
+    assert_int_equal(mbpf_disasm_insn(map, 2, 0, buf, sizeof buf), 1);
 }
 
 /* Deterministic pseudo-random words, biased towards real opcodes and zero
@@ -353,6 +372,13 @@ static void test_errors(void **state)
         {"mov %r0, $1", 1, "unexpected character '$'"},
         {"ldxw %r0, [%r1+2", 1, "expected ']'"},
         {".raw", 1, "'.raw' takes one 64-bit number"},
+        {"lddw %r1, map_by_idx 3, 4", 1, "'lddw' with map_by_idx takes 2 operands, got 3"},
+        {"lddw %r1, map_val_by_idx 3", 1, "'lddw' with map_val_by_idx takes 3 operands, got 2"},
+        {"lddw %r1, foo 3", 1, "unknown lddw source 'foo'"},
+        {"lddw %r1, map_by_idx 0x100000000", 1, "does not fit in 32 bits"},
+        {"lddw %r0, 1, 2", 1, "'lddw' with an immediate takes 2 operands, got 3"},
+        {"lddw %r0, 1, 2, 3", 1, "'lddw' takes 2 operands, got 4"},
+        {"mov %r0, foo 3", 1, "'mov' operand 2 must be a register or an immediate, not 'foo 3'"},
         {"3: exit", 1, "instruction index 3: does not match"},
         {"call local", 1, "'call local' takes 1 operand, got 0"},
         {"jeq %r0, 1, %r2", 1, "must be a label or an offset"},

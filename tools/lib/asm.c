@@ -100,7 +100,13 @@ static int off16_of(asm_ctx *c, const asm_operand *o, int16_t *out)
     return 0;
 }
 
-enum { K_REG = 1u << OPD_REG, K_NUM = 1u << OPD_NUM, K_MEM = 1u << OPD_MEM, K_NAME = 1u << OPD_NAME };
+enum {
+    K_REG = 1u << OPD_REG,
+    K_NUM = 1u << OPD_NUM,
+    K_MEM = 1u << OPD_MEM,
+    K_NAME = 1u << OPD_NAME,
+    K_TAG = 1u << OPD_TAG,
+};
 
 /* Checks that operand index (1-based) is one of the kinds in mask. */
 static int expect(asm_ctx *c, const mbpf_asm_op *op, const asm_operand *opds, int index,
@@ -128,13 +134,52 @@ static int target_of(asm_ctx *c, const mbpf_asm_op *op, const asm_operand *opds,
     return 0;
 }
 
+/* `lddw %rN, imm64`: the value split over the two slots. */
+static int lddw_imm64(asm_ctx *c, const asm_operand *o, int nopds, mbpf_insn *insn)
+{
+    if (nopds != 2)
+        return asm_error(c->err, c->line, "'lddw' with an immediate takes 2 operands, got %d",
+                         nopds);
+    if (o[1].neg && o[1].mag > 0x8000000000000000u)
+        return asm_error(c->err, c->line, "immediate '%.*s' does not fit in 64 bits",
+                         (int)o[1].len, o[1].s);
+    uint64_t v = o[1].neg ? 0u - o[1].mag : o[1].mag;
+    insn[0].imm = as_s32((uint32_t)v);
+    insn[1].imm = as_s32((uint32_t)(v >> 32));
+    return 0;
+}
+
+/* `lddw %rN, map_by_idx 3` and `lddw %rN, map_val_by_idx 3, 16`. */
+static int lddw_source(asm_ctx *c, const asm_operand *o, int nopds, mbpf_insn *insn)
+{
+    int src = mbpf_asm_lddw_source_by_name(o[1].tag, o[1].tag_len);
+    if (src < 0)
+        return asm_error(c->err, c->line,
+                         "unknown lddw source '%.*s' (map_by_fd, map_val_by_fd, var_addr, "
+                         "code_addr, map_by_idx, map_val_by_idx)",
+                         (int)o[1].tag_len, o[1].tag);
+    int want = mbpf_asm_lddw_source_has_offset((unsigned)src) ? 3 : 2;
+    if (nopds != want)
+        return asm_error(c->err, c->line, "'lddw' with %.*s takes %d operands, got %d",
+                         (int)o[1].tag_len, o[1].tag, want, nopds);
+    insn[0].regs = MBPF_REGS(MBPF_INSN_DST(&insn[0]), (unsigned)src);
+    if (imm32_of(c, &o[1], &insn[0].imm) < 0)
+        return -1;
+    if (want == 3) {
+        mbpf_asm_op lddw = {"lddw", 0, 0, 0, 0};
+        if (expect(c, &lddw, o, 3, K_NUM, "an offset") < 0 || imm32_of(c, &o[2], &insn[1].imm) < 0)
+            return -1;
+    }
+    return 0;
+}
+
 /* Encodes one instruction of a known mnemonic from its parsed operands. */
 static int encode(asm_ctx *c, const mbpf_asm_op *op, const asm_operand *o, int nopds)
 {
     mbpf_insn insn[2] = {{op->code, 0, op->off, op->imm}, {0, 0, 0, 0}};
     int want = mbpf_asm_shape_operands(op->shape);
 
-    if (nopds != want)
+    if (nopds != want && !(op->shape == MBPF_SHAPE_LDDW && nopds == 3))
         return asm_error(c->err, c->line, "'%s' takes %d operand%s, got %d", op->name, want,
                          want == 1 ? "" : "s", nopds);
     switch ((mbpf_asm_shape)op->shape) {
@@ -165,19 +210,16 @@ static int encode(asm_ctx *c, const mbpf_asm_op *op, const asm_operand *o, int n
             return -1;
         insn[0].regs = MBPF_REGS(o[0].reg, 0);
         break;
-    case MBPF_SHAPE_LDDW: {
+    case MBPF_SHAPE_LDDW:
         if (expect(c, op, o, 1, K_REG, "a register") < 0 ||
-            expect(c, op, o, 2, K_NUM, "a 64-bit immediate") < 0)
+            expect(c, op, o, 2, K_NUM | K_TAG,
+                   "a 64-bit immediate or a source like map_by_idx 3") < 0)
             return -1;
-        if (o[1].neg && o[1].mag > 0x8000000000000000u)
-            return asm_error(c->err, c->line, "immediate '%.*s' does not fit in 64 bits",
-                             (int)o[1].len, o[1].s);
-        uint64_t v = o[1].neg ? 0u - o[1].mag : o[1].mag;
         insn[0].regs = MBPF_REGS(o[0].reg, 0);
-        insn[0].imm = as_s32((uint32_t)v);
-        insn[1].imm = as_s32((uint32_t)(v >> 32));
+        if (o[1].kind == OPD_TAG ? lddw_source(c, o, nopds, insn) < 0
+                                 : lddw_imm64(c, o, nopds, insn) < 0)
+            return -1;
         return emit(c, &insn[0]) < 0 ? -1 : emit(c, &insn[1]);
-    }
     case MBPF_SHAPE_LOAD:
         if (expect(c, op, o, 1, K_REG, "a register") < 0 ||
             expect(c, op, o, 2, K_MEM, "a memory operand like [%r1+8]") < 0)

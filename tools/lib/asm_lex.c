@@ -162,15 +162,25 @@ static int parse_operand(const asm_token *toks, int *pos, int line, int index, a
     o->neg = 0;
     o->has_sign = 0;
     o->mag = 0;
+    o->tag = NULL;
+    o->tag_len = 0;
     if (t->kind == TK_REG) {
         o->kind = OPD_REG;
         o->reg = (unsigned)t->num;
         t++;
-    } else if (t->kind == TK_IDENT) {
+    } else if (t->kind == TK_IDENT && t[1].kind != TK_NUM && !is_punct(&t[1], '+') &&
+               !is_punct(&t[1], '-')) {
         o->kind = OPD_NAME;
         t++;
-    } else if (t->kind == TK_NUM || is_punct(t, '+') || is_punct(t, '-')) {
+    } else if (t->kind == TK_IDENT || t->kind == TK_NUM || is_punct(t, '+') ||
+               is_punct(t, '-')) {
         o->kind = OPD_NUM;
+        if (t->kind == TK_IDENT) {
+            o->kind = OPD_TAG;
+            o->tag = t->s;
+            o->tag_len = t->len;
+            t++;
+        }
         if (t->kind == TK_PUNCT) {
             o->has_sign = 1;
             o->neg = t->ch == '-';

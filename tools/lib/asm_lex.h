@@ -31,6 +31,7 @@ typedef enum asm_opd_kind {
     OPD_NUM,  /* [+|-]number */
     OPD_MEM,  /* [%rN], [%rN+num], [%rN-num] */
     OPD_NAME, /* a label name */
+    OPD_TAG,  /* name [+|-]number: `map_by_idx 3` (lddw pseudo sources) */
 } asm_opd_kind;
 
 typedef struct asm_operand {
@@ -39,6 +40,8 @@ typedef struct asm_operand {
     int neg;         /* OPD_NUM / OPD_MEM offset: value is -mag */
     int has_sign;    /* OPD_NUM written with an explicit + or - */
     uint64_t mag;    /* OPD_NUM / OPD_MEM offset magnitude */
+    const char *tag; /* OPD_TAG: the name (not NUL-terminated) */
+    size_t tag_len;
     const char *s;   /* source text of the operand, for messages */
     size_t len;
 } asm_operand;

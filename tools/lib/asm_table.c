@@ -125,7 +125,7 @@ static int op_matches(const mbpf_asm_op *op, const mbpf_insn *insn)
     case MBPF_SHAPE_UNARY:
         return k && src == 0 && insn->off == 0 && insn->imm == op->imm;
     case MBPF_SHAPE_LDDW:
-        return k && src == MBPF_LDDW_IMM64 && insn->off == 0;
+        return k && src <= MBPF_LDDW_MAP_VAL_BY_IDX && insn->off == 0;
     case MBPF_SHAPE_LOAD:
         return k && insn->imm == 0;
     case MBPF_SHAPE_STORE_IMM:
@@ -156,6 +156,30 @@ const mbpf_asm_op *mbpf_asm_op_decode(const mbpf_insn *insn)
         if (op_matches(&ops[i], insn))
             return &ops[i];
     return NULL;
+}
+
+static const char *const lddw_sources[] = {
+    [MBPF_LDDW_MAP_BY_FD] = "map_by_fd",   [MBPF_LDDW_MAP_VAL_BY_FD] = "map_val_by_fd",
+    [MBPF_LDDW_VAR_ADDR] = "var_addr",     [MBPF_LDDW_CODE_ADDR] = "code_addr",
+    [MBPF_LDDW_MAP_BY_IDX] = "map_by_idx", [MBPF_LDDW_MAP_VAL_BY_IDX] = "map_val_by_idx",
+};
+
+const char *mbpf_asm_lddw_source_name(unsigned src)
+{
+    return src < sizeof lddw_sources / sizeof lddw_sources[0] ? lddw_sources[src] : NULL;
+}
+
+int mbpf_asm_lddw_source_by_name(const char *name, size_t len)
+{
+    for (unsigned i = 1; i < sizeof lddw_sources / sizeof lddw_sources[0]; i++)
+        if (strlen(lddw_sources[i]) == len && memcmp(lddw_sources[i], name, len) == 0)
+            return (int)i;
+    return -1;
+}
+
+int mbpf_asm_lddw_source_has_offset(unsigned src)
+{
+    return src == MBPF_LDDW_MAP_VAL_BY_FD || src == MBPF_LDDW_MAP_VAL_BY_IDX;
 }
 
 int mbpf_asm_shape_operands(uint8_t shape)

@@ -5,6 +5,7 @@
 #ifndef MBPF_TOOLS_ASM_TABLE_H
 #define MBPF_TOOLS_ASM_TABLE_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #include "mbpf/insn.h"
@@ -40,7 +41,19 @@ const mbpf_asm_op *mbpf_asm_op_by_name(const char *name);
  * fields), or NULL. For lddw only the first slot is checked. */
 const mbpf_asm_op *mbpf_asm_op_decode(const mbpf_insn *insn);
 
-/* Number of operands the shape takes in assembly text. */
+/* lddw pseudo sources (RFC 9669 section 5.4), spelled `lddw %r1, map_by_idx 3`
+ * and, for the map value forms, `lddw %r1, map_val_by_idx 3, 16` (the offset
+ * is the second slot's imm). Name of src 1..6, or NULL. */
+const char *mbpf_asm_lddw_source_name(unsigned src);
+
+/* src for a name of len bytes, or -1. */
+int mbpf_asm_lddw_source_by_name(const char *name, size_t len);
+
+/* Whether src uses the second slot's imm (map_val_by_fd, map_val_by_idx). */
+int mbpf_asm_lddw_source_has_offset(unsigned src);
+
+/* Number of operands the shape takes in assembly text (lddw: 2, or 3 with
+ * a map value source). */
 int mbpf_asm_shape_operands(uint8_t shape);
 
 #endif /* MBPF_TOOLS_ASM_TABLE_H */

@@ -41,8 +41,11 @@ static const mbpf_asm_op *decode_at(const mbpf_insn *insns, uint32_t n, uint32_t
     const mbpf_asm_op *op = mbpf_asm_op_decode(&insns[pc]);
     if (op && op->shape == MBPF_SHAPE_LDDW) {
         const mbpf_insn *hi = pc + 1 < n ? &insns[pc + 1] : NULL;
+        unsigned src = MBPF_INSN_SRC(&insns[pc]);
         if (!hi || hi->code != 0 || hi->regs != 0 || hi->off != 0)
             return NULL;
+        if (src != MBPF_LDDW_IMM64 && !mbpf_asm_lddw_source_has_offset(src) && hi->imm != 0)
+            return NULL; /* the text has no place for it */
     }
     return op;
 }
@@ -110,8 +113,17 @@ static int format_insn(const mbpf_insn *insns, uint32_t n, uint32_t pc, const ui
         snprintf(buf, len, "%s %%r%u", op->name, dst);
         break;
     case MBPF_SHAPE_LDDW: {
-        uint64_t v = (uint64_t)(uint32_t)insn->imm | (uint64_t)(uint32_t)insns[pc + 1].imm << 32;
-        snprintf(buf, len, "lddw %%r%u, 0x%" PRIx64, dst, v);
+        int32_t hi = insns[pc + 1].imm;
+        if (src != MBPF_LDDW_IMM64) {
+            char o[24];
+            format_imm(o, sizeof o, hi);
+            snprintf(buf, len, "lddw %%r%u, %s %s%s%s", dst, mbpf_asm_lddw_source_name(src), a,
+                     mbpf_asm_lddw_source_has_offset(src) ? ", " : "",
+                     mbpf_asm_lddw_source_has_offset(src) ? o : "");
+        } else {
+            uint64_t v = (uint64_t)(uint32_t)insn->imm | (uint64_t)(uint32_t)hi << 32;
+            snprintf(buf, len, "lddw %%r%u, 0x%" PRIx64, dst, v);
+        }
         return 2;
     }
     case MBPF_SHAPE_LOAD:

@@ -8,7 +8,9 @@
  * little-endian word, low byte = opcode, as in `-- raw` sections), `bswapN`
  * and its alias `swapN`, and a `<pc>:` prefix that must match the index
  * (what MBPF_DISASM_PC prints). Jump targets: label, `+N`/`-N`, or `exit`
- * (the first exit instruction unless a label is named so).
+ * (the first exit instruction unless a label is named so). lddw pseudo
+ * sources (RFC 9669 5.4): `lddw %r1, map_by_idx 3`, `lddw %r1, map_val_by_idx
+ * 3, 16` (likewise map_by_fd, map_val_by_fd, var_addr, code_addr).
  */
 #ifndef MBPF_TOOLS_ASM_H
 #define MBPF_TOOLS_ASM_H
