@@ -82,7 +82,7 @@ static void test_find_region(void **state)
     assert_null(mbpf_vm_find_region(vm, b - 1, 2, MBPF_MEM_READ)); /* straddles the start */
     assert_null(mbpf_vm_find_region(vm, b + 8, UINT64_MAX, MBPF_MEM_READ));
     assert_null(mbpf_vm_find_region(vm, UINT64_MAX, 2, MBPF_MEM_READ)); /* would wrap */
-    assert_null(mbpf_vm_find_region(vm, b | (1ull << 40), 1, MBPF_MEM_READ));
+    assert_null(mbpf_vm_find_region(vm, b ^ (1ull << 40), 1, MBPF_MEM_READ));
     /* the whole stack area is accessible, not a byte beyond */
     uint64_t s = (uintptr_t)vm->stack, len = 512u * 8u;
     assert_true(mbpf_vm_check_mem(vm, s, len, MBPF_MEM_RW));
