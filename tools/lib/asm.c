@@ -150,7 +150,8 @@ static int lddw_imm64(asm_ctx *c, const asm_operand *o, int nopds, mbpf_insn *in
 }
 
 /* `lddw %rN, map_by_idx 3` and `lddw %rN, map_val_by_idx 3, 16`. */
-static int lddw_source(asm_ctx *c, const asm_operand *o, int nopds, mbpf_insn *insn)
+static int lddw_source(asm_ctx *c, const mbpf_asm_op *op, const asm_operand *o, int nopds,
+                       mbpf_insn *insn)
 {
     int src = mbpf_asm_lddw_source_by_name(o[1].tag, o[1].tag_len);
     if (src < 0)
@@ -165,11 +166,9 @@ static int lddw_source(asm_ctx *c, const asm_operand *o, int nopds, mbpf_insn *i
     insn[0].regs = MBPF_REGS(MBPF_INSN_DST(&insn[0]), (unsigned)src);
     if (imm32_of(c, &o[1], &insn[0].imm) < 0)
         return -1;
-    if (want == 3) {
-        mbpf_asm_op lddw = {"lddw", 0, 0, 0, 0};
-        if (expect(c, &lddw, o, 3, K_NUM, "an offset") < 0 || imm32_of(c, &o[2], &insn[1].imm) < 0)
-            return -1;
-    }
+    if (want == 3 && (expect(c, op, o, 3, K_NUM, "an offset") < 0 ||
+                      imm32_of(c, &o[2], &insn[1].imm) < 0))
+        return -1;
     return 0;
 }
 
@@ -216,7 +215,7 @@ static int encode(asm_ctx *c, const mbpf_asm_op *op, const asm_operand *o, int n
                    "a 64-bit immediate or a source like map_by_idx 3") < 0)
             return -1;
         insn[0].regs = MBPF_REGS(o[0].reg, 0);
-        if (o[1].kind == OPD_TAG ? lddw_source(c, o, nopds, insn) < 0
+        if (o[1].kind == OPD_TAG ? lddw_source(c, op, o, nopds, insn) < 0
                                  : lddw_imm64(c, o, nopds, insn) < 0)
             return -1;
         return emit(c, &insn[0]) < 0 ? -1 : emit(c, &insn[1]);
