@@ -39,3 +39,8 @@ size-arm: setup
 
 clean:
 	rm -rf $(BUILD) build-asan build-arm
+
+# JIT figures of issue 4 (a benchmark, not a test): Fletcher-16 JIT'd vs native.
+.PHONY: bench-jit
+bench-jit: build
+	@bench/jit/run.sh $(BUILD)
