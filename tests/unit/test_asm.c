@@ -362,6 +362,8 @@ static void test_errors(void **state)
         {"ldxw %r0, [%r1+32768]", 1, "offset '[%r1+32768]' out of range"},
         {"stw [%r1-32769], 1", 1, "out of range"},
         {"ja +32768", 1, "offset '+32768' out of range"},
+        {"ja32 +0xffffffff", 1, "offset '+0xffffffff' out of range"},
+        {"call local -0x80000001", 1, "does not fit in 32 bits"},
         {"mov %r0, 1\nja nowhere\nexit", 2, "undefined label 'nowhere'"},
         {"ja exit", 1, "undefined label 'exit'"},
         {"a:\nexit\nb:\na:\nexit", 4, "duplicate label 'a' (first defined on line 1)"},

@@ -126,6 +126,9 @@ static int target_of(asm_ctx *c, const mbpf_asm_op *op, const asm_operand *opds,
     const asm_operand *o = &opds[index - 1];
     if (expect(c, op, opds, index, K_NAME | K_NUM, "a label or an offset like +3") < 0)
         return -1;
+    if (o->kind == OPD_NUM && in_imm && !o->neg && o->mag > 0x7fffffffu)
+        return asm_error(c->err, c->line, "offset '%.*s' out of range (32-bit signed)",
+                         (int)o->len, o->s); /* no unsigned spelling of a backward jump */
     if (o->kind == OPD_NUM)
         return in_imm ? imm32_of(c, o, &insn->imm) : off16_of(c, o, &insn->off);
     if (grow(c, (void **)&c->fixups, &c->fixups_cap, c->nfixups, sizeof *c->fixups) < 0)
