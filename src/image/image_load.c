@@ -27,10 +27,12 @@ static bool program_map_check(const mbpf_vm *vm, uint64_t handle, uint32_t *key_
     const mbpf_program *prog = vm->loader_data;
     if (!prog || prog->num_maps == 0)
         return false;
-    uint64_t first = (uint64_t)(uintptr_t)prog->maps;
-    uint64_t rel = handle - first;
-    if (handle < first || rel >= (uint64_t)prog->num_maps * sizeof(mbpf_map) ||
-        rel % sizeof(mbpf_map) != 0)
+    uintptr_t first = (uintptr_t)prog->maps;
+    if (handle < first || handle > UINTPTR_MAX)
+        return false;
+    /* Pointer-width arithmetic: no 64-bit division on a 32-bit core. */
+    uintptr_t rel = (uintptr_t)handle - first;
+    if (rel >= (uintptr_t)prog->num_maps * sizeof(mbpf_map) || rel % sizeof(mbpf_map) != 0)
         return false;
     const mbpf_map *m = &prog->maps[rel / sizeof(mbpf_map)];
     if (key_size)
