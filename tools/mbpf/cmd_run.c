@@ -9,6 +9,9 @@
 
 #include "cli.h"
 #include "datafile.h"
+#include "host_image.h"
+
+int cmd_run_image(int argc, char **argv); /* run_image.c: microbpf images */
 
 static const char help[] =
     "usage: mbpf run PROG [--mem HEX | --mem-file FILE | --mem-size N] [options]\n\n"
@@ -195,6 +198,9 @@ static void report_text(const run_args *a, const host_outcome *out)
 
 int cmd_run(int argc, char **argv)
 {
+    for (int i = 1; i < argc; i++) /* an image (magic "MBPF") has its own options */
+        if (argv[i][0] != '-' && host_image_is_image(argv[i]))
+            return cmd_run_image(argc, argv);
     run_args a;
     int rc = parse_args(argc, argv, &a);
     if (rc != CLI_OK) {
