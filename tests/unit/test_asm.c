@@ -427,6 +427,151 @@ static void test_far_jumps(void **state)
     free(text);
 }
 
+/* ---- cross-check with LLVM --------------------------------------------- */
+
+/* The same instruction in LLVM's BPF syntax and in ours. */
+static const struct {
+    const char *llvm;
+    const char *ours;
+} llvm_pairs[] = {
+        {"r0 = r2", "mov %r0, %r2"},
+        {"w1 = 10", "mov32 %r1, 10"},
+        {"r0 = -1", "mov %r0, -1"},
+        {"r1 s/= 3", "sdiv %r1, 3"},
+        {"w1 s%= w2", "smod32 %r1, %r2"},
+        {"r1 /= r2", "div %r1, %r2"},
+        {"w5 %= 7", "mod32 %r5, 7"},
+        {"r1 s>>= 63", "arsh %r1, 63"},
+        {"w1 <<= w2", "lsh32 %r1, %r2"},
+        {"r3 = -r3", "neg %r3"},
+        {"w3 = -w3", "neg32 %r3"},
+        {"w2 = (s8)w1", "movsx832 %r2, %r1"},
+        {"w0 = (s16)w1", "movsx1632 %r0, %r1"},
+        {"r6 = (s8)r5", "movsx864 %r6, %r5"},
+        {"r8 = (s16)r7", "movsx1664 %r8, %r7"},
+        {"r0 = (s32)r9", "movsx3264 %r0, %r9"},
+        {"r0 = be16 r0", "be16 %r0"},
+        {"r9 = be64 r9", "be64 %r9"},
+        {"r3 = le32 r3", "le32 %r3"},
+        {"r1 = bswap16 r1", "bswap16 %r1"},
+        {"r1 = bswap64 r1", "swap64 %r1"},
+        {"r0 = 0x1122334455667788 ll", "lddw %r0, 0x1122334455667788"},
+        {"r0 = *(u32 *)(r1 + 2)", "ldxw %r0, [%r1+2]"},
+        {"r0 = *(u64 *)(r10 - 8)", "ldxdw %r0, [%r10-8]"},
+        {"r1 = *(s8 *)(r2 - 1)", "ldxsb %r1, [%r2-1]"},
+        {"r1 = *(s16 *)(r2 + 32767)", "ldxsh %r1, [%r2+32767]"},
+        {"r1 = *(s32 *)(r2 - 32768)", "ldxsw %r1, [%r2-32768]"},
+        {"*(u64 *)(r10 - 8) = r0", "stxdw [%r10-8], %r0"},
+        {"*(u8 *)(r1 + 1) = r2", "stxb [%r1+1], %r2"},
+        {"*(u32 *)(r1 + 2) = -1", "stw [%r1+2], -1"},
+        {"*(u16 *)(r1 + 0) = 0x1234", "sth [%r1], 0x1234"},
+        {"lock *(u64 *)(r10 - 8) += r1", "lock add [%r10-8], %r1"},
+        {"lock *(u32 *)(r10 - 4) += w1", "lock add32 [%r10-4], %r1"},
+        {"lock *(u64 *)(r1 + 0) &= r2", "lock and [%r1], %r2"},
+        {"lock *(u32 *)(r1 + 0) ^= w2", "lock xor32 [%r1], %r2"},
+        {"r2 = atomic_fetch_or((u64 *)(r1 + 0), r2)", "lock fetch or [%r1], %r2"},
+        {"w3 = atomic_fetch_xor((u32 *)(r1 + 4), w3)", "lock fetch xor32 [%r1+4], %r3"},
+        {"r3 = atomic_fetch_add((u64 *)(r1 + 4), r3)", "lock fetch add [%r1+4], %r3"},
+        {"r2 = xchg_64(r1 + 0, r2)", "lock xchg [%r1], %r2"},
+        {"w2 = xchg32_32(r1 + 0, w2)", "lock xchg32 [%r1], %r2"},
+        {"r0 = cmpxchg_64(r10 - 8, r0, r1)", "lock cmpxchg [%r10-8], %r1"},
+        {"w0 = cmpxchg32_32(r10 - 8, w0, w1)", "lock cmpxchg32 [%r10-8], %r1"},
+        {"goto +3", "ja +3"},
+        {"gotol -1", "ja32 -1"},
+        {"if r1 == 0xb goto +3", "jeq %r1, 0xb, +3"},
+        {"if w1 s<= w2 goto -2", "jsle32 %r1, %r2, -2"},
+        {"if w4 & 0x40 goto +1", "jset32 %r4, 0x40, +1"},
+        {"if r1 < -5 goto +7", "jlt %r1, -5, +7"},
+        {"call 5", "call 5"},
+        {"callx r2", "call %r2"},
+        {"exit", "exit"},
+};
+
+/* Path of the first llvm-mc found, or NULL. */
+static char *find_llvm_mc(void)
+{
+    static const char *const names[] = {"llvm-mc-19", "llvm-mc-18", "llvm-mc"};
+    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
+        char cmd[64], path[512];
+        snprintf(cmd, sizeof cmd, "command -v %s 2>/dev/null", names[i]);
+        FILE *p = popen(cmd, "r");
+        if (!p)
+            continue;
+        char *got = fgets(path, sizeof path, p);
+        pclose(p);
+        if (got && path[0] == '/') {
+            path[strcspn(path, "\n")] = '\0';
+            return strdup(path);
+        }
+    }
+    return NULL;
+}
+
+/* Encodings are checked against an independent assembler: llvm-mc (BPF,
+ * cpu v4) must produce the same bytes for each pair. Skipped without it. */
+static void test_llvm_cross_check(void **state)
+{
+    (void)state;
+    char *mc = find_llvm_mc();
+    if (!mc) {
+        print_message("llvm-mc not found: skipped\n");
+        skip();
+    }
+    char src[] = "/tmp/mbpf-test-asm-XXXXXX";
+    int fd = mkstemp(src);
+    assert_true(fd >= 0);
+    FILE *f = fdopen(fd, "w");
+    assert_non_null(f);
+    size_t npairs = sizeof llvm_pairs / sizeof llvm_pairs[0];
+    for (size_t i = 0; i < npairs; i++)
+        fprintf(f, "%s\n", llvm_pairs[i].llvm);
+    fclose(f);
+
+    char cmd[1024];
+    snprintf(cmd, sizeof cmd, "%s -triple bpfel -mcpu=v4 --show-encoding %s 2>&1", mc, src);
+    FILE *p = popen(cmd, "r");
+    assert_non_null(p);
+    uint8_t bytes[64][16];
+    size_t lens[64] = {0}, count = 0;
+    char line[512];
+    while (fgets(line, sizeof line, p)) {
+        const char *enc = strstr(line, "encoding: [");
+        if (!enc || count == 64)
+            continue;
+        for (const char *q = enc + 11; *q && *q != ']' && lens[count] < 16;) {
+            char *end;
+            unsigned long v = strtoul(q, &end, 16);
+            if (end == q)
+                break;
+            bytes[count][lens[count]++] = (uint8_t)v;
+            q = *end == ',' ? end + 1 : end;
+        }
+        count++;
+    }
+    int status = pclose(p);
+    remove(src);
+    free(mc);
+    if (status != 0 || count != npairs) {
+        print_message("llvm-mc failed or is too old (status %d, %zu encodings): skipped\n",
+                      status, count);
+        skip();
+    }
+    for (size_t i = 0; i < npairs; i++) {
+        uint32_t n = 0;
+        mbpf_insn *insns = must_assemble(llvm_pairs[i].ours, llvm_pairs[i].ours, &n);
+        uint8_t ours[16];
+        assert_true(n * 8 <= sizeof ours);
+        for (uint32_t k = 0; k < n; k++) {
+            uint64_t w = word_of(&insns[k]);
+            for (int b = 0; b < 8; b++)
+                ours[k * 8 + (uint32_t)b] = (uint8_t)(w >> (8 * b));
+        }
+        if (lens[i] != n * 8 || memcmp(ours, bytes[i], lens[i]) != 0)
+            fail_msg("'%s' differs from llvm-mc's '%s'", llvm_pairs[i].ours, llvm_pairs[i].llvm);
+        free(insns);
+    }
+}
+
 /* ---- the conformance suite ------------------------------------------------ */
 
 static char *read_text(const char *path)
@@ -612,6 +757,7 @@ int main(void)
         cmocka_unit_test(test_random_round_trip),
         cmocka_unit_test(test_errors),
         cmocka_unit_test(test_far_jumps),
+        cmocka_unit_test(test_llvm_cross_check),
         cmocka_unit_test(test_conformance_files),
         cmocka_unit_test(test_project_data_files),
     };
