@@ -12,6 +12,7 @@
 
 #include <cmocka.h>
 
+#include "asm_cases.h"
 #include "mbpf_asm.h"
 
 /* ---- helpers ------------------------------------------------------------ */
@@ -86,85 +87,6 @@ static void assert_round_trip(const char *what, const mbpf_insn *insns, uint32_t
 }
 
 /* ---- encodings ------------------------------------------------------------ */
-
-struct encoding {
-    const char *text;
-    uint64_t words[2];
-    uint32_t n;
-};
-
-static const struct encoding encodings[] = {
-    {"mov %r0, %r2", {0x00000000000020bf}, 1},
-    {"mov32 %r1, 0xa", {0x0000000a000001b4}, 1},
-    {"mov %r0, 0xffffffff", {0xffffffff000000b7}, 1},
-    {"mov %r0, -1", {0xffffffff000000b7}, 1},
-    {"mov32 %r0, -2147483648", {0x80000000000000b4}, 1},
-    {"add %r9, %r10", {0x000000000000a90f}, 1},
-    {"sub32 %r3, 7", {0x0000000700000314}, 1},
-    {"arsh %r1, 63", {0x0000003f000001c7}, 1},
-    {"lsh32 %r1, %r2", {0x000000000000216c}, 1},
-    {"sdiv %r1, 3", {0x0000000300010137}, 1},
-    {"smod32 %r1, %r2", {0x000000000001219c}, 1},
-    {"div %r5, 0x80000000", {0x8000000000000537}, 1},
-    {"neg %r3", {0x0000000000000387}, 1},
-    {"neg32 %r3", {0x0000000000000384}, 1},
-    {"movsx832 %r2, %r1", {0x00000000000812bc}, 1},
-    {"movsx1632 %r0, %r1", {0x00000000001010bc}, 1},
-    {"movsx864 %r6, %r5", {0x00000000000856bf}, 1},
-    {"movsx1664 %r8, %r7", {0x00000000001078bf}, 1},
-    {"movsx3264 %r0, %r9", {0x00000000002090bf}, 1},
-    {"be16 %r0", {0x00000010000000dc}, 1},
-    {"be64 %r9", {0x00000040000009dc}, 1},
-    {"le32 %r3", {0x00000020000003d4}, 1},
-    {"bswap16 %r1", {0x00000010000001d7}, 1},
-    {"swap32 %r1", {0x00000020000001d7}, 1},
-    {"bswap64 %r1", {0x00000040000001d7}, 1},
-    {"lddw %r0, 0x1122334455667788", {0x5566778800000018, 0x1122334400000000}, 2},
-    {"lddw %r1, 0xffffffffffffffff", {0xffffffff00000118, 0xffffffff00000000}, 2},
-    {"lddw %r1, -1", {0xffffffff00000118, 0xffffffff00000000}, 2},
-    {"lddw %r2, -0x8000000000000000", {0x0000000000000218, 0x8000000000000000}, 2},
-    {"lddw %r0, map_by_fd 7", {0x0000000700001018, 0}, 2},
-    {"lddw %r0, map_val_by_fd 2, -8", {0x0000000200002018, 0xfffffff800000000}, 2},
-    {"lddw %r0, var_addr 0x100", {0x0000010000003018, 0}, 2},
-    {"lddw %r0, code_addr 5", {0x0000000500004018, 0}, 2},
-    {"lddw %r1, map_by_idx 3", {0x0000000300005118, 0}, 2},
-    {"lddw %r2, map_val_by_idx 1, 16", {0x0000000100006218, 0x0000001000000000}, 2},
-    {"ldxw %r0, [%r1+2]", {0x0000000000021061}, 1},
-    {"ldxb %r8, [%r0+0x1]", {0x0000000000010871}, 1},
-    {"ldxh %r0, [%r1]", {0x0000000000001069}, 1},
-    {"ldxdw %r0, [%r10-8]", {0x00000000fff8a079}, 1},
-    {"ldxsb %r1, [%r2-1]", {0x00000000ffff2191}, 1},
-    {"ldxsh %r1, [%r2+32767]", {0x000000007fff2189}, 1},
-    {"ldxsw %r1, [%r2-32768]", {0x0000000080002181}, 1},
-    {"stxdw [%r10-8], %r0", {0x00000000fff80a7b}, 1},
-    {"stxb [%r1+1], %r2", {0x0000000000012173}, 1},
-    {"stw [%r1+2], -1", {0xffffffff00020162}, 1},
-    {"sth [%r1], 0x1234", {0x000012340000016a}, 1},
-    {"stdw [%r10-16], 0x7fffffff", {0x7ffffffffff00a7a}, 1},
-    {"lock add [%r10-8], %r1", {0x00000000fff81adb}, 1},
-    {"lock add32 [%r10-4], %r1", {0x00000000fffc1ac3}, 1},
-    {"lock fetch or [%r1], %r2", {0x00000041000021db}, 1},
-    {"lock fetch xor32 [%r1+4], %r3", {0x000000a1000431c3}, 1},
-    {"lock and [%r1], %r2", {0x00000050000021db}, 1},
-    {"lock xchg32 [%r1], %r2", {0x000000e1000021c3}, 1},
-    {"lock cmpxchg [%r10-8], %r1", {0x000000f1fff81adb}, 1},
-    {"ja +3", {0x0000000000030005}, 1},
-    {"ja -1", {0x00000000ffff0005}, 1},
-    {"ja32 -1", {0xffffffff00000006}, 1},
-    {"jeq %r1, 0xb, +3", {0x0000000b00030115}, 1},
-    {"jne %r0, %r1, +0", {0x000000000000105d}, 1},
-    {"jsle32 %r1, %r2, -2", {0x00000000fffe21de}, 1},
-    {"jset32 %r4, 0x80000000, +1", {0x8000000000010446}, 1},
-    {"jlt %r1, -5, +7", {0xfffffffb000701a5}, 1},
-    {"call 5", {0x0000000500000085}, 1},
-    {"call %r2", {0x000000000000028d}, 1},
-    {"call local +2", {0x0000000200001085}, 1},
-    {"exit", {0x0000000000000095}, 1},
-    {".raw 0x0123456789abcdef", {0x0123456789abcdef}, 1},
-    {"  MOV_LABEL: mov %r0, 1 # comment", {0x00000001000000b7}, 1},
-    {"mov %r0, 1 ; comment", {0x00000001000000b7}, 1},
-    {"mov\t%r0,1// comment", {0x00000001000000b7}, 1},
-};
 
 static void test_encodings(void **state)
 {
@@ -428,64 +350,6 @@ static void test_far_jumps(void **state)
 }
 
 /* ---- cross-check with LLVM --------------------------------------------- */
-
-/* The same instruction in LLVM's BPF syntax and in ours. */
-static const struct {
-    const char *llvm;
-    const char *ours;
-} llvm_pairs[] = {
-        {"r0 = r2", "mov %r0, %r2"},
-        {"w1 = 10", "mov32 %r1, 10"},
-        {"r0 = -1", "mov %r0, -1"},
-        {"r1 s/= 3", "sdiv %r1, 3"},
-        {"w1 s%= w2", "smod32 %r1, %r2"},
-        {"r1 /= r2", "div %r1, %r2"},
-        {"w5 %= 7", "mod32 %r5, 7"},
-        {"r1 s>>= 63", "arsh %r1, 63"},
-        {"w1 <<= w2", "lsh32 %r1, %r2"},
-        {"r3 = -r3", "neg %r3"},
-        {"w3 = -w3", "neg32 %r3"},
-        {"w2 = (s8)w1", "movsx832 %r2, %r1"},
-        {"w0 = (s16)w1", "movsx1632 %r0, %r1"},
-        {"r6 = (s8)r5", "movsx864 %r6, %r5"},
-        {"r8 = (s16)r7", "movsx1664 %r8, %r7"},
-        {"r0 = (s32)r9", "movsx3264 %r0, %r9"},
-        {"r0 = be16 r0", "be16 %r0"},
-        {"r9 = be64 r9", "be64 %r9"},
-        {"r3 = le32 r3", "le32 %r3"},
-        {"r1 = bswap16 r1", "bswap16 %r1"},
-        {"r1 = bswap64 r1", "swap64 %r1"},
-        {"r0 = 0x1122334455667788 ll", "lddw %r0, 0x1122334455667788"},
-        {"r0 = *(u32 *)(r1 + 2)", "ldxw %r0, [%r1+2]"},
-        {"r0 = *(u64 *)(r10 - 8)", "ldxdw %r0, [%r10-8]"},
-        {"r1 = *(s8 *)(r2 - 1)", "ldxsb %r1, [%r2-1]"},
-        {"r1 = *(s16 *)(r2 + 32767)", "ldxsh %r1, [%r2+32767]"},
-        {"r1 = *(s32 *)(r2 - 32768)", "ldxsw %r1, [%r2-32768]"},
-        {"*(u64 *)(r10 - 8) = r0", "stxdw [%r10-8], %r0"},
-        {"*(u8 *)(r1 + 1) = r2", "stxb [%r1+1], %r2"},
-        {"*(u32 *)(r1 + 2) = -1", "stw [%r1+2], -1"},
-        {"*(u16 *)(r1 + 0) = 0x1234", "sth [%r1], 0x1234"},
-        {"lock *(u64 *)(r10 - 8) += r1", "lock add [%r10-8], %r1"},
-        {"lock *(u32 *)(r10 - 4) += w1", "lock add32 [%r10-4], %r1"},
-        {"lock *(u64 *)(r1 + 0) &= r2", "lock and [%r1], %r2"},
-        {"lock *(u32 *)(r1 + 0) ^= w2", "lock xor32 [%r1], %r2"},
-        {"r2 = atomic_fetch_or((u64 *)(r1 + 0), r2)", "lock fetch or [%r1], %r2"},
-        {"w3 = atomic_fetch_xor((u32 *)(r1 + 4), w3)", "lock fetch xor32 [%r1+4], %r3"},
-        {"r3 = atomic_fetch_add((u64 *)(r1 + 4), r3)", "lock fetch add [%r1+4], %r3"},
-        {"r2 = xchg_64(r1 + 0, r2)", "lock xchg [%r1], %r2"},
-        {"w2 = xchg32_32(r1 + 0, w2)", "lock xchg32 [%r1], %r2"},
-        {"r0 = cmpxchg_64(r10 - 8, r0, r1)", "lock cmpxchg [%r10-8], %r1"},
-        {"w0 = cmpxchg32_32(r10 - 8, w0, w1)", "lock cmpxchg32 [%r10-8], %r1"},
-        {"goto +3", "ja +3"},
-        {"gotol -1", "ja32 -1"},
-        {"if r1 == 0xb goto +3", "jeq %r1, 0xb, +3"},
-        {"if w1 s<= w2 goto -2", "jsle32 %r1, %r2, -2"},
-        {"if w4 & 0x40 goto +1", "jset32 %r4, 0x40, +1"},
-        {"if r1 < -5 goto +7", "jlt %r1, -5, +7"},
-        {"call 5", "call 5"},
-        {"callx r2", "call %r2"},
-        {"exit", "exit"},
-};
 
 /* Path of the first llvm-mc found, or NULL. */
 static char *find_llvm_mc(void)
