@@ -1,10 +1,10 @@
 #!/bin/sh
 # CLI tests for `mbpf` and `mbpf-conformance-plugin`, one case per CTest test:
-#   tests/cli_tests.sh CASE MBPF PLUGIN SOURCE_DIR WORK_DIR
+#   tests/cli_tests.sh CASE MBPF PLUGIN SOURCE_DIR WORK_DIR [SHARED_DIR]
 # Each case prints what it checks and exits non-zero on the first mismatch.
 set -u
 
-CASE=$1 MBPF=$2 PLUGIN=$3 SRC=$4 WORK=$5/cli-$1
+CASE=$1 MBPF=$2 PLUGIN=$3 SRC=$4 WORK=$5/cli-$1 SHARED=${6:-$4/../shared}
 rm -rf "$WORK" && mkdir -p "$WORK" || exit 1
 cd "$WORK" || exit 1
 
@@ -52,6 +52,23 @@ roundtrip)
     # Disassembling assembly source works too, with offsets instead of labels.
     expect_rc 0 "$MBPF" disasm sum.s --no-labels
     expect_out "ja -6"
+    ;;
+roundtrip-all)
+    # Every -- asm section of our tests and of the public suite (if present):
+    # asm -> disasm -> asm must give the same bytes.
+    n=0
+    for f in "$SRC"/tests/data/*.data "$SHARED"/bpf-conformance/tests/*.data; do
+        [ -f "$f" ] || continue
+        awk '/^[ \t]*--/ { on = ($0 ~ /^[ \t]*--[ \t]*asm[ \t]*$/); next } on' "$f" > t.s
+        [ -s t.s ] || continue
+        "$MBPF" asm t.s -o a.bin >/dev/null 2>err.txt || continue  # deliberately bad asm
+        expect_rc 0 "$MBPF" disasm a.bin -o back.s
+        expect_rc 0 "$MBPF" asm back.s -o b.bin
+        cmp -s a.bin b.bin || fail "round trip of $f changed the bytes"
+        n=$((n + 1))
+    done
+    [ "$n" -ge 50 ] || fail "only $n programs round-tripped"
+    echo "$n programs round-tripped"
     ;;
 run-output)
     expect_rc 0 "$MBPF" run sum.s --mem "01 02 03 ff"

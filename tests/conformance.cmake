@@ -11,9 +11,9 @@ add_test(NAME conformance.public
          COMMAND mbpf-conformance --isa 4 "${MBPF_PUBLIC_CONFORMANCE_DIR}")
 set_tests_properties(conformance.public PROPERTIES SKIP_RETURN_CODE 77)
 
-foreach(case roundtrip run-output run-errors usage verify plugin)
+foreach(case roundtrip roundtrip-all run-output run-errors usage verify plugin)
   add_test(NAME cli.${case}
            COMMAND sh "${CMAKE_CURRENT_SOURCE_DIR}/cli_tests.sh" ${case}
                    $<TARGET_FILE:mbpf> $<TARGET_FILE:mbpf-conformance-plugin>
-                   "${CMAKE_SOURCE_DIR}" "${CMAKE_CURRENT_BINARY_DIR}")
+                   "${CMAKE_SOURCE_DIR}" "${CMAKE_CURRENT_BINARY_DIR}" "${MBPF_SHARED_DIR}")
 endforeach()
