@@ -473,6 +473,7 @@ static int helper_args(gen *g, uint32_t id)
         } else {
             arg_ptr(g, 1, arg_len(g, 2, maxlen));
         }
+        arg_scalar(g, 3); /* mixed into the sum */
         return 1;
     case H_STRLEN: /* the stack holds no NUL unless we put one there */
         arg_ptr(g, 1, 1);
