@@ -4,7 +4,9 @@
  * emulator), so each run starts by restoring the input, and the
  * interpreter's final memory is kept aside for the comparison. The ctx buffer
  * sits between guard bytes so that a pointer a little out of bounds on the
- * host cannot fall into another buffer.
+ * host cannot fall into another buffer. Three small decoy regions (read-only,
+ * write-only, read-write) below and above the ctx make region lookups search
+ * a real table, as on a device.
  */
 #include "jit_diff.h"
 
@@ -18,6 +20,7 @@
 #include "mbpf_asm.h"
 
 #define CTX_GUARD 512u
+#define DECOY 64u /* regions the program never points to: the table has several entries */
 
 struct jit_diff {
     jit_uc *uc;
@@ -31,7 +34,7 @@ struct jit_diff {
     size_t code_cap;
     uint32_t *offsets;
     size_t offsets_cap;
-    uint8_t *ctx_buf; /* CTX_GUARD | ctx | CTX_GUARD */
+    uint8_t *ctx_buf; /* guard decoy guard ctx guard decoy decoy guard */
     size_t ctx_cap;
     uint8_t *snap; /* the interpreter's final ctx then stack */
     size_t snap_cap;
@@ -154,7 +157,7 @@ int jit_diff_run(jit_diff *d, const mbpf_insn *insns, uint32_t n, const mbpf_con
     if (!need || reserve(d->vm_mem, &d->vm_mem_len, need) ||
         reserve(d->scratch, &d->scratch_len, scratch + 8) ||
         reserve(d->offsets, &d->offsets_cap, ((size_t)n + 1) * sizeof(uint32_t)) ||
-        reserve(d->ctx_buf, &d->ctx_cap, ctx_len + 2u * CTX_GUARD) ||
+        reserve(d->ctx_buf, &d->ctx_cap, ctx_len + 4u * CTX_GUARD + 5u * DECOY) ||
         reserve(d->snap, &d->snap_cap, ctx_len + stack_len)) {
         say(r, "out of memory or bad configuration");
         return r->verdict;
@@ -167,6 +170,16 @@ int jit_diff_run(jit_diff *d, const mbpf_insn *insns, uint32_t n, const mbpf_con
         return r->verdict;
     }
     mbpf_vm_set_helpers(&vm, &d->helpers, NULL, 0);
+    uint8_t *lo = d->ctx_buf + CTX_GUARD;
+    uint8_t *c = lo + DECOY + CTX_GUARD;
+    uint8_t *hi = c + ((ctx_len + CTX_GUARD + 7u) & ~7u);
+    if (cfg->max_regions >= 4 &&
+        (mbpf_vm_add_region(&vm, lo, DECOY, MBPF_MEM_READ) != MBPF_OK ||
+         mbpf_vm_add_region(&vm, hi, DECOY, MBPF_MEM_WRITE) != MBPF_OK ||
+         mbpf_vm_add_region(&vm, hi + 2u * DECOY, DECOY, MBPF_MEM_RW) != MBPF_OK)) {
+        say(r, "cannot add the decoy regions");
+        return r->verdict;
+    }
     int rc = mbpf_vm_load(&vm, insns, n, d->scratch, d->scratch_len, &verr);
     if (rc != MBPF_OK) {
         r->verdict = JIT_DIFF_LOAD;
@@ -185,7 +198,6 @@ int jit_diff_run(jit_diff *d, const mbpf_insn *insns, uint32_t n, const mbpf_con
     }
     r->code_len = code_len;
 
-    uint8_t *c = d->ctx_buf + CTX_GUARD;
     uint8_t *run_ctx = ctx_len ? c : NULL;
     if (ctx_len)
         memcpy(c, ctx, ctx_len);

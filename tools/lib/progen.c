@@ -294,6 +294,8 @@ static void gen_ptr_arith(gen *g)
     }
     default: { /* dst = p - q for q of the same kind: a scalar */
         int q = pick_kind(g, 1u << ps.kind);
+        if (q == p) /* one more try for a distinct one: p - p is dull */
+            q = pick_kind(g, 1u << ps.kind);
         if ((unsigned)p != dst)
             emit(g, MBPF_ALU64 | MBPF_MOV | MBPF_X, dst, (unsigned)p, 0, 0);
         if ((unsigned)q == dst) /* p was overwritten: p - p */
