@@ -6,8 +6,8 @@
  * one indirect branch per handler, which predicts far better than a single
  * shared switch jump); otherwise the same handlers are the cases of a switch.
  *
- * Each instruction is decoded once (opcode, registers, offset, immediate into
- * locals). Registers live in a local array of 16 so that a 4-bit register
+ * The program counter is a pointer to the current instruction; each handler
+ * reads the fields it needs from it once. Registers live in a local array of 16 so that a 4-bit register
  * field can never index outside it, even in an unverified program. Memory
  * accesses check the stack, then a local copy of the last region hit, then
  * fall back to the binary search in mem.c. All arithmetic is done on unsigned
@@ -35,12 +35,12 @@
 #define SIGN64 0x8000000000000000u
 #define SIGN32 0x80000000u
 
-/* Sign-extends the low `bits` bits of x to 64 bits. */
+/* Sign-extends the low `bits` (1..64) bits of x to 64 bits. The shift count
+ * is masked so that even a bogus width is defined behaviour. */
 static inline uint64_t sext(uint64_t x, unsigned bits)
 {
-    uint64_t m = (uint64_t)1 << (bits - 1u);
-    uint64_t v = bits == 64 ? x : x & ((m << 1) - 1u);
-    return (v ^ m) - m;
+    uint64_t m = (uint64_t)1 << ((bits - 1u) & 63u);
+    return ((x & ((m << 1) - 1u)) ^ m) - m;
 }
 
 static inline uint64_t arsh64(uint64_t a, unsigned s)
