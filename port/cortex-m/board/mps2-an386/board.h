@@ -6,6 +6,7 @@
 
 #define BOARD_NAME "mps2-an386 (Cortex-M4)"
 #define BOARD_CPU_HZ 25000000u /* SysTick runs from the 25 MHz core clock */
+#define BOARD_TICKS_PER_US (BOARD_CPU_HZ / 1000000u)
 
 /* CMSDK APB UART0 */
 #define UART0_BASE 0x40004000u
