@@ -1,0 +1,42 @@
+# Examples: each examples/NAME.c is built with `mbpf build` and run with
+# `mbpf run`; stdout, stderr and the exit status must match
+# tests/examples/NAME.expect (see tests/examples/check_example.sh).
+set(MBPF_EXAMPLES_WORK "${CMAKE_BINARY_DIR}/examples")
+
+function(mbpf_example name)
+  cmake_parse_arguments(EX "" "" "BUILD;RUN" ${ARGN})
+  string(REPLACE ";" " " build_args "${EX_BUILD}")
+  add_test(NAME example.${name}
+           COMMAND sh "${CMAKE_SOURCE_DIR}/tests/examples/check_example.sh" $<TARGET_FILE:mbpf>
+                   "${CMAKE_SOURCE_DIR}/examples/${name}.c"
+                   "${CMAKE_SOURCE_DIR}/tests/examples/${name}.expect"
+                   "${MBPF_EXAMPLES_WORK}" "${build_args}" ${EX_RUN})
+  set_tests_properties(example.${name} PROPERTIES LABELS example)
+endfunction()
+
+mbpf_example(fletcher16)
+mbpf_example(fletcher32)
+mbpf_example(sensor_avg)
+mbpf_example(printf_fmt)
+mbpf_example(histogram)
+mbpf_example(calls)
+mbpf_example(counters)
+mbpf_example(strings)
+mbpf_example(coap_format RUN --coap 64)
+mbpf_example(oob_write RUN --ctx-size 16)
+mbpf_example(infinite_loop RUN --budget 1000)
+mbpf_example(recursion)
+mbpf_example(peer_temp_reader)
+mbpf_example(peer_coap_temp RUN --coap 64)
+mbpf_example(peer_fletcher_bench)
+mbpf_example(peer_gpio_blink)
+mbpf_example(isa_v4 BUILD --isa v4)
+mbpf_example(debug_lines BUILD --debug -Os)
+
+# objdump of a --debug build shows the line table with the source text.
+add_test(NAME example.debug_lines.objdump
+         COMMAND sh "${CMAKE_SOURCE_DIR}/tests/examples/check_objdump.sh" $<TARGET_FILE:mbpf>
+                 "${CMAKE_SOURCE_DIR}/examples/debug_lines.c" "${MBPF_EXAMPLES_WORK}"
+                 "flags:     0x1 debug" "<debug_lines>:" "<square>:" "-> square"
+                 "; debug_lines.c:7:     return x * x;" "(entry)")
+set_tests_properties(example.debug_lines.objdump PROPERTIES LABELS example)
