@@ -258,8 +258,13 @@ int mbpf_image_load(mbpf_vm *vm, const void *image, size_t len, const mbpf_load_
                     void *arena, size_t arena_len, mbpf_program **prog,
                     mbpf_image_error *err);
 
-/* Restores the instance's initial state: .data re-copied, .bss and maps
- * cleared. */
+/* Takes the program out of the VM (regions, map check, helpers, code) so
+ * that another image can be loaded; the arena may then be reused. Does
+ * nothing while the VM is running or when no image is loaded. */
+void mbpf_image_unload(mbpf_vm *vm);
+
+/* Restores the instance's initial state: .data re-copied (from the image,
+ * which must still be alive), .bss and maps cleared. */
 void mbpf_program_reset(mbpf_program *prog);
 
 /* Map by index (0-based among the image's declared maps), or NULL. */

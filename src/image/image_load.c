@@ -243,6 +243,9 @@ int mbpf_image_load(mbpf_vm *vm, const void *image, size_t len, const mbpf_load_
         unbind_regions(vm, prog);
         return rc;
     }
+    const mbpf_helpers *old_helpers = vm->helpers;
+    const uint32_t *old_allowed = vm->allowed;
+    uint16_t old_num_allowed = vm->num_allowed;
     vm->map_check = program_map_check;
     vm->loader_data = prog;
     mbpf_vm_set_helpers(vm, opts->helpers, prog->helpers, (uint16_t)info.num_helpers);
@@ -263,6 +266,7 @@ int mbpf_image_load(mbpf_vm *vm, const void *image, size_t len, const mbpf_load_
         unbind_regions(vm, prog);
         vm->map_check = NULL;
         vm->loader_data = NULL;
+        mbpf_vm_set_helpers(vm, old_helpers, old_allowed, old_num_allowed);
         return rc;
     }
     *prog_out = prog;
@@ -281,4 +285,18 @@ void mbpf_program_reset(mbpf_program *prog)
 mbpf_map *mbpf_program_map(mbpf_program *prog, uint32_t i)
 {
     return prog && i < prog->num_maps ? &prog->maps[i] : NULL;
+}
+
+void mbpf_image_unload(mbpf_vm *vm)
+{
+    if (!vm || vm->pad || !vm->loader_data)
+        return; /* nothing loaded by us, or running */
+    mbpf_program *prog = vm->loader_data;
+    unbind_regions(vm, prog);
+    mbpf_vm_set_helpers(vm, NULL, NULL, 0);
+    vm->map_check = NULL;
+    vm->loader_data = NULL;
+    vm->insns = NULL;
+    vm->num_insns = 0;
+    vm->loaded = 0;
 }

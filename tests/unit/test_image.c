@@ -373,6 +373,34 @@ static void test_signature_reserve(void **state)
     fx_close(&f);
 }
 
+/* Unload, then load another image into the same VM. */
+static void test_unload_and_reload(void **state)
+{
+    (void)state;
+    fx f;
+    uint8_t data[8] = {9};
+    const mbpf_insn a[] = {LDDW_VAL(1, MBPF_IMAGE_MAP_DATA, 0), LDX(MBPF_B, 0, 1, 0), EXIT()};
+    const mbpf_insn b[] = {MOV64_IMM(0, 1), MOV64_IMM(2, 2), CALL_HELPER(TEST_HELPER_ADD),
+                           EXIT()};
+    mbpf_image_desc da = {.code = a, .num_insns = 4, .data = data, .data_len = 8};
+    mbpf_image_desc db = {.code = b, .num_insns = 4};
+    fx_open(&f, NULL);
+    fx_write(&f, &da);
+    fx_load_ok(&f);
+    assert_int_equal(fx_run_r0(&f), 9);
+    assert_int_equal(f.t.vm.num_regions, 1);
+    mbpf_image_unload(&f.t.vm);
+    assert_int_equal(f.t.vm.num_regions, 0);
+    mbpf_result r = fx_run(&f);
+    assert_int_equal(r.status, MBPF_E_STATE);
+    fx_write(&f, &db);
+    fx_load_ok(&f);
+    assert_int_equal(fx_run_r0(&f), 2); /* r1 is 0 at entry: 0 + 2 */
+    mbpf_image_unload(&f.t.vm);
+    mbpf_image_unload(&f.t.vm); /* twice: harmless */
+    fx_close(&f);
+}
+
 static void test_writer_errors(void **state)
 {
     (void)state;
@@ -413,6 +441,7 @@ int main(void)
         cmocka_unit_test(test_two_instances),
         cmocka_unit_test(test_unaligned_arena_and_image),
         cmocka_unit_test(test_signature_reserve),
+        cmocka_unit_test(test_unload_and_reload),
         cmocka_unit_test(test_writer_errors),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -613,6 +613,8 @@ static void test_verifier_rejection(void **state)
     assert_non_null(f.err.msg);
     assert_int_equal(f.t.vm.num_regions, 0);
     assert_null(f.t.vm.loader_data);
+    assert_null(f.t.vm.helpers); /* what the VM had before the load */
+    assert_null(f.t.vm.map_check);
     fx_close(&f);
 }
 
