@@ -563,9 +563,12 @@ static int reloc_lddw(reader *r, uint32_t pc, const char *where, const GElf_Sym 
         }
         return fail(r, "lddw at %s refers to '%s'+%lld, which is not a map", where, name,
                     (long long)in->imm);
-    case SK_CODE:
+    case SK_CODE: {
+        /* Against the section symbol, the immediate is the byte offset. */
+        int f = off >= 0 && off % 8 == 0 ? find_func(p, s->base + (uint32_t)(off / 8)) : -1;
         return fail(r, "address of function '%s' taken at %s (callbacks are not supported)",
-                    name, where);
+                    f >= 0 ? p->funcs[f].name : name, where);
+    }
     default:
         return fail(r, "lddw at %s refers to '%s' in section '%s', which is not loaded", where,
                     name, s->name);
