@@ -714,6 +714,53 @@ static void test_random_mutations(void **state)
     fx_close(&f);
 }
 
+/* Mutations inside the code only, CRC always fixed: every mutant reaches the
+ * lddw/call checks, and many the verifier and the interpreter with live
+ * maps and helpers. */
+static void test_random_code_mutations(void **state)
+{
+    (void)state;
+    fx f;
+    base(&f, NULL);
+    uint32_t seed = 0xbeef01u, co = fx_sec_off(f.img, MBPF_SEC_CODE);
+    uint32_t cl = fx_sec_len(f.img, MBPF_SEC_CODE);
+    uint8_t *m = malloc(f.img_len);
+    mbpf_image_info info;
+    assert_int_equal(mbpf_image_parse(f.img, f.img_len, &info, NULL), MBPF_OK);
+    size_t arena_len = info.arena_needed + 4096u;
+    uint8_t *arena = malloc(arena_len);
+    mbpf_config cfg;
+    mbpf_config_default(&cfg);
+    cfg.budget = 1000;
+    unsigned ran = 0;
+    for (int iter = 0; iter < 20000; iter++) {
+        memcpy(m, f.img, f.img_len);
+        uint32_t count = 1u + rng_next(&seed) % 4u;
+        for (uint32_t k = 0; k < count; k++)
+            m[co + rng_next(&seed) % cl] = (uint8_t)rng_next(&seed);
+        fx_fix_crc(m, f.img_len);
+        mbpf_program *prog = NULL;
+        mbpf_image_error err;
+        mbpf_load_opts o = {&f.helpers, NULL, 0, 0};
+        tvm_close(&f.t);
+        tvm_open(&f.t, &cfg);
+        int st = mbpf_image_load(&f.t.vm, m, f.img_len, &o, arena, arena_len, &prog, &err);
+        if (st == MBPF_OK) {
+            mbpf_result res;
+            mbpf_vm_run(&f.t.vm, NULL, 0, 0, NULL, &res);
+            ran++;
+        } else {
+            assert_non_null(err.msg);
+            assert_int_equal(f.t.vm.num_regions, 0);
+        }
+    }
+    print_message("code mutations: %u loaded and ran\n", ran);
+    assert_true(ran > 100);
+    free(m);
+    free(arena);
+    fx_close(&f);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -752,6 +799,7 @@ int main(void)
         cmocka_unit_test(test_verifier_rejection),
         cmocka_unit_test(test_load_twice),
         cmocka_unit_test(test_random_mutations),
+        cmocka_unit_test(test_random_code_mutations),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
