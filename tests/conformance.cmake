@@ -17,3 +17,6 @@ foreach(case roundtrip roundtrip-all run-output run-errors usage verify plugin)
                    $<TARGET_FILE:mbpf> $<TARGET_FILE:mbpf-conformance-plugin>
                    "${CMAKE_SOURCE_DIR}" "${CMAKE_CURRENT_BINARY_DIR}" "${MBPF_SHARED_DIR}")
 endforeach()
+
+# 400 programs x 3 processes: quick natively, slow under the sanitizers.
+set_tests_properties(cli.roundtrip-all PROPERTIES LABELS slow)
