@@ -340,6 +340,39 @@ static void test_map_args(void **state)
     tvm_close(&t);
 }
 
+/* A helper that withdraws a region: the program's cached view of it must go. */
+static uint64_t h_unmap(uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5,
+                        mbpf_env *env)
+{
+    (void)a2, (void)a3, (void)a4, (void)a5;
+    return (uint64_t)mbpf_vm_remove_region(env->vm, (const void *)(uintptr_t)a1);
+}
+
+static void test_helper_changes_regions(void **state)
+{
+    (void)state;
+    mbpf_helper storage[1];
+    mbpf_helpers set;
+    mbpf_helpers_init(&set, storage, 1);
+    mbpf_helper h = {9, h_unmap, "unmap", {SCALAR, SCALAR, SCALAR, SCALAR, SCALAR}};
+    assert_int_equal(mbpf_helpers_add(&set, &h), MBPF_OK);
+    static uint64_t area[2] = {11, 22};
+    tvm t;
+    tvm_open(&t, NULL);
+    mbpf_vm_set_helpers(&t.vm, &set, NULL, 0);
+    assert_int_equal(mbpf_vm_add_region(&t.vm, area, sizeof area, MBPF_MEM_READ), MBPF_OK);
+    const mbpf_insn p[] = {
+        LDDW(6, (uintptr_t)area), LDX(MBPF_DW, 7, 6, 0), /* cached now */
+        MOV64_REG(1, 6), CALL_HELPER(9), LDX(MBPF_DW, 0, 6, 8), EXIT(),
+    };
+    tvm_load(&t, p, N(p));
+    mbpf_result r;
+    assert_int_equal(mbpf_vm_run(&t.vm, NULL, 0, 0, NULL, &r), MBPF_E_MEM);
+    assert_int_equal(r.pc, 5);
+    assert_int_equal(r.fault_addr, (uintptr_t)&area[1]);
+    tvm_close(&t);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -350,6 +383,7 @@ int main(void)
         cmocka_unit_test(test_helper_errors),
         cmocka_unit_test(test_callx),
         cmocka_unit_test(test_map_args),
+        cmocka_unit_test(test_helper_changes_regions),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

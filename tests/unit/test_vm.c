@@ -268,7 +268,13 @@ static void test_budget_exact(void **state)
     r = loop(1000, 1000);
     assert_int_equal(r.status, MBPF_OK);
     assert_int_equal(r.budget_used, 1000);
-    /* forward jumps are free, an endless loop stops */
+    /* forward jumps are free, including offset 0 (target = pc + 1) */
+    const mbpf_insn fwd[] = {MOV64_IMM(0, 1), JA(0), JMP_IMM(MBPF_JEQ, 0, 1, 0), JA32(0),
+                             JMP_IMM(MBPF_JEQ, 0, 1, 1), EXIT(), EXIT()};
+    r = run_cfg(NULL, NULL, fwd, N(fwd), NULL, 0);
+    assert_int_equal(r.status, MBPF_OK);
+    assert_int_equal(r.budget_used, 0);
+    /* an endless loop stops */
     const mbpf_insn q[] = {JA(-1), EXIT()};
     r = run_cfg(NULL, NULL, q, 2, NULL, 0);
     assert_int_equal(r.status, MBPF_E_BUDGET);
