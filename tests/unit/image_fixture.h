@@ -159,4 +159,35 @@ static inline uint32_t fx_sec_len(const uint8_t *img, unsigned s)
     return fx_rd32(img + MBPF_IMAGE_OFF_SEC + 8 * s + 4);
 }
 
+/* A valid image with every feature, that bad-input tests start from:
+ *   0: lddw r1, data+0      (src=6)
+ *   2: lddw r2, map 3       (src=5)
+ *   4: call 0x200
+ *   5: call local +1        -> 7
+ *   6: exit
+ *   7: mov r0, 1            (function "f")
+ *   8: exit
+ */
+static const mbpf_insn fx_base_code[] = {
+    LDDW_VAL(1, MBPF_IMAGE_MAP_DATA, 0), LDDW_MAP(2, MBPF_IMAGE_MAP_FIRST),
+    CALL_HELPER(TEST_HELPER_ADD),        CALL_LOCAL(1),
+    EXIT(),                              MOV64_IMM(0, 1),
+    EXIT(),
+};
+#define FX_BASE_INSNS 9u
+
+static inline void fx_base(fx *f, const mbpf_config *cfg)
+{
+    static const uint8_t ro[8] = "ro", data[8] = "data";
+    static const mbpf_image_func_desc fn[] = {{"main", 0, 8}, {"f", 7, 0}};
+    static const mbpf_image_map_desc m = {"m", MBPF_MAP_TYPE_HASH, 4, 8, 4, 0};
+    static const mbpf_image_line_desc lines[] = {{0, 1, "a.c"}, {7, 9, "a.c"}};
+    mbpf_image_desc d = {.name = "base", .code = fx_base_code, .num_insns = FX_BASE_INSNS,
+                         .funcs = fn, .num_funcs = 2, .rodata = ro, .rodata_len = 8,
+                         .data = data, .data_len = 8, .bss_len = 8, .maps = &m,
+                         .num_maps = 1, .lines = lines, .num_lines = 2};
+    fx_open(f, cfg);
+    fx_write(f, &d);
+}
+
 #endif /* MBPF_TEST_IMAGE_FIXTURE_H */
