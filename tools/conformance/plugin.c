@@ -83,7 +83,8 @@ static int parse_args(int argc, char **argv, plugin_args *a, char *buf, size_t b
             return usage_error("options too long", NULL);
         char *copy = memcpy(buf + used, arg, n);
         used += n;
-        for (char *t = strtok(copy, " \t"); t; t = strtok(NULL, " \t")) {
+        char *save;
+        for (char *t = strtok_r(copy, " \t", &save); t; t = strtok_r(NULL, " \t", &save)) {
             if (ntoks == 64)
                 return usage_error("too many options", NULL);
             toks[ntoks++] = t;

@@ -8,6 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#define BLANKS " \t\r\n"
+
 enum section { SEC_NONE, SEC_ASM, SEC_RAW, SEC_MEM, SEC_RESULT, SEC_ERROR, SEC_OPTIONS, SEC_IGNORED };
 
 static void fail(char *err, size_t errlen, const char *fmt, ...)
@@ -290,7 +292,8 @@ static char *trim(char *s)
 
 static int parse_result(parser *p, char *body, mbpf_datafile *df)
 {
-    char *tok = strtok(body, " \t\r\n");
+    char *save;
+    char *tok = strtok_r(body, BLANKS, &save);
     char tmp[160];
     if (!tok) {
         fail(p->err, p->errlen, "%s:%d: empty -- result section", p->name, p->body_line);
@@ -302,7 +305,7 @@ static int parse_result(parser *p, char *body, mbpf_datafile *df)
         fail(p->err, p->errlen, "%s:%d: %s", p->name, p->body_line, tmp);
         return -1;
     }
-    if (strtok(NULL, " \t\r\n")) {
+    if (strtok_r(NULL, BLANKS, &save)) {
         fail(p->err, p->errlen, "%s:%d: -- result must hold one number", p->name, p->body_line);
         return -1;
     }
@@ -318,7 +321,8 @@ static int parse_raw(parser *p, char *body, mbpf_datafile *df)
     char tmp[160];
     if (!insns)
         return -1;
-    for (char *tok = strtok(body, " \t\r\n"); tok; tok = strtok(NULL, " \t\r\n")) {
+    char *save;
+    for (char *tok = strtok_r(body, BLANKS, &save); tok; tok = strtok_r(NULL, BLANKS, &save)) {
         uint64_t w;
         if (mbpf_parse_u64(tok, UINT64_MAX, "raw", &w, tmp, sizeof tmp)) {
             fail(p->err, p->errlen, "%s:%d: -- raw: %s", p->name, p->body_line, tmp);
@@ -446,10 +450,13 @@ static int finish_section(parser *p, enum section sec, mbpf_datafile *df)
     case SEC_RESULT:
         rc = parse_result(p, body, df);
         break;
-    case SEC_OPTIONS:
-        for (char *tok = strtok(body, " \t\r\n"); tok && rc == 0; tok = strtok(NULL, " \t\r\n"))
+    case SEC_OPTIONS: {
+        char *save;
+        for (char *tok = strtok_r(body, BLANKS, &save); tok && rc == 0;
+             tok = strtok_r(NULL, BLANKS, &save))
             rc = parse_option(p, tok, df);
         break;
+    }
     default:
         break;
     }
