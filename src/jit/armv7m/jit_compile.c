@@ -1,0 +1,466 @@
+/* The compiler driver: passes, the translation switch, jumps and calls.
+ *
+ * Sizing passes run the very code that emits, with no buffer: pass 0 takes
+ * every branch wide, later passes use the offsets of the previous one (a
+ * forward target can only move closer), until the size stops changing; then
+ * the emitting pass reproduces the same layout. If that does not settle in
+ * JIT_MAX_PASSES, the all-wide layout is used. Scratch: the n+1 word offset
+ * table only (bit 31 marks jump targets).
+ */
+#include "jit/armv7m/jit_internal.h"
+
+#define JIT_MAX_PASSES 12
+
+void jit_fail(jit *j, int status, const char *msg)
+{
+    if (j->err_status == MBPF_OK) {
+        j->err_status = status;
+        j->err_pc = j->pc;
+        j->err_msg = msg;
+    }
+}
+
+uint32_t jit_fwd_begin(jit *j)
+{
+    uint32_t at = j->b.pos;
+    t2_hw(&j->b, 0xBF00u); /* patched by jit_fwd_end */
+    return at;
+}
+
+void jit_fwd_end(jit *j, uint32_t at, unsigned cond)
+{
+    int32_t off = (int32_t)(j->b.pos - at);
+    uint32_t d = (uint32_t)(off - 4) >> 1;
+    if (off - 4 > (cond == T2_AL ? 2046 : 254))
+        jit_fail(j, MBPF_E_JIT, "internal: local branch too far");
+    uint16_t hw = cond == T2_AL ? (uint16_t)(0xE000u | (d & 0x7ffu))
+                                : (uint16_t)(0xD000u | cond << 8 | (d & 0xffu));
+    t2_patch_hw(&j->b, at, hw);
+}
+
+void jit_branch(jit *j, unsigned cond, uint32_t target)
+{
+    int32_t off = (int32_t)target - (int32_t)j->b.pos;
+    bool fits = cond == T2_AL ? t2_b16_fits(off) : t2_bcond16_fits(off);
+    bool ok = t2_bcond(&j->b, cond, off, j->all_long || !fits);
+    if (!ok && j->final)
+        jit_fail(j, MBPF_E_JIT, "branch out of range (program too large)");
+}
+
+void jit_bl(jit *j, uint32_t target)
+{
+    bool ok = t2_bl(&j->b, (int32_t)target - (int32_t)j->b.pos);
+    if (!ok && j->final)
+        jit_fail(j, MBPF_E_JIT, "call out of range (program too large)");
+}
+
+void jit_desc(jit *j, uint32_t desc)
+{
+    t2_hw(&j->b, (uint16_t)desc);
+    t2_hw(&j->b, (uint16_t)(desc >> 16));
+}
+
+static uint32_t target_off(const jit *j, uint32_t t) { return j->offs[t] & ~JIT_LABEL; }
+
+/* One budget unit: r0 = left - 1; on borrow the routine takes one from the
+ * high word or stops the run (pc in the descriptor). */
+static void budget_unit(jit *j)
+{
+    t2_buf *b = &j->b;
+    t2_ldr(b, T2_W, RA0, T2_SP, F_BLO, JIT_NOREG);
+    t2_hw(b, 0x3801u);                      /* subs r0, #1 */
+    t2_hw(b, (uint16_t)(0xD200u | 3u));     /* bcs past bl + descriptor */
+    jit_bl(j, j->r_budget);
+    jit_desc(j, MBPF_JIT_DESC(j->pc, 0, MBPF_JIT_KIND_BUDGET));
+    t2_str(b, T2_W, RA0, T2_SP, F_BLO, JIT_NOREG);
+}
+
+static unsigned jmp_cond(unsigned op)
+{
+    switch (op) {
+    case MBPF_JEQ: return T2_EQ;
+    case MBPF_JNE: return T2_NE;
+    case MBPF_JGT: return T2_HI;
+    case MBPF_JGE: return T2_HS;
+    case MBPF_JLT: return T2_LO;
+    case MBPF_JLE: return T2_LS;
+    case MBPF_JSGT: return T2_GT;
+    case MBPF_JSGE: return T2_GE;
+    case MBPF_JSLT: return T2_LT;
+    case MBPF_JSLE: return T2_LE;
+    case MBPF_JSET: return T2_NE;
+    default: return T2_AL;
+    }
+}
+
+/* Signed condition -> the unsigned one (operands known non-negative). */
+static unsigned to_unsigned(unsigned c)
+{
+    return c == T2_GT ? T2_HI : c == T2_GE ? T2_HS : c == T2_LT ? T2_LO : c == T2_LE ? T2_LS : c;
+}
+
+/* Emits the comparison of a conditional jump; returns the condition. */
+static unsigned compare(jit *j, const mbpf_insn *in)
+{
+    t2_buf *b = &j->b;
+    unsigned op = MBPF_OP(in->code), d = MBPF_INSN_DST(in), s = MBPF_INSN_SRC(in);
+    bool x = MBPF_SRCBIT(in->code) != 0, is32 = MBPF_CLASS(in->code) == MBPF_JMP32;
+    uint32_t imm = (uint32_t)in->imm, sext = in->imm < 0 ? 0xffffffffu : 0u;
+    unsigned c = jmp_cond(op);
+    bool sgn = op == MBPF_JSGT || op == MBPF_JSGE || op == MBPF_JSLT || op == MBPF_JSLE;
+    unsigned dl = jit_src_lo(j, d, RA0);
+    /* 32-bit compare, or 64-bit when both upper halves are known 0. */
+    bool lo_only = is32 || (!x && ((j->hz >> d) & 1u) && sext == 0) ||
+                   (x && ((j->hz >> d) & (j->hz >> s) & 1u));
+    if (lo_only) {
+        if (!is32 && sgn)
+            c = to_unsigned(c);
+        unsigned sl = RB0;
+        if (x)
+            sl = jit_src_lo(j, s, RB0);
+        if (op == MBPF_JSET) {
+            if (x)
+                t2_tst_reg(b, dl, sl);
+            else if (!t2_dp_imm(b, T2_AND, true, 15, dl, imm)) {
+                t2_mov_imm(b, RB0, imm);
+                t2_tst_reg(b, dl, RB0);
+            }
+        } else if (x) {
+            t2_cmp_reg(b, dl, sl);
+        } else if (!t2_cmp_imm(b, dl, imm)) {
+            t2_mov_imm(b, RB0, imm);
+            t2_cmp_reg(b, dl, RB0);
+        }
+        return c;
+    }
+    unsigned dh = jit_src_hi(j, d, RA1);
+    unsigned sl, sh;
+    if (x) {
+        sl = jit_src_lo(j, s, RB0);
+        sh = jit_src_hi(j, s, RB1);
+    } else {
+        t2_mov_imm(b, RB0, imm);
+        t2_mov_imm(b, RB1, sext);
+        sl = RB0;
+        sh = RB1;
+    }
+    if (op == MBPF_JSET) {
+        t2_tst_reg(b, dl, sl);
+        t2_it(b, T2_EQ, 0x8u);
+        t2_tst_reg(b, dh, sh);
+        return T2_NE;
+    }
+    if (!sgn) {
+        t2_cmp_reg(b, dh, sh);
+        t2_it(b, T2_EQ, 0x8u);
+        t2_cmp_reg(b, dl, sl);
+        return c;
+    }
+    if (op == MBPF_JSLT || op == MBPF_JSGE) {
+        t2_cmp_reg(b, dl, sl);
+        t2_alu(b, T2_SBC, T2_IP, dh, sh, true);
+        return c;
+    }
+    t2_cmp_reg(b, sl, dl); /* d > s  <=>  s < d */
+    t2_alu(b, T2_SBC, T2_IP, sh, dh, true);
+    return op == MBPF_JSGT ? T2_LT : T2_GE;
+}
+
+static void jump(jit *j, const mbpf_insn *in)
+{
+    unsigned op = MBPF_OP(in->code);
+    int64_t t = in->code == MBPF_OP_JA32 ? (int64_t)j->pc + in->imm + 1
+                                         : (int64_t)j->pc + in->off + 1;
+    if (t < 0 || t >= (int64_t)j->n) {
+        jit_fail(j, MBPF_E_JIT, "jump out of range");
+        return;
+    }
+    unsigned c = op == MBPF_JA ? T2_AL : compare(j, in);
+    uint32_t to = target_off(j, (uint32_t)t);
+    if (t > (int64_t)j->pc) {
+        jit_branch(j, c, to);
+        return;
+    }
+    uint32_t skip = 0;
+    if (c != T2_AL)
+        skip = jit_fwd_begin(j);
+    budget_unit(j);
+    jit_branch(j, T2_AL, target_off(j, (uint32_t)t));
+    if (c != T2_AL)
+        jit_fwd_end(j, skip, c ^ 1u);
+}
+
+/* Helper call (imm id) or callx (id in dst): AAPCS call of ctx->call_helper
+ * with a1 r0:r1, a2 r2:r3, a3..a5 at [sp], ctx and id above them. */
+static void helper_call(jit *j, const mbpf_insn *in)
+{
+    t2_buf *b = &j->b;
+    if (in->code == MBPF_OP_CALLX) {
+        unsigned r = jit_src_lo(j, MBPF_INSN_DST(in), RA0);
+        t2_str(b, T2_W, r, T2_SP, F_ID, JIT_NOREG);
+    } else {
+        t2_mov_imm(b, RA0, (uint32_t)in->imm);
+        t2_str(b, T2_W, RA0, T2_SP, F_ID, JIT_NOREG);
+    }
+    for (unsigned r = 3; r <= 5; r++) {
+        int32_t at = F_OUT + 8 * (int32_t)(r - 3);
+        t2_str(b, T2_W, jit_src_lo(j, r, RA0), T2_SP, at, JIT_NOREG);
+        t2_str(b, T2_W, jit_src_hi(j, r, RA0), T2_SP, at + 4, JIT_NOREG);
+    }
+    for (unsigned r = 2; r >= 1; r--) {
+        unsigned tl = r == 1 ? RA0 : RB0, th = r == 1 ? RA1 : RB1;
+        unsigned l = jit_src_lo(j, r, tl);
+        if (l != tl)
+            t2_mov_reg(b, tl, l);
+        unsigned h = jit_src_hi(j, r, th);
+        if (h != th)
+            t2_mov_reg(b, th, h);
+    }
+    t2_ldr(b, T2_W, T2_IP, T2_SP, F_CTX, JIT_NOREG);
+    t2_ldr(b, T2_W, T2_IP, T2_IP, MBPF_JIT_CTX_CALL_HELPER, JIT_NOREG);
+    t2_blx_reg(b, T2_IP);
+    t2_ldr(b, T2_W, RB0, T2_SP, F_CTX, JIT_NOREG);
+    t2_ldr(b, T2_W, RB0, RB0, MBPF_JIT_CTX_STATUS, JIT_NOREG);
+    t2_cbz(b, false, RB0, 10); /* skip bl + descriptor */
+    jit_bl(j, j->r_trap);
+    jit_desc(j, MBPF_JIT_DESC(j->pc, 0, MBPF_JIT_KIND_HELPER));
+    if (j->lo[0] != JIT_NOREG) {
+        t2_mov_reg(b, j->lo[0], RA0);
+        t2_mov_reg(b, j->hi[0], RA1);
+    } else {
+        jit_store_dst(j, 0, true, true);
+    }
+    /* r1-r5 keep their values; regions may have changed. */
+    uint16_t keep = (uint16_t)(j->hz & ~1u);
+    jit_forget_all(j);
+    j->hz = (uint16_t)(keep | (1u << 10));
+}
+
+/* Local call: depth check, budget, record r6-r9, r10 and the return address
+ * in the next record, r10 moves down one frame, branch. The callee's exit
+ * (jit_routines: exit) restores them and returns through the record. */
+static void local_call(jit *j, const mbpf_insn *in)
+{
+    t2_buf *b = &j->b;
+    int64_t t = (int64_t)j->pc + in->imm + 1;
+    if (t < 0 || t >= (int64_t)j->n) {
+        jit_fail(j, MBPF_E_JIT, "call target out of range");
+        return;
+    }
+    t2_ldr(b, T2_W, RB0, T2_SP, F_REC, JIT_NOREG);
+    t2_add_rd_sp(b, RB1, F_RECS + (j->max_depth - 1) * REC_SIZE);
+    t2_cmp_reg(b, RB0, RB1);
+    t2_hw(b, (uint16_t)(0xD100u | 3u)); /* bne past bl + descriptor */
+    jit_bl(j, j->r_trap);
+    jit_desc(j, MBPF_JIT_DESC(j->pc, 0, MBPF_JIT_KIND_DEPTH));
+    budget_unit(j); /* keeps r2 */
+    for (unsigned r = 6; r <= 9; r++) {
+        int32_t at = (int32_t)(r - 6) * 8;
+        t2_str(b, T2_W, jit_src_lo(j, r, RA0), RB0, at, JIT_NOREG);
+        t2_str(b, T2_W, jit_src_hi(j, r, RA0), RB0, at + 4, JIT_NOREG);
+    }
+    unsigned fp = jit_src_lo(j, 10, RA0);
+    t2_str(b, T2_W, fp, RB0, REC_R10, JIT_NOREG);
+    if (j->lo[10] != JIT_NOREG) {
+        t2_add_imm(b, fp, fp, -(int32_t)j->stack_size, RA1);
+    } else {
+        t2_add_imm(b, RA0, RA0, -(int32_t)j->stack_size, RA1);
+        t2_str(b, T2_W, RA0, T2_SP, F_R10, JIT_NOREG);
+    }
+    /* adr r0, ret|1 (4) ; str r0,[r2,#36] (2) ; adds r2,#40 (2) ;
+     * str r2,[sp,#F_REC] (2) ; b.w callee (4) ; ret: */
+    uint32_t at = j->b.pos;
+    uint32_t ret = at + 14;
+    t2_adr(b, RA0, (int32_t)(ret + 1) - (int32_t)((at + 4) & ~3u));
+    t2_str(b, T2_W, RA0, RB0, REC_RET, JIT_NOREG);
+    t2_hw(b, (uint16_t)(0x3000u | RB0 << 8 | REC_SIZE));
+    t2_str(b, T2_W, RB0, T2_SP, F_REC, JIT_NOREG);
+    bool ok = t2_b(b, (int32_t)target_off(j, (uint32_t)t) - (int32_t)j->b.pos, true);
+    if (!ok && j->final)
+        jit_fail(j, MBPF_E_JIT, "call out of range (program too large)");
+    jit_forget_all(j);
+}
+
+static void translate(jit *j, const mbpf_insn *in)
+{
+    switch (MBPF_CLASS(in->code)) {
+    case MBPF_ALU:
+    case MBPF_ALU64:
+        jit_alu(j, in);
+        return;
+    case MBPF_LD:
+        if (in->code != MBPF_OP_LDDW || MBPF_INSN_SRC(in) != MBPF_LDDW_IMM64 ||
+            j->pc + 1 >= j->n) {
+            jit_fail(j, MBPF_E_JIT, "unsupported load instruction");
+            return;
+        }
+        jit_lddw(j, in);
+        return;
+    case MBPF_LDX:
+        if (MBPF_MODE(in->code) != MBPF_MEM &&
+            !(MBPF_MODE(in->code) == MBPF_MEMSX && MBPF_SIZE(in->code) != MBPF_DW)) {
+            jit_fail(j, MBPF_E_JIT, "unsupported load instruction");
+            return;
+        }
+        jit_ldx(j, in);
+        return;
+    case MBPF_ST:
+    case MBPF_STX:
+        if (MBPF_MODE(in->code) == MBPF_ATOMIC && MBPF_CLASS(in->code) == MBPF_STX &&
+            (MBPF_SIZE(in->code) == MBPF_W || MBPF_SIZE(in->code) == MBPF_DW)) {
+            jit_atomic(j, in);
+            return;
+        }
+        if (MBPF_MODE(in->code) != MBPF_MEM) {
+            jit_fail(j, MBPF_E_JIT, "unsupported store instruction");
+            return;
+        }
+        jit_store(j, in);
+        return;
+    default: /* JMP, JMP32 */
+        break;
+    }
+    unsigned op = MBPF_OP(in->code);
+    if (op == MBPF_EXIT && MBPF_CLASS(in->code) == MBPF_JMP) {
+        jit_branch(j, T2_AL, j->r_exit);
+    } else if (op == MBPF_CALL && MBPF_CLASS(in->code) == MBPF_JMP) {
+        if (in->code == MBPF_OP_CALL && MBPF_INSN_SRC(in) == MBPF_CALL_LOCAL)
+            local_call(j, in);
+        else
+            helper_call(j, in);
+    } else if (op == MBPF_CALL || op == MBPF_EXIT || op == 0xe0u || op == 0xf0u) {
+        jit_fail(j, MBPF_E_JIT, "unsupported jump instruction");
+    } else {
+        jump(j, in);
+    }
+}
+
+static void run_pass(jit *j, uint8_t *buf, uint32_t cap)
+{
+    t2_init(&j->b, buf, cap);
+    j->pc = 0;
+    jit_prologue(j);
+    j->hz = 0x7ffu; /* every register starts as 0 or a 32-bit pointer */
+    for (unsigned r = 0; r < 11; r++)
+        j->rd_ok[r] = j->wr_ok[r] = (jit_range){0, 0};
+    for (uint32_t i = 0; i < j->n; i++) {
+        const mbpf_insn *in = &j->insns[i];
+        j->pc = i;
+        if (j->offs[i] & JIT_LABEL)
+            jit_forget_all(j);
+        j->offs[i] = (j->offs[i] & JIT_LABEL) | j->b.pos;
+        translate(j, in);
+        if (in->code == MBPF_OP_LDDW && i + 1 < j->n) {
+            i++;
+            j->offs[i] = (j->offs[i] & JIT_LABEL) | j->b.pos;
+        }
+    }
+    j->pc = j->n;
+    j->offs[j->n] = j->b.pos;
+    j->main_end = j->b.pos;
+    jit_routines(j);
+}
+
+static void mark_labels(jit *j)
+{
+    for (uint32_t i = 0; i <= j->n; i++)
+        j->offs[i] = 0;
+    j->offs[0] = JIT_LABEL;
+    for (uint32_t i = 0; i < j->n; i++) {
+        const mbpf_insn *in = &j->insns[i];
+        unsigned cls = MBPF_CLASS(in->code), op = MBPF_OP(in->code);
+        if (in->code == MBPF_OP_LDDW) {
+            i++;
+            continue;
+        }
+        if (cls != MBPF_JMP && cls != MBPF_JMP32)
+            continue;
+        int64_t t;
+        if (in->code == MBPF_OP_CALL && MBPF_INSN_SRC(in) == MBPF_CALL_LOCAL)
+            t = (int64_t)i + in->imm + 1;
+        else if (op == MBPF_CALL || op == MBPF_EXIT)
+            continue;
+        else if (in->code == MBPF_OP_JA32)
+            t = (int64_t)i + in->imm + 1;
+        else
+            t = (int64_t)i + in->off + 1;
+        if (t >= 0 && t < (int64_t)j->n)
+            j->offs[t] |= JIT_LABEL;
+    }
+}
+
+static int fail_out(mbpf_jit_error *err, int status, uint32_t pc, const char *msg)
+{
+    if (err) {
+        err->status = status;
+        err->pc = pc;
+        err->msg = msg;
+    }
+    return status;
+}
+
+int mbpf_jit_compile(mbpf_vm *vm, void *buf, size_t buf_len, size_t *code_len,
+                     uint32_t *insn_offsets, mbpf_jit_error *err)
+{
+    if (!vm || !code_len)
+        return fail_out(err, MBPF_E_ARG, 0, "bad argument");
+    *code_len = 0;
+    if (!vm->loaded || !vm->insns || vm->num_insns == 0)
+        return fail_out(err, MBPF_E_STATE, 0, "no program loaded");
+    if (((uintptr_t)buf & 3u) != 0)
+        return fail_out(err, MBPF_E_ARG, 0, "code buffer must be 4-byte aligned");
+    jit j = {0};
+    j.vm = vm;
+    j.insns = vm->insns;
+    j.n = vm->num_insns;
+    j.stack_size = vm->cfg.stack_size;
+    j.max_depth = vm->cfg.max_depth ? vm->cfg.max_depth : 1u;
+    j.stack_total = j.stack_size * j.max_depth;
+    j.frame = F_RECS + REC_SIZE * j.max_depth;
+    if (j.stack_size > 0x7fffu || j.stack_total > 0x7fffffffu)
+        return fail_out(err, MBPF_E_JIT, 0, "stack too large for the JIT");
+    if (insn_offsets) {
+        j.offs = insn_offsets;
+    } else {
+        size_t need = ((size_t)j.n + 1) * sizeof(uint32_t);
+        if (!vm->stack || need > j.stack_total || ((uintptr_t)vm->stack & 3u))
+            return fail_out(err, MBPF_E_NOSPACE, 0,
+                            "offset table does not fit the VM stack: pass insn_offsets");
+        j.offs = (uint32_t *)(void *)vm->stack;
+    }
+    jit_alloc_regs(&j);
+    mark_labels(&j);
+
+    uint32_t prev = 0;
+    bool settled = false;
+    for (unsigned pass = 0; pass < JIT_MAX_PASSES; pass++) {
+        j.all_long = pass == 0;
+        j.err_status = MBPF_OK;
+        run_pass(&j, NULL, 0);
+        if (j.err_status != MBPF_OK)
+            return fail_out(err, j.err_status, j.err_pc, j.err_msg);
+        if (pass > 0 && j.b.pos == prev) {
+            settled = true;
+            break;
+        }
+        prev = j.b.pos;
+    }
+    if (!settled) {
+        j.all_long = true;
+        run_pass(&j, NULL, 0);
+        run_pass(&j, NULL, 0); /* routine offsets of the all-wide layout */
+    }
+    uint32_t size = j.b.pos;
+    *code_len = size;
+    if (!buf || buf_len < size)
+        return fail_out(err, MBPF_E_NOSPACE, 0, "code buffer too small");
+    j.final = true;
+    run_pass(&j, (uint8_t *)buf, (uint32_t)(buf_len > 0xffffffffu ? 0xffffffffu : buf_len));
+    if (j.err_status != MBPF_OK)
+        return fail_out(err, j.err_status, j.err_pc, j.err_msg);
+    if (j.b.pos != size || j.b.overflow)
+        return fail_out(err, MBPF_E_JIT, 0, "internal: emitted size differs from the sizing pass");
+    for (uint32_t i = 0; i <= j.n; i++)
+        j.offs[i] &= ~JIT_LABEL;
+    return fail_out(err, MBPF_OK, 0, NULL);
+}

@@ -1,0 +1,118 @@
+/* Private state of the ARMv7-M JIT compiler, shared by its passes.
+ *
+ * ARM register use (docs/jit-armv7m.md):
+ *   r0-r3   scratch: A pair r0:r1 (spilled destination), B pair r2:r3
+ *           (spilled source / immediates), routine and helper arguments
+ *   ip, lr  scratch (addresses, temporaries)
+ *   r4-r11  eBPF registers chosen by weighted use count (pairs lo:hi; r10
+ *           needs one register, its upper half is always 0)
+ *   sp      native frame, fixed for the whole run (local calls keep their
+ *           records inside it), 8-byte aligned
+ */
+#ifndef MBPF_JIT_INTERNAL_H
+#define MBPF_JIT_INTERNAL_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "jit/armv7m/thumb2_emit.h"
+#include "mbpf/jit.h"
+#include "mbpf/mbpf.h"
+
+#define JIT_NOREG 0xffu
+#define JIT_LABEL 0x80000000u /* bit of insn_offsets[i]: a jump target */
+
+/* Native frame, offsets from sp after the prologue. */
+enum {
+    F_OUT = 0,   /* helper arguments 3..5 (8 bytes each) */
+    F_CTX = 24,  /* context block address = helper routine argument 6 */
+    F_ID = 28,   /* helper id = helper routine argument 7 */
+    F_REC = 32,  /* next free local-call record */
+    F_SB = 36,   /* stack area base (copy, for the inline stack check) */
+    F_BLO = 40,  /* budget units left, low word */
+    F_BHI = 44,  /* high word */
+    F_R10 = 48,  /* eBPF r10 when not in a register */
+    F_PRIM = 52, /* spare */
+    F_SLOT = 56, /* eBPF r0..r9 when not in registers: 8 bytes each */
+    F_RECS = 136, /* local-call records: REC_SIZE bytes per frame */
+};
+enum {
+    REC_SIZE = 40, /* r6..r9 (lo, hi), r10, return address */
+    REC_R10 = 32,
+    REC_RET = 36,
+    PUSH_BYTES = 40, /* r4-r11, ip, lr */
+};
+#define JIT_PUSH_LIST 0x5FF0u /* r4-r11, ip, lr */
+#define JIT_POP_LIST 0x9FF0u  /* r4-r11, ip, pc */
+
+enum { RA0 = 0, RA1 = 1, RB0 = 2, RB1 = 3 };
+
+/* Memory access kinds and the region flags they need. */
+enum { NEED_READ = 1, NEED_WRITE = 2 };
+
+typedef struct jit_range {
+    int32_t lo, hi; /* checked offsets [lo, hi) from the register; empty if lo >= hi */
+} jit_range;
+
+typedef struct jit {
+    t2_buf b;
+    mbpf_vm *vm;
+    const mbpf_insn *insns;
+    uint32_t n;
+    uint32_t *offs; /* n+1 entries: code offset | JIT_LABEL */
+    uint32_t pc;    /* instruction being translated */
+
+    uint8_t lo[11], hi[11]; /* ARM register of each half, or JIT_NOREG */
+    uint16_t hz;            /* bit r: upper half of eBPF r known to be 0 */
+    jit_range rd_ok[11], wr_ok[11];
+
+    uint32_t stack_size, max_depth, stack_total, frame;
+    bool all_long;  /* sizing pass 0: every branch wide */
+    bool final;     /* emit pass: report range errors */
+    bool use_div64, use_sdiv64;
+
+    /* Routine offsets (from the previous pass; exact at the fixed point). */
+    uint32_t r_exit, r_exit_err, r_trap, r_mem, r_budget, r_udiv64, r_sdiv64;
+    uint32_t main_end;
+
+    int32_t err_status;
+    uint32_t err_pc;
+    const char *err_msg;
+} jit;
+
+void jit_fail(jit *j, int status, const char *msg);
+
+/* jit_regs.c: register choice and operand access. */
+void jit_alloc_regs(jit *j);
+int32_t jit_slot(unsigned r, bool high);
+unsigned jit_src_lo(jit *j, unsigned r, unsigned tmp);
+unsigned jit_src_hi(jit *j, unsigned r, unsigned tmp);
+unsigned jit_dst_lo(const jit *j, unsigned r);
+unsigned jit_dst_hi(const jit *j, unsigned r);
+void jit_load_dst(jit *j, unsigned r, bool lo, bool hi);
+void jit_store_dst(jit *j, unsigned r, bool lo, bool hi);
+void jit_set_hi_zero(jit *j, unsigned r);
+void jit_clobber(jit *j, unsigned r);
+void jit_forget_all(jit *j);
+
+/* jit_alu.c */
+void jit_alu(jit *j, const mbpf_insn *in);
+void jit_lddw(jit *j, const mbpf_insn *in);
+
+/* jit_mem.c */
+void jit_ldx(jit *j, const mbpf_insn *in);
+void jit_store(jit *j, const mbpf_insn *in);
+void jit_atomic(jit *j, const mbpf_insn *in);
+
+/* jit_compile.c: branches to code offsets and out-of-line routines. */
+void jit_branch(jit *j, unsigned cond, uint32_t target);
+void jit_bl(jit *j, uint32_t target);
+void jit_desc(jit *j, uint32_t desc);
+uint32_t jit_fwd_begin(jit *j);                /* 16-bit B<cond> placeholder */
+void jit_fwd_end(jit *j, uint32_t at, unsigned cond); /* patch it to here */
+
+/* jit_routines.c */
+void jit_prologue(jit *j);
+void jit_routines(jit *j);
+
+#endif /* MBPF_JIT_INTERNAL_H */

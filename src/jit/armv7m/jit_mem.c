@@ -1,0 +1,270 @@
+/* Loads, stores and atomics with the interpreter's memory checks.
+ *
+ * Address = 64-bit base + sign-extended off, wrapping; valid only below 2^32
+ * and inside the stack area or one region with the needed flags. Emitted:
+ *   1. the low word into ip (or the base register itself when off = 0), the
+ *      high word into r3 with the carry; non-zero high word -> slow path;
+ *   2. inline stack check: (addr - stack_base) <= K, K the largest encodable
+ *      constant <= stack bytes - size (the few bytes above K take the slow
+ *      path, which is exact);
+ *   3. slow path: `bl mem_slow` + 4-byte descriptor (pc, size, kind); the
+ *      routine calls ctx->check_mem (last-hit region, then binary search:
+ *      the interpreter's own mbpf_vm_find_region on the device) and returns
+ *      past the descriptor, or leaves through the error exit.
+ * Checks are skipped (proven safe) for r10 + constant inside the current
+ * frame, and for an access through the same register inside a range already
+ * checked for the same need since the last write to that register, label or
+ * call (j->rd_ok / j->wr_ok). LDRD/STRD/LDM/STM are never used here: 64-bit
+ * accesses are two LDR/STR, which tolerate any alignment.
+ */
+#include "jit/armv7m/jit_internal.h"
+
+typedef struct maddr {
+    unsigned reg; /* ARM register holding the base address */
+    int32_t disp; /* displacement to add */
+} maddr;
+
+static bool covered(const jit_range *r, int32_t lo, int32_t hi)
+{
+    return r->lo < r->hi && r->lo <= lo && hi <= r->hi;
+}
+
+/* Largest Thumb-2 modified immediate <= v (v < 2^31). */
+static uint32_t modimm_floor(uint32_t v)
+{
+    if (v <= 0xffu)
+        return v;
+    unsigned top = 31;
+    while (!(v >> top))
+        top--;
+    return v & (0xffu << (top - 7));
+}
+
+static uint32_t size_of(unsigned sz)
+{
+    return sz == MBPF_B ? 1u : sz == MBPF_H ? 2u : sz == MBPF_W ? 4u : 8u;
+}
+
+/* Base address register: lo half of base, loaded into ip if in a slot. */
+static unsigned base_lo(jit *j, unsigned base) { return jit_src_lo(j, base, T2_IP); }
+
+static maddr mem_addr(jit *j, unsigned base, int32_t off, uint32_t size, unsigned kind)
+{
+    t2_buf *b = &j->b;
+    unsigned need = kind == MBPF_JIT_KIND_LOAD    ? NEED_READ
+                    : kind == MBPF_JIT_KIND_STORE ? NEED_WRITE
+                                                  : NEED_READ | NEED_WRITE;
+    int32_t lo = off, hi = off + (int32_t)size;
+    /* r10 + constant inside the current frame. */
+    if (base == 10 && off < 0 && (uint32_t)-off >= size && (uint32_t)-off <= j->stack_size)
+        return (maddr){base_lo(j, base), off};
+    if ((!(need & NEED_READ) || covered(&j->rd_ok[base], lo, hi)) &&
+        (!(need & NEED_WRITE) || covered(&j->wr_ok[base], lo, hi)))
+        return (maddr){base_lo(j, base), off};
+
+    bool hi_zero = (j->hz >> base) & 1u;
+    unsigned a, h = RB1; /* address low word, high word register */
+    uint32_t to_slow = 0;
+    bool have_slow_branch = false;
+    if (off == 0) {
+        a = base_lo(j, base);
+        if (!hi_zero) {
+            h = jit_src_hi(j, base, RB1);
+            t2_cmp_imm(b, h, 0);
+            to_slow = jit_fwd_begin(j);
+            have_slow_branch = true;
+        }
+    } else {
+        unsigned l = base_lo(j, base);
+        if (hi_zero) {
+            t2_mov_imm(b, RB1, 0);
+            h = RB1;
+        } else {
+            h = jit_src_hi(j, base, RB1);
+        }
+        uint32_t mag = off < 0 ? 0u - (uint32_t)off : (uint32_t)off;
+        unsigned op = off < 0 ? T2_SUB : T2_ADD;
+        if (!t2_dp_imm(b, op, true, T2_IP, l, mag)) {
+            t2_mov_imm(b, RB0, mag);
+            t2_alu(b, op, T2_IP, l, RB0, true);
+        }
+        /* high word: base_hi + sext(off) + carry; SBCS #0 == ADCS #-1. */
+        t2_dp_imm(b, off < 0 ? T2_SBC : T2_ADC, true, RB1, h, 0);
+        h = RB1;
+        a = T2_IP;
+        to_slow = jit_fwd_begin(j); /* bne: high word != 0 */
+        have_slow_branch = true;
+    }
+    uint32_t to_ok = 0;
+    bool have_ok = false;
+    if (j->stack_total >= size) {
+        uint32_t k = modimm_floor(j->stack_total - size);
+        t2_ldr(b, T2_W, T2_LR, T2_SP, F_SB, JIT_NOREG);
+        t2_alu(b, T2_SUB, T2_LR, a, T2_LR, false);
+        t2_cmp_imm(b, T2_LR, k);
+        to_ok = jit_fwd_begin(j);
+        have_ok = true;
+    }
+    if (have_slow_branch)
+        jit_fwd_end(j, to_slow, T2_NE);
+    if (a != T2_IP)
+        t2_mov_reg(b, T2_IP, a);
+    if (hi_zero && off == 0)
+        t2_mov_imm(b, RB1, 0);
+    else if (h != RB1)
+        t2_mov_reg(b, RB1, h);
+    jit_bl(j, j->r_mem);
+    jit_desc(j, MBPF_JIT_DESC(j->pc, size, kind));
+    if (have_ok)
+        jit_fwd_end(j, to_ok, T2_LS);
+    if (need & NEED_READ)
+        j->rd_ok[base] = (jit_range){lo, hi};
+    if (need & NEED_WRITE)
+        j->wr_ok[base] = (jit_range){lo, hi};
+    if (a == T2_IP)
+        return (maddr){T2_IP, 0};
+    return (maddr){a, 0};
+}
+
+static const unsigned ld_size[4] = {T2_W, T2_H, T2_B, T2_W}; /* by MBPF_SIZE >> 3 */
+
+void jit_ldx(jit *j, const mbpf_insn *in)
+{
+    t2_buf *b = &j->b;
+    unsigned d = MBPF_INSN_DST(in), s = MBPF_INSN_SRC(in), sz = MBPF_SIZE(in->code);
+    bool sx = MBPF_MODE(in->code) == MBPF_MEMSX;
+    uint32_t size = size_of(sz);
+    maddr m = mem_addr(j, s, in->off, size, MBPF_JIT_KIND_LOAD);
+    unsigned dl = jit_dst_lo(j, d), dh = jit_dst_hi(j, d);
+    if (sz == MBPF_DW) {
+        if (dl == m.reg) {
+            t2_ldr(b, T2_W, dh, m.reg, m.disp + 4, T2_LR);
+            t2_ldr(b, T2_W, dl, m.reg, m.disp, T2_LR);
+        } else {
+            t2_ldr(b, T2_W, dl, m.reg, m.disp, T2_LR);
+            t2_ldr(b, T2_W, dh, m.reg, m.disp + 4, T2_LR);
+        }
+        jit_store_dst(j, d, true, true);
+        jit_clobber(j, d);
+        return;
+    }
+    unsigned t = ld_size[sz >> 3];
+    if (sx)
+        t = sz == MBPF_H ? T2_SH : sz == MBPF_B ? T2_SB : T2_W;
+    t2_ldr(b, t, dl, m.reg, m.disp, T2_LR);
+    if (sx) {
+        t2_shift_imm(b, T2_ASR, dh, dl, 31);
+        jit_store_dst(j, d, true, true);
+        jit_clobber(j, d);
+        return;
+    }
+    jit_store_dst(j, d, true, false);
+    bool known = (j->hz >> d) & 1u;
+    jit_clobber(j, d);
+    if (known)
+        j->hz |= (uint16_t)(1u << d);
+    jit_set_hi_zero(j, d);
+}
+
+void jit_store(jit *j, const mbpf_insn *in)
+{
+    t2_buf *b = &j->b;
+    unsigned d = MBPF_INSN_DST(in), s = MBPF_INSN_SRC(in), sz = MBPF_SIZE(in->code);
+    uint32_t size = size_of(sz);
+    maddr m = mem_addr(j, d, in->off, size, MBPF_JIT_KIND_STORE);
+    unsigned vl, vh = RB1;
+    if (MBPF_CLASS(in->code) == MBPF_ST) {
+        t2_mov_imm(b, RB0, (uint32_t)in->imm);
+        if (sz == MBPF_DW)
+            t2_mov_imm(b, RB1, in->imm < 0 ? 0xffffffffu : 0u);
+        vl = RB0;
+    } else {
+        vl = jit_src_lo(j, s, RB0);
+        if (sz == MBPF_DW)
+            vh = jit_src_hi(j, s, RB1);
+    }
+    t2_str(b, ld_size[sz >> 3], vl, m.reg, m.disp, T2_LR);
+    if (sz == MBPF_DW)
+        t2_str(b, T2_W, vh, m.reg, m.disp + 4, T2_LR);
+}
+
+/* Atomics: interrupts off around a plain read-modify-write (PRIMASK saved in
+ * lr). One VM runs on one thread, so the only other observer on a
+ * single-core Cortex-M is an interrupt handler; with interrupts masked the
+ * sequence is indivisible, for 32- and 64-bit accesses alike, and it works
+ * at any alignment (LDREX faults on unaligned addresses, and ARMv7-M has no
+ * LDREXD). Needs privileged execution for CPSID to take effect. */
+void jit_atomic(jit *j, const mbpf_insn *in)
+{
+    t2_buf *b = &j->b;
+    unsigned d = MBPF_INSN_DST(in), s = MBPF_INSN_SRC(in);
+    bool dw = MBPF_SIZE(in->code) == MBPF_DW;
+    uint32_t op = (uint32_t)in->imm;
+    maddr m = mem_addr(j, d, in->off, dw ? 8u : 4u, MBPF_JIT_KIND_ATOMIC);
+    unsigned a = m.reg;
+    if (m.disp != 0) {
+        t2_add_imm(b, T2_IP, m.reg, m.disp, T2_LR);
+        a = T2_IP;
+    }
+    t2_mrs_primask(b, T2_LR);
+    t2_cpsid_i(b);
+    t2_ldr(b, T2_W, RA0, a, 0, JIT_NOREG);
+    if (dw)
+        t2_ldr(b, T2_W, RA1, a, 4, JIT_NOREG);
+    uint32_t base_op = op & ~MBPF_FETCH;
+    if (op == MBPF_CMPXCHG) {
+        unsigned e = jit_src_lo(j, 0, RB0);
+        t2_cmp_reg(b, RA0, e);
+        uint32_t skip1 = jit_fwd_begin(j), skip2 = 0;
+        if (dw) {
+            e = jit_src_hi(j, 0, RB0);
+            t2_cmp_reg(b, RA1, e);
+            skip2 = jit_fwd_begin(j);
+        }
+        unsigned vl = jit_src_lo(j, s, RB0);
+        t2_str(b, T2_W, vl, a, 0, JIT_NOREG);
+        if (dw) {
+            unsigned vh = jit_src_hi(j, s, RB1);
+            t2_str(b, T2_W, vh, a, 4, JIT_NOREG);
+        }
+        jit_fwd_end(j, skip1, T2_NE);
+        if (dw)
+            jit_fwd_end(j, skip2, T2_NE);
+    } else {
+        unsigned vl = jit_src_lo(j, s, RB0), vh = dw ? jit_src_hi(j, s, RB1) : RB1;
+        if (op != MBPF_XCHG) {
+            unsigned t = base_op == MBPF_ADD  ? T2_ADD
+                         : base_op == MBPF_OR  ? T2_ORR
+                         : base_op == MBPF_AND ? T2_AND
+                         : base_op == MBPF_XOR ? T2_EOR
+                                               : 0xffu;
+            if (t == 0xffu) {
+                jit_fail(j, MBPF_E_JIT, "unsupported atomic operation");
+                return;
+            }
+            t2_alu(b, t, RB0, RA0, vl, t == T2_ADD);
+            if (dw)
+                t2_alu(b, t == T2_ADD ? T2_ADC : t, RB1, RA1, vh, false);
+            vl = RB0;
+            vh = RB1;
+        }
+        t2_str(b, T2_W, vl, a, 0, JIT_NOREG);
+        if (dw)
+            t2_str(b, T2_W, vh, a, 4, JIT_NOREG);
+    }
+    t2_msr_primask(b, T2_LR);
+    /* Results: old value into src (fetch/xchg) or r0 (cmpxchg). */
+    unsigned r = op == MBPF_CMPXCHG ? 0u : s;
+    if (op != MBPF_CMPXCHG && !(op & MBPF_FETCH))
+        return;
+    if (j->lo[r] != JIT_NOREG) {
+        t2_mov_reg(b, j->lo[r], RA0);
+        if (dw)
+            t2_mov_reg(b, j->hi[r], RA1);
+    } else {
+        jit_store_dst(j, r, true, dw);
+    }
+    jit_clobber(j, r);
+    if (!dw)
+        jit_set_hi_zero(j, r);
+}

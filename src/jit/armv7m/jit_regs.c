@@ -1,0 +1,183 @@
+/* Which eBPF registers live in ARM registers, and operand access.
+ *
+ * Choice: every use of a register (as dst or src, helper arguments, exit's r0)
+ * counts 1, times 8 per enclosing loop (the span of a backward jump), up to
+ * 3 levels. Registers are taken greedily by weight while r4-r11 last: a
+ * 64-bit register needs a pair, r10 one register. The most used get r4-r7
+ * first, which allows 16-bit encodings. The others live in frame slots.
+ */
+#include "jit/armv7m/jit_internal.h"
+
+static void add_use(uint32_t w[11], unsigned r, uint32_t weight)
+{
+    if (r < 11)
+        w[r] += weight;
+}
+
+void jit_alloc_regs(jit *j)
+{
+    uint32_t w[11] = {0};
+    /* Loop depth per instruction: a difference array in the offsets table
+     * (it is rewritten by the passes afterwards). */
+    int32_t *depth = (int32_t *)(void *)j->offs;
+    for (uint32_t i = 0; i <= j->n; i++)
+        depth[i] = 0;
+    for (uint32_t i = 0; i < j->n; i++) {
+        const mbpf_insn *in = &j->insns[i];
+        unsigned cls = MBPF_CLASS(in->code);
+        if (in->code == MBPF_OP_LDDW) {
+            i++;
+            continue;
+        }
+        if (cls != MBPF_JMP && cls != MBPF_JMP32)
+            continue;
+        unsigned op = MBPF_OP(in->code);
+        if (op == MBPF_CALL || op == MBPF_EXIT)
+            continue;
+        int64_t t = in->code == MBPF_OP_JA32 ? (int64_t)i + in->imm + 1 : (int64_t)i + in->off + 1;
+        if (t >= 0 && t <= (int64_t)i) {
+            depth[t]++;
+            depth[i + 1]--;
+        }
+    }
+    int32_t d = 0;
+    for (uint32_t i = 0; i < j->n; i++) {
+        d += depth[i];
+        const mbpf_insn *in = &j->insns[i];
+        uint32_t wt = 1u << (3 * (uint32_t)(d < 0 ? 0 : d > 3 ? 3 : d));
+        unsigned cls = MBPF_CLASS(in->code), dst = MBPF_INSN_DST(in), src = MBPF_INSN_SRC(in);
+        switch (cls) {
+        case MBPF_ALU:
+        case MBPF_ALU64:
+            add_use(w, dst, wt);
+            if (MBPF_SRCBIT(in->code) && MBPF_OP(in->code) != MBPF_END)
+                add_use(w, src, wt);
+            break;
+        case MBPF_LD:
+            add_use(w, dst, wt);
+            if (in->code == MBPF_OP_LDDW && i + 1 < j->n) {
+                i++;
+                d += depth[i];
+            }
+            break;
+        case MBPF_LDX:
+        case MBPF_STX:
+            add_use(w, dst, wt);
+            add_use(w, src, wt);
+            break;
+        case MBPF_ST:
+            add_use(w, dst, wt);
+            break;
+        default: /* jumps */
+            if (in->code == MBPF_OP_CALL) {
+                for (unsigned r = 0; r <= 5; r++)
+                    add_use(w, r, wt);
+            } else if (in->code == MBPF_OP_EXIT) {
+                add_use(w, 0, wt);
+            } else if (in->code == MBPF_OP_CALLX) {
+                add_use(w, dst, wt);
+            } else if (in->code != MBPF_OP_JA && in->code != MBPF_OP_JA32) {
+                add_use(w, dst, wt);
+                if (MBPF_SRCBIT(in->code))
+                    add_use(w, src, wt);
+            }
+            break;
+        }
+    }
+    for (unsigned r = 0; r < 11; r++)
+        j->lo[r] = j->hi[r] = JIT_NOREG;
+    unsigned next = 4; /* r4..r11 */
+    bool taken[11] = {false};
+    for (;;) {
+        int best = -1;
+        for (unsigned r = 0; r < 11; r++)
+            if (!taken[r] && w[r] > 0 && (best < 0 || w[r] > w[best]))
+                best = (int)r;
+        if (best < 0)
+            break;
+        taken[best] = true;
+        unsigned need = best == 10 ? 1u : 2u;
+        if (next + need > 12)
+            continue; /* does not fit: a lighter r10 may still */
+        j->lo[best] = (uint8_t)next++;
+        if (need == 2)
+            j->hi[best] = (uint8_t)next++;
+    }
+}
+
+int32_t jit_slot(unsigned r, bool high)
+{
+    if (r == 10)
+        return F_R10;
+    return F_SLOT + 8 * (int32_t)r + (high ? 4 : 0);
+}
+
+unsigned jit_src_lo(jit *j, unsigned r, unsigned tmp)
+{
+    if (j->lo[r] != JIT_NOREG)
+        return j->lo[r];
+    t2_ldr(&j->b, T2_W, tmp, T2_SP, jit_slot(r, false), JIT_NOREG);
+    return tmp;
+}
+
+unsigned jit_src_hi(jit *j, unsigned r, unsigned tmp)
+{
+    if (r == 10) {
+        t2_mov_imm(&j->b, tmp, 0);
+        return tmp;
+    }
+    if (j->hi[r] != JIT_NOREG)
+        return j->hi[r];
+    t2_ldr(&j->b, T2_W, tmp, T2_SP, jit_slot(r, true), JIT_NOREG);
+    return tmp;
+}
+
+unsigned jit_dst_lo(const jit *j, unsigned r) { return j->lo[r] != JIT_NOREG ? j->lo[r] : RA0; }
+unsigned jit_dst_hi(const jit *j, unsigned r) { return j->hi[r] != JIT_NOREG ? j->hi[r] : RA1; }
+
+void jit_load_dst(jit *j, unsigned r, bool lo, bool hi)
+{
+    if (lo && j->lo[r] == JIT_NOREG)
+        t2_ldr(&j->b, T2_W, RA0, T2_SP, jit_slot(r, false), JIT_NOREG);
+    if (hi && j->hi[r] == JIT_NOREG)
+        t2_ldr(&j->b, T2_W, RA1, T2_SP, jit_slot(r, true), JIT_NOREG);
+}
+
+void jit_store_dst(jit *j, unsigned r, bool lo, bool hi)
+{
+    if (lo && j->lo[r] == JIT_NOREG)
+        t2_str(&j->b, T2_W, RA0, T2_SP, jit_slot(r, false), JIT_NOREG);
+    if (hi && j->hi[r] == JIT_NOREG)
+        t2_str(&j->b, T2_W, RA1, T2_SP, jit_slot(r, true), JIT_NOREG);
+}
+
+/* Upper half := 0 unless already known to be 0 (flags may change). */
+void jit_set_hi_zero(jit *j, unsigned r)
+{
+    if (j->hz & (1u << r))
+        return;
+    if (j->hi[r] != JIT_NOREG) {
+        t2_mov_imm(&j->b, j->hi[r], 0);
+    } else {
+        t2_mov_imm(&j->b, RA1, 0);
+        t2_str(&j->b, T2_W, RA1, T2_SP, jit_slot(r, true), JIT_NOREG);
+    }
+    j->hz |= (uint16_t)(1u << r);
+}
+
+/* r gets a new value: forget what was known about it. */
+void jit_clobber(jit *j, unsigned r)
+{
+    j->hz &= (uint16_t)~(1u << r);
+    j->rd_ok[r].lo = j->rd_ok[r].hi = 0;
+    j->wr_ok[r].lo = j->wr_ok[r].hi = 0;
+}
+
+void jit_forget_all(jit *j)
+{
+    for (unsigned r = 0; r < 10; r++)
+        jit_clobber(j, r);
+    j->rd_ok[10].lo = j->rd_ok[10].hi = 0;
+    j->wr_ok[10].lo = j->wr_ok[10].hi = 0;
+    j->hz = 1u << 10;
+}

@@ -1,0 +1,254 @@
+/* Prologue and the routines emitted once after the program's code:
+ * exit (return from a local call, or the final exit), the error exit, the
+ * trap (budget / depth / helper failure with the pc in a descriptor), the
+ * slow memory check, the budget refill, and 64-bit division (only if used).
+ * Every routine has a fixed size whatever the offsets, and they reach each
+ * other with 32-bit branches, so their layout never depends on a pass.
+ */
+#include "jit/armv7m/jit_internal.h"
+
+void jit_prologue(jit *j)
+{
+    t2_buf *b = &j->b;
+    t2_push(b, JIT_PUSH_LIST);
+    t2_add_sp(b, -(int32_t)j->frame);
+    t2_str(b, T2_W, 0, T2_SP, F_CTX, JIT_NOREG);
+    t2_mov_reg(b, 1, T2_SP);
+    t2_str(b, T2_W, 1, 0, MBPF_JIT_CTX_SAVED_SP, JIT_NOREG);
+    t2_ldr(b, T2_W, 1, 0, MBPF_JIT_CTX_STACK_BASE, JIT_NOREG);
+    t2_str(b, T2_W, 1, T2_SP, F_SB, JIT_NOREG);
+    t2_ldr(b, T2_W, 1, 0, MBPF_JIT_CTX_BUDGET_LO, JIT_NOREG);
+    t2_str(b, T2_W, 1, T2_SP, F_BLO, JIT_NOREG);
+    t2_ldr(b, T2_W, 1, 0, MBPF_JIT_CTX_BUDGET_HI, JIT_NOREG);
+    t2_str(b, T2_W, 1, T2_SP, F_BHI, JIT_NOREG);
+    t2_add_rd_sp(b, 1, F_RECS);
+    t2_str(b, T2_W, 1, T2_SP, F_REC, JIT_NOREG);
+    if (j->lo[10] != JIT_NOREG) {
+        t2_ldr(b, T2_W, j->lo[10], 0, MBPF_JIT_CTX_STACK_END, JIT_NOREG);
+    } else {
+        t2_ldr(b, T2_W, 1, 0, MBPF_JIT_CTX_STACK_END, JIT_NOREG);
+        t2_str(b, T2_W, 1, T2_SP, F_R10, JIT_NOREG);
+    }
+    t2_mov_imm(b, 3, 0);
+    for (unsigned r = 0; r < 10; r++) {
+        if (r == 1 || r == 2) {
+            int32_t from = r == 1 ? MBPF_JIT_CTX_ARG_CTX : MBPF_JIT_CTX_ARG_CTX_LEN;
+            if (j->lo[r] != JIT_NOREG) {
+                t2_ldr(b, T2_W, j->lo[r], 0, from, JIT_NOREG);
+            } else {
+                t2_ldr(b, T2_W, 1, 0, from, JIT_NOREG);
+                t2_str(b, T2_W, 1, T2_SP, jit_slot(r, false), JIT_NOREG);
+            }
+        } else if (j->lo[r] != JIT_NOREG) {
+            t2_mov_reg(b, j->lo[r], 3);
+        } else {
+            t2_str(b, T2_W, 3, T2_SP, jit_slot(r, false), JIT_NOREG);
+        }
+        if (j->hi[r] != JIT_NOREG)
+            t2_mov_reg(b, j->hi[r], 3);
+        else
+            t2_str(b, T2_W, 3, T2_SP, jit_slot(r, true), JIT_NOREG);
+    }
+}
+
+static void wide_b(jit *j, uint32_t target)
+{
+    t2_b(&j->b, (int32_t)target - (int32_t)j->b.pos, true);
+}
+
+/* exit: frame 0 -> final exit; else pop the record, restore r6-r9, r10
+ * and return to the caller. */
+static void exit_routines(jit *j)
+{
+    t2_buf *b = &j->b;
+    j->r_exit = b->pos;
+    t2_ldr(b, T2_W, 2, T2_SP, F_REC, JIT_NOREG);
+    t2_add_rd_sp(b, 3, F_RECS);
+    t2_cmp_reg(b, 2, 3);
+    uint32_t to_final = jit_fwd_begin(j);
+    t2_hw(b, (uint16_t)(0x3800u | 2u << 8 | REC_SIZE)); /* subs r2, #40 */
+    t2_str(b, T2_W, 2, T2_SP, F_REC, JIT_NOREG);
+    for (unsigned r = 6; r <= 10; r++) {
+        for (unsigned half = 0; half < (r == 10 ? 1u : 2u); half++) {
+            int32_t at = r == 10 ? REC_R10 : (int32_t)(r - 6) * 8 + 4 * (int32_t)half;
+            unsigned reg = half ? j->hi[r] : j->lo[r];
+            if (reg != JIT_NOREG) {
+                t2_ldr(b, T2_W, reg, 2, at, JIT_NOREG);
+            } else {
+                t2_ldr(b, T2_W, 0, 2, at, JIT_NOREG);
+                t2_str(b, T2_W, 0, T2_SP, jit_slot(r, half != 0), JIT_NOREG);
+            }
+        }
+    }
+    t2_ldr(b, T2_W, T2_PC, 2, REC_RET, JIT_NOREG);
+    jit_fwd_end(j, to_final, T2_EQ);
+    /* Final exit: r0 and status into the context block. */
+    t2_ldr(b, T2_W, 2, T2_SP, F_CTX, JIT_NOREG);
+    t2_str(b, T2_W, jit_src_lo(j, 0, 0), 2, MBPF_JIT_CTX_R0_LO, JIT_NOREG);
+    t2_str(b, T2_W, jit_src_hi(j, 0, 1), 2, MBPF_JIT_CTX_R0_HI, JIT_NOREG);
+    t2_mov_imm(b, 3, 0);
+    t2_str(b, T2_W, 3, 2, MBPF_JIT_CTX_STATUS, JIT_NOREG);
+    /* Error exit (status etc. already in the block): budget back, unwind. */
+    j->r_exit_err = b->pos;
+    t2_ldr(b, T2_W, 2, T2_SP, F_CTX, JIT_NOREG);
+    t2_ldr(b, T2_W, 3, T2_SP, F_BLO, JIT_NOREG);
+    t2_str(b, T2_W, 3, 2, MBPF_JIT_CTX_BUDGET_LO, JIT_NOREG);
+    t2_ldr(b, T2_W, 3, T2_SP, F_BHI, JIT_NOREG);
+    t2_str(b, T2_W, 3, 2, MBPF_JIT_CTX_BUDGET_HI, JIT_NOREG);
+    t2_add_sp(b, (int32_t)j->frame);
+    t2_pop(b, JIT_POP_LIST);
+}
+
+/* trap: lr-1 = descriptor after the caller's BL. Stores pc and kind; budget
+ * and depth also set the status (a helper failure has set it already). */
+static void trap_routine(jit *j)
+{
+    t2_buf *b = &j->b;
+    j->r_trap = b->pos;
+    t2_ldr(b, T2_H, 0, T2_LR, -1, JIT_NOREG);
+    t2_ldr(b, T2_H, 1, T2_LR, 1, JIT_NOREG);
+    t2_ldr(b, T2_W, 2, T2_SP, F_CTX, JIT_NOREG);
+    t2_dp_reg(b, T2_ORR, false, 0, 0, 1, T2_LSL, 16);
+    t2_dp_imm(b, T2_BIC, false, 3, 0, 0xff000000u);
+    t2_str(b, T2_W, 3, 2, MBPF_JIT_CTX_PC, JIT_NOREG);
+    t2_shift_imm(b, T2_LSR, 1, 0, 28);
+    t2_str(b, T2_W, 1, 2, MBPF_JIT_CTX_KIND, JIT_NOREG);
+    static const struct { uint32_t kind, status_not; } set[2] = {
+        {MBPF_JIT_KIND_BUDGET, (uint32_t)~(uint32_t)MBPF_E_BUDGET},
+        {MBPF_JIT_KIND_DEPTH, (uint32_t)~(uint32_t)MBPF_E_DEPTH},
+    };
+    for (unsigned i = 0; i < 2; i++) {
+        t2_cmp_imm(b, 1, set[i].kind);
+        t2_it(b, T2_EQ, 0x4u); /* itt eq */
+        t2_dp_imm(b, T2_ORN, false, 3, T2_PC, set[i].status_not); /* mvn r3, #~status */
+        t2_str(b, T2_W, 3, 2, MBPF_JIT_CTX_STATUS, JIT_NOREG);
+    }
+    wide_b(j, j->r_exit_err);
+}
+
+/* budget: called when the low word borrowed (r0 = 0xffffffff). */
+static void budget_routine(jit *j)
+{
+    t2_buf *b = &j->b;
+    j->r_budget = b->pos;
+    t2_ldr(b, T2_W, 1, T2_SP, F_BHI, JIT_NOREG);
+    t2_cbz(b, false, 1, 12);
+    t2_hw(b, 0x3901u); /* subs r1, #1 */
+    t2_str(b, T2_W, 1, T2_SP, F_BHI, JIT_NOREG);
+    t2_dp_imm(b, T2_ADD, false, T2_LR, T2_LR, 4);
+    t2_bx(b, T2_LR);
+    wide_b(j, j->r_trap);
+}
+
+/* mem_slow: ip = address low word, r3 = high word, lr-1 = descriptor.
+ * Calls ctx->check_mem(lo, hi, desc, ctx); returns past the descriptor with
+ * every register but lr kept, or leaves through the error exit. */
+static void mem_routine(jit *j)
+{
+    t2_buf *b = &j->b;
+    j->r_mem = b->pos;
+    t2_push(b, 0x500Fu); /* r0-r3, ip, lr: 24 bytes, sp stays 8-aligned */
+    t2_mov_reg(b, 0, T2_IP);
+    t2_mov_reg(b, 1, 3);
+    t2_ldr(b, T2_H, 2, T2_LR, -1, JIT_NOREG);
+    t2_ldr(b, T2_H, 3, T2_LR, 1, JIT_NOREG);
+    t2_dp_reg(b, T2_ORR, false, 2, 2, 3, T2_LSL, 16);
+    t2_ldr(b, T2_W, 3, T2_SP, 24 + F_CTX, JIT_NOREG);
+    t2_ldr(b, T2_W, T2_IP, 3, MBPF_JIT_CTX_CHECK_MEM, JIT_NOREG);
+    t2_blx_reg(b, T2_IP);
+    t2_cbz(b, true, 0, 12);
+    t2_pop(b, 0x500Fu);
+    t2_dp_imm(b, T2_ADD, false, T2_LR, T2_LR, 4);
+    t2_bx(b, T2_LR);
+    t2_add_sp(b, 24);
+    wide_b(j, j->r_exit_err);
+}
+
+/* udiv64: r0:r1 / r2:r3 -> quotient r0:r1, remainder r2:r3; by 0: q = 0,
+ * r = dividend (eBPF rules). Restoring shift-subtract, 64 steps, with a
+ * UDIV fast path when both upper words are 0. */
+static void udiv64_routine(jit *j)
+{
+    t2_buf *b = &j->b;
+    j->r_udiv64 = b->pos;
+    t2_dp_reg(b, T2_ORR, true, T2_IP, 2, 3, T2_LSL, 0);
+    uint32_t nz = jit_fwd_begin(j);
+    t2_mov_reg(b, 2, 0);
+    t2_mov_reg(b, 3, 1);
+    t2_mov_imm(b, 0, 0);
+    t2_mov_imm(b, 1, 0);
+    t2_bx(b, T2_LR);
+    jit_fwd_end(j, nz, T2_NE);
+    t2_push(b, 0x4070u); /* r4-r6, lr */
+    t2_dp_reg(b, T2_ORR, true, T2_IP, 1, 3, T2_LSL, 0);
+    uint32_t slow = jit_fwd_begin(j);
+    t2_udiv(b, T2_IP, 0, 2);
+    t2_mls(b, 2, T2_IP, 2, 0);
+    t2_mov_reg(b, 0, T2_IP);
+    t2_pop(b, 0x8070u);
+    jit_fwd_end(j, slow, T2_NE);
+    t2_mov_imm(b, 4, 0);
+    t2_mov_imm(b, 5, 0);
+    t2_mov_imm(b, 6, 64);
+    uint32_t loop = b->pos;
+    t2_alu(b, T2_ADD, 0, 0, 0, true);
+    t2_alu(b, T2_ADC, 1, 1, 1, true);
+    t2_alu(b, T2_ADC, 4, 4, 4, true);
+    t2_alu(b, T2_ADC, 5, 5, 5, true);
+    uint32_t to_sub = jit_fwd_begin(j); /* bcs: bit 64 set, remainder >= divisor */
+    t2_cmp_reg(b, 5, 3);
+    t2_it(b, T2_EQ, 0x8u);
+    t2_cmp_reg(b, 4, 2);
+    uint32_t to_skip = jit_fwd_begin(j); /* bcc: remainder < divisor */
+    jit_fwd_end(j, to_sub, T2_HS);
+    t2_alu(b, T2_SUB, 4, 4, 2, true);
+    t2_alu(b, T2_SBC, 5, 5, 3, true);
+    t2_hw(b, 0x3001u); /* adds r0, #1 */
+    jit_fwd_end(j, to_skip, T2_LO);
+    t2_hw(b, 0x3E01u); /* subs r6, #1 */
+    t2_bcond(b, T2_NE, (int32_t)loop - (int32_t)b->pos, false);
+    t2_mov_reg(b, 2, 4);
+    t2_mov_reg(b, 3, 5);
+    t2_pop(b, 0x8070u);
+}
+
+static void neg64_if_negative(jit *j, unsigned sign_reg, unsigned lo, unsigned hi)
+{
+    t2_buf *b = &j->b;
+    t2_cmp_imm(b, sign_reg, 0);
+    uint32_t skip = jit_fwd_begin(j);
+    t2_dp_imm(b, T2_RSB, true, lo, lo, 0);
+    t2_mvn(b, hi, hi);
+    t2_dp_imm(b, T2_ADC, false, hi, hi, 0);
+    jit_fwd_end(j, skip, T2_GE);
+}
+
+/* sdiv64: signs off, udiv64, signs back: quotient negative when the signs
+ * differ, remainder has the dividend's sign. /0 and INT64_MIN / -1 come out
+ * as the eBPF rules want (0 / dividend, INT64_MIN / 0) by wrapping. */
+static void sdiv64_routine(jit *j)
+{
+    t2_buf *b = &j->b;
+    j->r_sdiv64 = b->pos;
+    t2_push(b, 0x4070u);
+    t2_mov_reg(b, 4, 1);
+    t2_dp_reg(b, T2_EOR, false, 5, 1, 3, T2_LSL, 0);
+    neg64_if_negative(j, 1, 0, 1);
+    neg64_if_negative(j, 3, 2, 3);
+    t2_bl(b, (int32_t)j->r_udiv64 - (int32_t)b->pos);
+    neg64_if_negative(j, 5, 0, 1);
+    neg64_if_negative(j, 4, 2, 3);
+    t2_pop(b, 0x8070u);
+}
+
+void jit_routines(jit *j)
+{
+    exit_routines(j);
+    trap_routine(j);
+    budget_routine(j);
+    mem_routine(j);
+    if (j->use_div64)
+        udiv64_routine(j);
+    if (j->use_sdiv64)
+        sdiv64_routine(j);
+}

@@ -1,0 +1,151 @@
+/* Device side of the JIT: builds the context block, provides the memory
+ * check and helper-call routines the generated code calls, runs the code and
+ * fills mbpf_result exactly like the interpreter. Only on ARMv7-M; other
+ * hosts run JIT output through tools/lib/jit_uc.c.
+ */
+#include "jit/armv7m/jit_internal.h"
+#include "internal.h"
+
+const char *mbpf_jit_kind_msg(uint32_t kind)
+{
+    switch (kind) {
+    case MBPF_JIT_KIND_LOAD: return MBPF_MSG_LOAD;
+    case MBPF_JIT_KIND_STORE: return MBPF_MSG_STORE;
+    case MBPF_JIT_KIND_ATOMIC: return MBPF_MSG_ATOMIC;
+    case MBPF_JIT_KIND_BUDGET: return MBPF_MSG_BUDGET;
+    case MBPF_JIT_KIND_DEPTH: return MBPF_MSG_DEPTH;
+    default: return NULL;
+    }
+}
+
+uint32_t mbpf_jit_native_stack(const mbpf_vm *vm)
+{
+    uint32_t depth = vm && vm->cfg.max_depth ? vm->cfg.max_depth : 1u;
+    /* pushes + frame + the deepest routine (mem_slow / div64) */
+    return PUSH_BYTES + F_RECS + REC_SIZE * depth + 32u;
+}
+
+#if defined(__thumb2__) && (defined(__ARM_ARCH_7M__) || defined(__ARM_ARCH_7EM__))
+
+typedef struct jit_run {
+    mbpf_jit_ctx c; /* first: the routines get &c and find the rest */
+    mbpf_vm *vm;
+    void *user;
+    mbpf_result hres; /* filled by a failing helper call */
+} jit_run;
+
+static uint32_t check_mem(uint32_t lo, uint32_t hi, uint32_t desc, mbpf_jit_ctx *c)
+{
+    jit_run *r = (jit_run *)(void *)c;
+    uint32_t kind = MBPF_JIT_DESC_KIND(desc), size = MBPF_JIT_DESC_SIZE(desc);
+    uint32_t need = kind == MBPF_JIT_KIND_LOAD    ? MBPF_MEM_READ
+                    : kind == MBPF_JIT_KIND_STORE ? MBPF_MEM_WRITE
+                                                  : MBPF_MEM_RW;
+    uint64_t addr = (uint64_t)hi << 32 | lo;
+    if (mbpf_vm_check_mem(r->vm, addr, size, need))
+        return 0;
+    c->status = (uint32_t)MBPF_E_MEM;
+    c->pc = MBPF_JIT_DESC_PC(desc);
+    c->fault_lo = lo;
+    c->fault_hi = hi;
+    c->fault_size = size;
+    c->kind = kind;
+    return 1;
+}
+
+static uint64_t call_helper(uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5,
+                            mbpf_jit_ctx *c, uint32_t id)
+{
+    jit_run *r = (jit_run *)(void *)c;
+    uint64_t args[5] = {a1, a2, a3, a4, a5}, ret = 0;
+    int st = mbpf_vm_call_helper(r->vm, id, args, r->user, &ret, &r->hres);
+    if (st != MBPF_OK) {
+        c->status = (uint32_t)st;
+        c->kind = MBPF_JIT_KIND_HELPER;
+        c->helper_id = id;
+        return 0;
+    }
+    return ret;
+}
+
+int mbpf_jit_run(mbpf_vm *vm, const void *code, void *ctx, uint32_t ctx_len,
+                 uint32_t ctx_flags, void *user, mbpf_result *res)
+{
+    if (!res)
+        return MBPF_E_ARG;
+    *res = (mbpf_result){0};
+    res->status = MBPF_E_ARG;
+    res->msg = "bad argument";
+    if (!vm || !code || (ctx_len != 0 && !ctx))
+        return MBPF_E_ARG;
+    res->status = MBPF_E_STATE;
+    if (!vm->loaded || !vm->insns || vm->pad) {
+        res->msg = vm->pad ? "VM is already running" : "no program loaded";
+        return MBPF_E_STATE;
+    }
+    if (ctx_len != 0) {
+        int st = mbpf_vm_add_region(vm, ctx, ctx_len, ctx_flags);
+        if (st != MBPF_OK) {
+            res->status = st;
+            res->msg = st == MBPF_E_NOSPACE ? "region table full: no room for ctx"
+                                            : "ctx overlaps a region or is invalid";
+            return st;
+        }
+    }
+    jit_run r = {0};
+    r.vm = vm;
+    r.user = user;
+    r.c.stack_base = (uint32_t)(uintptr_t)vm->stack;
+    r.c.stack_end = (uint32_t)(uintptr_t)(vm->stack + mbpf_stack_bytes(vm));
+    r.c.arg_ctx = (uint32_t)(uintptr_t)ctx;
+    r.c.arg_ctx_len = ctx_len;
+    r.c.budget_lo = (uint32_t)vm->cfg.budget;
+    r.c.budget_hi = (uint32_t)(vm->cfg.budget >> 32);
+    r.c.check_mem = (uint32_t)(uintptr_t)&check_mem;
+    r.c.call_helper = (uint32_t)(uintptr_t)&call_helper;
+    r.c.env = (uint32_t)(uintptr_t)&r;
+    vm->pad = 1;
+    void (*entry)(mbpf_jit_ctx *) = (void (*)(mbpf_jit_ctx *))((uintptr_t)code | 1u);
+    entry(&r.c);
+    vm->pad = 0;
+    if (ctx_len != 0)
+        (void)mbpf_vm_remove_region(vm, ctx);
+    uint64_t left = (uint64_t)r.c.budget_hi << 32 | r.c.budget_lo;
+    res->budget_used = vm->cfg.budget - left;
+    res->status = (int32_t)r.c.status;
+    if (res->status == MBPF_OK) {
+        res->msg = NULL;
+        res->r0 = (uint64_t)r.c.r0_hi << 32 | r.c.r0_lo;
+        return MBPF_OK;
+    }
+    res->pc = r.c.pc;
+    if (r.c.kind == MBPF_JIT_KIND_HELPER) {
+        res->msg = r.hres.msg;
+        res->helper_id = r.hres.helper_id;
+        res->fault_addr = r.hres.fault_addr;
+        res->fault_size = r.hres.fault_size;
+    } else {
+        res->msg = mbpf_jit_kind_msg(r.c.kind);
+        if (res->status == MBPF_E_MEM) {
+            res->fault_addr = (uint64_t)r.c.fault_hi << 32 | r.c.fault_lo;
+            res->fault_size = r.c.fault_size;
+        }
+    }
+    return res->status;
+}
+
+#else
+
+int mbpf_jit_run(mbpf_vm *vm, const void *code, void *ctx, uint32_t ctx_len,
+                 uint32_t ctx_flags, void *user, mbpf_result *res)
+{
+    (void)vm, (void)code, (void)ctx, (void)ctx_len, (void)ctx_flags, (void)user;
+    if (res) {
+        *res = (mbpf_result){0};
+        res->status = MBPF_E_STATE;
+        res->msg = "JIT code runs only on ARMv7-M (use the Unicorn harness on the host)";
+    }
+    return MBPF_E_STATE;
+}
+
+#endif
