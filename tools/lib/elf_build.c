@@ -191,6 +191,10 @@ int elf_build_run(const elf_build_opts *o)
     uint8_t *image = NULL;
     size_t image_len = 0;
 
+    if (access(o->input, R_OK) != 0) {
+        fprintf(stderr, "mbpf build: error: %s: %s\n", o->input, strerror(errno));
+        return -1;
+    }
     if (compiled) {
         if (elf_build_find_clang(clang, sizeof(clang), &major)) {
             fprintf(stderr, "mbpf build: error: no clang found (install clang-19, or set "

@@ -37,7 +37,7 @@ typedef struct elf_build_opts {
     int num_defines;
     int isa;              /* 3 (default) or 4 */
     const char *opt;      /* "-O2" (default) or "-Os" */
-    const char *entry;    /* NULL: first global function in .text */
+    const char *entry;    /* NULL: first global function in .text (else in SEC("...")) */
     bool debug;           /* keep a line table */
     bool quiet;           /* no "using clang" / summary lines */
 } elf_build_opts;

@@ -408,26 +408,33 @@ static int pick_entry(reader *r, const char *want)
             }
         return fail(r, "entry function '%s' not found", want);
     }
-    /* First global function of .text (lowest address), as the peers do. */
-    size_t text = 0;
-    for (size_t i = 1; i < r->nsec; i++)
-        if (r->secs[i].kind == SK_CODE && !strcmp(r->secs[i].name, ".text"))
-            text = i;
+    /* First global function of .text (lowest address), as the peers do; if
+     * .text has none, of the first other code section that has one
+     * (libbpf-style SEC("...") programs). */
     uint64_t best = UINT64_MAX;
     const char *best_name = NULL;
-    for (size_t i = 1; i < r->nsyms; i++) {
-        GElf_Sym sym;
-        const char *name;
-        if (get_sym(r, i, &sym, &name))
-            return -1;
-        if (GELF_ST_TYPE(sym.st_info) == STT_FUNC && GELF_ST_BIND(sym.st_info) == STB_GLOBAL &&
-            text && sym.st_shndx == text && sym.st_value < best) {
-            best = sym.st_value;
-            best_name = name;
+    size_t text = 0;
+    for (int pass = 0; pass < 2 && !best_name; pass++) {
+        for (size_t sec = 1; sec < r->nsec && !best_name; sec++) {
+            if (r->secs[sec].kind != SK_CODE || (!strcmp(r->secs[sec].name, ".text")) != !pass)
+                continue;
+            for (size_t i = 1; i < r->nsyms; i++) {
+                GElf_Sym sym;
+                const char *name;
+                if (get_sym(r, i, &sym, &name))
+                    return -1;
+                if (GELF_ST_TYPE(sym.st_info) == STT_FUNC &&
+                    GELF_ST_BIND(sym.st_info) == STB_GLOBAL && sym.st_shndx == sec &&
+                    sym.st_value < best) {
+                    best = sym.st_value;
+                    best_name = name;
+                    text = sec;
+                }
+            }
         }
     }
     if (!best_name)
-        return fail(r, "no entry point: no global function in .text (define a non-static "
+        return fail(r, "no entry point: no global function in the code (define a non-static "
                     "function or pass --entry NAME)");
     int f = find_func(p, r->secs[text].base + (uint32_t)(best / 8));
     if (f < 0)
