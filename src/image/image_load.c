@@ -118,12 +118,49 @@ static void resolve_lddw(mbpf_program *prog)
     }
 }
 
-/* Regions the program may touch besides the stack and the context. */
-static int bind_regions(mbpf_vm *vm, mbpf_program *prog, mbpf_image_error *err)
+/* Regions the program may touch besides the stack and the context, in the
+ * order they are added: .rodata (R), .data, .bss, then each map's values
+ * (RW). Empty sections get none. Returns how many there are. */
+typedef struct region_def {
+    const void *start;
+    uint32_t len, flags;
+} region_def;
+
+static uint32_t region_at(const mbpf_program *prog, uint32_t k, region_def *out)
 {
     const mbpf_image_info *info = &prog->info;
-    uint32_t want = (info->sec[MBPF_SEC_RODATA].len != 0) + (info->sec[MBPF_SEC_DATA].len != 0) +
-                    (info->bss_len != 0) + prog->num_maps;
+    region_def fixed[3] = {
+        {prog->rodata, info->sec[MBPF_SEC_RODATA].len, MBPF_MEM_READ},
+        {prog->data, info->sec[MBPF_SEC_DATA].len, MBPF_MEM_RW},
+        {prog->bss, info->bss_len, MBPF_MEM_RW},
+    };
+    uint32_t n = 0;
+    for (uint32_t i = 0; i < 3; i++) {
+        if (fixed[i].len == 0)
+            continue;
+        if (n++ == k && out)
+            *out = fixed[i];
+    }
+    if (k >= n && k - n < prog->num_maps && out) {
+        const mbpf_map *m = &prog->maps[k - n];
+        *out = (region_def){mbpf_map_values(m), mbpf_map_values_len(m), MBPF_MEM_RW};
+    }
+    return n + prog->num_maps;
+}
+
+/* Removes the first `count` regions this program added. */
+static void unbind_regions(mbpf_vm *vm, const mbpf_program *prog, uint32_t count)
+{
+    for (uint32_t k = 0; k < count; k++) {
+        region_def r;
+        region_at(prog, k, &r);
+        (void)mbpf_vm_remove_region(vm, r.start);
+    }
+}
+
+static int bind_regions(mbpf_vm *vm, mbpf_program *prog, mbpf_image_error *err)
+{
+    uint32_t want = region_at(prog, 0, NULL);
     /* One slot stays free for the context mbpf_vm_run adds. */
     if (want + 1u > (uint32_t)(vm->cfg.max_regions - vm->num_regions)) {
         err->needed = want + 1u + vm->num_regions;
@@ -131,34 +168,18 @@ static int bind_regions(mbpf_vm *vm, mbpf_program *prog, mbpf_image_error *err)
                         "VM region table too small for the program's data and its context", 0,
                         MBPF_IMAGE_NO_PC);
     }
-    int rc = MBPF_OK;
-    if (info->sec[MBPF_SEC_RODATA].len)
-        rc = mbpf_vm_add_region(vm, prog->rodata, info->sec[MBPF_SEC_RODATA].len, MBPF_MEM_READ);
-    if (rc == MBPF_OK && info->sec[MBPF_SEC_DATA].len)
-        rc = mbpf_vm_add_region(vm, prog->data, info->sec[MBPF_SEC_DATA].len, MBPF_MEM_RW);
-    if (rc == MBPF_OK && info->bss_len)
-        rc = mbpf_vm_add_region(vm, prog->bss, info->bss_len, MBPF_MEM_RW);
-    for (uint32_t i = 0; rc == MBPF_OK && i < prog->num_maps; i++)
-        rc = mbpf_vm_add_region(vm, mbpf_map_values(&prog->maps[i]),
-                                mbpf_map_values_len(&prog->maps[i]), MBPF_MEM_RW);
-    if (rc != MBPF_OK)
-        return img_fail(err, rc, "cannot add the program's data regions to the VM", 0,
-                        MBPF_IMAGE_NO_PC);
+    for (uint32_t k = 0; k < want; k++) {
+        region_def r;
+        region_at(prog, k, &r);
+        int rc = mbpf_vm_add_region(vm, r.start, r.len, r.flags);
+        if (rc != MBPF_OK) {
+            unbind_regions(vm, prog, k); /* only what we added */
+            return img_fail(err, rc,
+                            "cannot add the program's data regions (overlap with the VM's)", 0,
+                            MBPF_IMAGE_NO_PC);
+        }
+    }
     return MBPF_OK;
-}
-
-/* Undoes bind_regions (any subset of it) after a failure. */
-static void unbind_regions(mbpf_vm *vm, const mbpf_program *prog)
-{
-    const mbpf_image_info *info = &prog->info;
-    if (info->sec[MBPF_SEC_RODATA].len)
-        (void)mbpf_vm_remove_region(vm, prog->rodata);
-    if (info->sec[MBPF_SEC_DATA].len)
-        (void)mbpf_vm_remove_region(vm, prog->data);
-    if (info->bss_len)
-        (void)mbpf_vm_remove_region(vm, prog->bss);
-    for (uint32_t i = 0; i < prog->num_maps; i++)
-        (void)mbpf_vm_remove_region(vm, mbpf_map_values(&prog->maps[i]));
 }
 
 /* Lays the program out in the arena; the caller checked the size. */
@@ -211,6 +232,8 @@ int mbpf_image_load(mbpf_vm *vm, const void *image, size_t len, const mbpf_load_
     *prog_out = NULL;
     if (!opts)
         opts = &no_opts;
+    if (vm->pad)
+        return img_fail(err, MBPF_E_STATE, "VM is running", 0, MBPF_IMAGE_NO_PC);
     if (vm->loaded || vm->loader_data)
         return img_fail(err, MBPF_E_STATE, "VM already has a program", 0, MBPF_IMAGE_NO_PC);
     int rc = mbpf_image_parse(image, len, &info, err);
@@ -239,10 +262,8 @@ int mbpf_image_load(mbpf_vm *vm, const void *image, size_t len, const mbpf_load_
     prog->vm = vm;
 
     rc = bind_regions(vm, prog, err);
-    if (rc != MBPF_OK) {
-        unbind_regions(vm, prog);
+    if (rc != MBPF_OK)
         return rc;
-    }
     const mbpf_helpers *old_helpers = vm->helpers;
     const uint32_t *old_allowed = vm->allowed;
     uint16_t old_num_allowed = vm->num_allowed;
@@ -263,7 +284,7 @@ int mbpf_image_load(mbpf_vm *vm, const void *image, size_t len, const mbpf_load_
         img_fail(err, rc, err->verify.msg ? err->verify.msg : "verifier rejected the program",
                  img_insn_off(&info, err->verify.pc < info.num_insns ? err->verify.pc : 0),
                  err->verify.pc);
-        unbind_regions(vm, prog);
+        unbind_regions(vm, prog, region_at(prog, 0, NULL));
         vm->map_check = NULL;
         vm->loader_data = NULL;
         mbpf_vm_set_helpers(vm, old_helpers, old_allowed, old_num_allowed);
@@ -292,7 +313,7 @@ void mbpf_image_unload(mbpf_vm *vm)
     if (!vm || vm->pad || !vm->loader_data)
         return; /* nothing loaded by us, or running */
     mbpf_program *prog = vm->loader_data;
-    unbind_regions(vm, prog);
+    unbind_regions(vm, prog, region_at(prog, 0, NULL));
     mbpf_vm_set_helpers(vm, NULL, NULL, 0);
     vm->map_check = NULL;
     vm->loader_data = NULL;

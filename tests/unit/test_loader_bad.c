@@ -568,6 +568,31 @@ static void test_vm_too_small(void **state)
     fx_close(&f);
 }
 
+/* The embedder registered memory that overlaps the map storage in the
+ * arena: the .rodata/.data/.bss regions go in first and must be rolled back,
+ * and the embedder's own region must survive. */
+static void test_arena_overlaps_embedder_region(void **state)
+{
+    (void)state;
+    fx f;
+    fx_base(&f, NULL);
+    fx_load_ok(&f); /* learn where the map values land in this arena */
+    uint8_t *values = mbpf_map_values(mbpf_program_map(f.prog, 0));
+    mbpf_image_unload(&f.t.vm);
+    assert_int_equal(mbpf_vm_add_region(&f.t.vm, values + 8, 8, MBPF_MEM_READ), MBPF_OK);
+    mbpf_load_opts o = {&f.helpers, NULL, 0, 0};
+    mbpf_program *prog = NULL;
+    mbpf_image_error err;
+    int st = mbpf_image_load(&f.t.vm, f.img, f.img_len, &o, f.arena, f.arena_len, &prog, &err);
+    assert_int_equal(st, MBPF_E_ARG);
+    assert_string_equal(err.msg, "cannot add the program's data regions (overlap with the VM's)");
+    assert_null(prog);
+    assert_int_equal(f.t.vm.num_regions, 1);
+    assert_int_equal(f.t.vm.regions[0].start, (uintptr_t)(values + 8));
+    assert_null(f.t.vm.loader_data);
+    fx_close(&f);
+}
+
 static void test_verifier_rejection(void **state)
 {
     (void)state;
@@ -641,6 +666,7 @@ int main(void)
         cmocka_unit_test(test_device_lacks_helper),
         cmocka_unit_test(test_arena_too_small),
         cmocka_unit_test(test_vm_too_small),
+        cmocka_unit_test(test_arena_overlaps_embedder_region),
         cmocka_unit_test(test_verifier_rejection),
         cmocka_unit_test(test_load_twice),
     };
