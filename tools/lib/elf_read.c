@@ -22,55 +22,9 @@
 #include <bpf/btf.h>
 #include <bpf/libbpf.h>
 
-#include "elf_build.h"
+#include "elf_internal.h"
 
-#ifndef EM_BPF
-#define EM_BPF 247
-#endif
-#ifndef R_BPF_64_ABS64
-#define R_BPF_64_ABS64 2
-#define R_BPF_64_ABS32 3
-#define R_BPF_64_NODYLD32 4
-#endif
-#ifndef SHT_LLVM_ADDRSIG
-#define SHT_LLVM_ADDRSIG 0x6fff4c03
-#endif
-
-#define NO_TARGET UINT32_MAX
-
-enum sec_kind { SK_IGNORE, SK_CODE, SK_RODATA, SK_DATA, SK_BSS, SK_MAPS, SK_LEGACY_MAPS };
-
-typedef struct sec_info {
-    int kind;
-    const char *name;
-    GElf_Shdr sh;
-    Elf_Data *data;
-    uint32_t base; /* code: first instruction; data kinds: offset in the blob */
-} sec_info;
-
-typedef struct map_sym {
-    size_t sec;
-    uint64_t off, size;
-} map_sym;
-
-typedef struct reader {
-    Elf *elf;
-    size_t nsec;
-    sec_info *secs;
-    Elf_Data *symtab;
-    size_t nsyms, symstr;
-    size_t maps_sec, legacy_sec; /* 0: none */
-    map_sym *msyms;
-    uint32_t *call_target; /* per instruction: target of a local call */
-    struct btf *btf;
-    Elf_Data *btf_ext;
-    elf_program *p;
-    char *err;
-    size_t errlen;
-} reader;
-
-static int fail(reader *r, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static int fail(reader *r, const char *fmt, ...)
+int elf_fail(reader *r, const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
@@ -135,14 +89,14 @@ static int classify(reader *r, size_t i)
     case SHT_LLVM_ADDRSIG:
         return SK_IGNORE;
     case SHT_RELA:
-        fail(r, "unsupported section '%s': RELA relocations (BPF objects use REL)", n);
+        elf_fail(r, "unsupported section '%s': RELA relocations (BPF objects use REL)", n);
         return -1;
     default:
         break;
     }
     if (f & SHF_EXECINSTR) {
         if (s->sh.sh_type != SHT_PROGBITS) {
-            fail(r, "unsupported section '%s': executable but not PROGBITS", n);
+            elf_fail(r, "unsupported section '%s': executable but not PROGBITS", n);
             return -1;
         }
         return SK_CODE;
@@ -162,16 +116,16 @@ static int classify(reader *r, size_t i)
         return SK_IGNORE;
     if (!(f & SHF_ALLOC))
         return SK_IGNORE; /* metadata that would never be loaded */
-    fail(r, "unsupported section '%s' (type 0x%x, flags 0x%llx): only code, .rodata*, "
+    elf_fail(r, "unsupported section '%s' (type 0x%x, flags 0x%llx): only code, .rodata*, "
          ".data*, .bss*, .maps and license can be loaded", n, (unsigned)s->sh.sh_type,
          (unsigned long long)f);
     return -1;
 }
 
-static int get_sym(reader *r, size_t idx, GElf_Sym *sym, const char **name)
+int elf_get_sym(reader *r, size_t idx, GElf_Sym *sym, const char **name)
 {
     if (idx >= r->nsyms || !gelf_getsym(r->symtab, (int)idx, sym))
-        return fail(r, "symbol index %zu is out of range", idx);
+        return elf_fail(r, "symbol index %zu is out of range", idx);
     const char *n = elf_strptr(r->elf, r->symstr, sym->st_name);
     if (GELF_ST_TYPE(sym->st_info) == STT_SECTION && sym->st_shndx < r->nsec)
         n = r->secs[sym->st_shndx].name;
@@ -187,17 +141,17 @@ static int add_blob(reader *r, sec_info *s, uint8_t **blob, uint32_t *len, bool 
         align = 8; /* the image aligns every blob to 8 */
     uint64_t base = (*len + align - 1) / align * align;
     if (base + s->sh.sh_size > (1u << 30))
-        return fail(r, "section '%s' is too large (%llu bytes)", s->name,
+        return elf_fail(r, "section '%s' is too large (%llu bytes)", s->name,
                     (unsigned long long)s->sh.sh_size);
     uint32_t nlen = (uint32_t)(base + s->sh.sh_size);
     if (copy) {
         uint8_t *g = realloc(*blob, nlen ? nlen : 1);
         if (!g)
-            return fail(r, "out of memory");
+            return elf_fail(r, "out of memory");
         memset(g + *len, 0, nlen - *len);
         if (s->sh.sh_size) {
             if (!s->data || s->data->d_size < s->sh.sh_size)
-                return fail(r, "section '%s': cannot read its bytes", s->name);
+                return elf_fail(r, "section '%s': cannot read its bytes", s->name);
             memcpy(g + base, s->data->d_buf, s->sh.sh_size);
         }
         *blob = g;
@@ -212,28 +166,28 @@ static int read_sections(reader *r)
 {
     size_t shstrndx;
     if (elf_getshdrnum(r->elf, &r->nsec) || elf_getshdrstrndx(r->elf, &shstrndx))
-        return fail(r, "cannot read the section table: %s", elf_errmsg(-1));
+        return elf_fail(r, "cannot read the section table: %s", elf_errmsg(-1));
     r->secs = calloc(r->nsec ? r->nsec : 1, sizeof(*r->secs));
     if (!r->secs)
-        return fail(r, "out of memory");
+        return elf_fail(r, "out of memory");
     for (size_t i = 1; i < r->nsec; i++) {
         sec_info *s = &r->secs[i];
         Elf_Scn *scn = elf_getscn(r->elf, i);
         if (!scn || !gelf_getshdr(scn, &s->sh))
-            return fail(r, "cannot read section %zu: %s", i, elf_errmsg(-1));
+            return elf_fail(r, "cannot read section %zu: %s", i, elf_errmsg(-1));
         s->name = elf_strptr(r->elf, shstrndx, s->sh.sh_name);
         if (!s->name)
             s->name = "?";
         s->data = s->sh.sh_type == SHT_NOBITS ? NULL : elf_getdata(scn, NULL);
         if (s->sh.sh_type != SHT_NOBITS && s->sh.sh_size && !s->data)
-            return fail(r, "section '%s': cannot read its bytes", s->name);
+            return elf_fail(r, "section '%s': cannot read its bytes", s->name);
         int k = classify(r, i);
         if (k < 0)
             return -1;
         s->kind = k;
         if (s->sh.sh_type == SHT_SYMTAB) {
             if (r->symtab)
-                return fail(r, "more than one symbol table");
+                return elf_fail(r, "more than one symbol table");
             r->symtab = s->data;
             r->nsyms = s->sh.sh_entsize ? s->sh.sh_size / s->sh.sh_entsize : 0;
             r->symstr = s->sh.sh_link;
@@ -242,7 +196,7 @@ static int read_sections(reader *r)
             r->btf = btf__new(s->data->d_buf, (uint32_t)s->data->d_size);
             if (libbpf_get_error(r->btf)) {
                 r->btf = NULL;
-                return fail(r, "section '.BTF' is malformed");
+                return elf_fail(r, "section '.BTF' is malformed");
             }
         }
         if (!strcmp(s->name, ".BTF.ext"))
@@ -253,7 +207,7 @@ static int read_sections(reader *r)
             r->legacy_sec = i;
     }
     if (!r->symtab)
-        return fail(r, "no symbol table (is this a relocatable object from clang -c?)");
+        return elf_fail(r, "no symbol table (is this a relocatable object from clang -c?)");
     return 0;
 }
 
@@ -267,23 +221,23 @@ static int layout_code(reader *r)
             if (s->kind != SK_CODE || (strcmp(s->name, ".text") == 0) != (pass == 0))
                 continue;
             if (s->sh.sh_size % 8)
-                return fail(r, "section '%s': size %llu is not a multiple of 8", s->name,
+                return elf_fail(r, "section '%s': size %llu is not a multiple of 8", s->name,
                             (unsigned long long)s->sh.sh_size);
             s->base = (uint32_t)total;
             total += s->sh.sh_size / 8;
             if (total > (1u << 24))
-                return fail(r, "too much code (%llu instructions)", (unsigned long long)total);
+                return elf_fail(r, "too much code (%llu instructions)", (unsigned long long)total);
             r->p->num_sections++;
         }
     }
     if (total == 0)
-        return fail(r, "no code: the object has no executable section");
+        return elf_fail(r, "no code: the object has no executable section");
     elf_program *p = r->p;
     p->num_insns = (uint32_t)total;
     p->code = calloc(total, sizeof(mbpf_insn));
     r->call_target = malloc(total * sizeof(uint32_t));
     if (!p->code || !r->call_target)
-        return fail(r, "out of memory");
+        return elf_fail(r, "out of memory");
     for (uint64_t i = 0; i < total; i++)
         r->call_target[i] = NO_TARGET;
     for (size_t i = 1; i < r->nsec; i++) {
@@ -333,11 +287,11 @@ static int add_func(reader *r, const char *name, uint32_t start)
     elf_program *p = r->p;
     mbpf_image_func_desc *g = realloc(p->funcs, (p->num_funcs + 1u) * sizeof(*g));
     if (!g)
-        return fail(r, "out of memory");
+        return elf_fail(r, "out of memory");
     p->funcs = g;
     const char *n = elf_program_strdup(p, name);
     if (!n)
-        return fail(r, "out of memory");
+        return elf_fail(r, "out of memory");
     g[p->num_funcs++] = (mbpf_image_func_desc){n, start, 0};
     return 0;
 }
@@ -350,15 +304,15 @@ static int read_funcs(reader *r)
     for (size_t i = 1; i < r->nsyms; i++) {
         GElf_Sym sym;
         const char *name;
-        if (get_sym(r, i, &sym, &name))
+        if (elf_get_sym(r, i, &sym, &name))
             return -1;
         if (GELF_ST_TYPE(sym.st_info) != STT_FUNC || sym.st_shndx == SHN_UNDEF)
             continue;
         if (sym.st_shndx >= r->nsec || r->secs[sym.st_shndx].kind != SK_CODE)
-            return fail(r, "function '%s' is not in an executable section", name);
+            return elf_fail(r, "function '%s' is not in an executable section", name);
         sec_info *s = &r->secs[sym.st_shndx];
         if (sym.st_value % 8 || sym.st_value >= s->sh.sh_size)
-            return fail(r, "function '%s': offset 0x%llx is not an instruction of '%s'", name,
+            return elf_fail(r, "function '%s': offset 0x%llx is not an instruction of '%s'", name,
                         (unsigned long long)sym.st_value, s->name);
         if (add_func(r, name, s->base + (uint32_t)(sym.st_value / 8)))
             return -1;
@@ -376,12 +330,12 @@ static int read_funcs(reader *r)
     qsort(p->funcs, p->num_funcs, sizeof(*p->funcs), cmp_func);
     for (uint32_t f = 1; f < p->num_funcs; f++)
         if (p->funcs[f].start == p->funcs[f - 1].start)
-            return fail(r, "functions '%s' and '%s' start at the same instruction %u",
+            return elf_fail(r, "functions '%s' and '%s' start at the same instruction %u",
                         p->funcs[f - 1].name, p->funcs[f].name, p->funcs[f].start);
     return 0;
 }
 
-static int find_func(const elf_program *p, uint32_t start)
+int elf_find_func(const elf_program *p, uint32_t start)
 {
     for (uint32_t f = 0; f < p->num_funcs; f++)
         if (p->funcs[f].start == start)
@@ -389,7 +343,7 @@ static int find_func(const elf_program *p, uint32_t start)
     return -1;
 }
 
-static int func_of(const elf_program *p, uint32_t pc)
+int elf_func_of(const elf_program *p, uint32_t pc)
 {
     int best = -1;
     for (uint32_t f = 0; f < p->num_funcs && p->funcs[f].start <= pc; f++)
@@ -406,7 +360,7 @@ static int pick_entry(reader *r, const char *want)
                 p->entry = f;
                 return 0;
             }
-        return fail(r, "entry function '%s' not found", want);
+        return elf_fail(r, "entry function '%s' not found", want);
     }
     /* First global function of .text (lowest address), as the peers do; if
      * .text has none, of the first other code section that has one
@@ -421,7 +375,7 @@ static int pick_entry(reader *r, const char *want)
             for (size_t i = 1; i < r->nsyms; i++) {
                 GElf_Sym sym;
                 const char *name;
-                if (get_sym(r, i, &sym, &name))
+                if (elf_get_sym(r, i, &sym, &name))
                     return -1;
                 if (GELF_ST_TYPE(sym.st_info) == STT_FUNC &&
                     GELF_ST_BIND(sym.st_info) == STB_GLOBAL && sym.st_shndx == sec &&
@@ -434,11 +388,11 @@ static int pick_entry(reader *r, const char *want)
         }
     }
     if (!best_name)
-        return fail(r, "no entry point: no global function in the code (define a non-static "
+        return elf_fail(r, "no entry point: no global function in the code (define a non-static "
                     "function or pass --entry NAME)");
-    int f = find_func(p, r->secs[text].base + (uint32_t)(best / 8));
+    int f = elf_find_func(p, r->secs[text].base + (uint32_t)(best / 8));
     if (f < 0)
-        return fail(r, "entry function '%s' not found", best_name);
+        return elf_fail(r, "entry function '%s' not found", best_name);
     p->entry = (uint32_t)f;
     return 0;
 }
@@ -462,22 +416,22 @@ static int read_maps(reader *r)
         for (size_t i = 1; i < r->nsyms; i++) {
             GElf_Sym sym;
             const char *name;
-            if (get_sym(r, i, &sym, &name))
+            if (elf_get_sym(r, i, &sym, &name))
                 return -1;
             if (sym.st_shndx != sec || GELF_ST_TYPE(sym.st_info) == STT_SECTION)
                 continue;
             if (sym.st_value > r->secs[sec].sh.sh_size ||
                 sym.st_size > r->secs[sec].sh.sh_size - sym.st_value)
-                return fail(r, "map '%s' lies outside section '%s'", name, r->secs[sec].name);
+                return elf_fail(r, "map '%s' lies outside section '%s'", name, r->secs[sec].name);
             mbpf_image_map_desc m;
             if (k == 0) {
                 if (!r->btf)
-                    return fail(r, "map '%s' in .maps needs BTF: compile with -g", name);
+                    return elf_fail(r, "map '%s' in .maps needs BTF: compile with -g", name);
                 if (elf_btf_map(r->btf, name, &m, r->err, r->errlen))
                     return -1;
             } else {
                 if (sym.st_size < 16)
-                    return fail(r, "map '%s': legacy definition is %llu bytes, need 16 "
+                    return elf_fail(r, "map '%s': legacy definition is %llu bytes, need 16 "
                                 "(type, key_size, value_size, max_entries)", name,
                                 (unsigned long long)sym.st_size);
                 const uint8_t *b = (const uint8_t *)r->secs[sec].data->d_buf + sym.st_value;
@@ -486,7 +440,7 @@ static int read_maps(reader *r)
                 m = (mbpf_image_map_desc){name, v[0], v[1], v[2], v[3], v[4]};
                 if ((m.type != 1 && m.type != 2) || !m.key_size || !m.value_size ||
                     !m.max_entries || m.flags)
-                    return fail(r, "map '%s': unsupported legacy definition (type %u, key %u, "
+                    return elf_fail(r, "map '%s': unsupported legacy definition (type %u, key %u, "
                                 "value %u, max_entries %u, flags 0x%x)", name, m.type,
                                 m.key_size, m.value_size, m.max_entries, m.flags);
             }
@@ -498,7 +452,7 @@ static int read_maps(reader *r)
             if (ms)
                 r->msyms = ms;
             if (!m.name || !g || !ms)
-                return fail(r, "out of memory");
+                return elf_fail(r, "out of memory");
             ms[p->num_maps] = (map_sym){sec, sym.st_value, sym.st_size ? sym.st_size : 1};
             g[p->num_maps++] = m;
         }
@@ -516,381 +470,6 @@ static int read_maps(reader *r)
                 p->maps[b] = u;
             }
     return 0;
-}
-
-static const char *reloc_name(uint32_t type)
-{
-    switch (type) {
-    case R_BPF_NONE: return "R_BPF_NONE";
-    case R_BPF_64_64: return "R_BPF_64_64";
-    case R_BPF_64_ABS64: return "R_BPF_64_ABS64";
-    case R_BPF_64_ABS32: return "R_BPF_64_ABS32";
-    case R_BPF_64_NODYLD32: return "R_BPF_64_NODYLD32";
-    case R_BPF_64_32: return "R_BPF_64_32";
-    default: return "unknown";
-    }
-}
-
-/* lddw against a symbol: global data (src=6) or a map (src=5). */
-static int reloc_lddw(reader *r, uint32_t pc, const char *where, const GElf_Sym *sym,
-                      const char *name)
-{
-    elf_program *p = r->p;
-    mbpf_insn *in = &p->code[pc];
-    if (pc + 1 >= p->num_insns || in->code != MBPF_OP_LDDW || MBPF_INSN_SRC(in) != 0)
-        return fail(r, "R_BPF_64_64 relocation at %s (symbol '%s') is not on a plain lddw",
-                    where, name);
-    if (sym->st_shndx == SHN_UNDEF)
-        return fail(r, "undefined symbol '%s' referenced at %s (extern variables are not "
-                    "supported)", name, where);
-    if (sym->st_shndx == SHN_COMMON)
-        return fail(r, "common symbol '%s' at %s: compile with -fno-common", name, where);
-    if (sym->st_shndx >= r->nsec)
-        return fail(r, "symbol '%s' referenced at %s has no section", name, where);
-    sec_info *s = &r->secs[sym->st_shndx];
-    /* REL has no addend field: it is the lddw immediate (as libbpf reads it). */
-    int64_t off = (int64_t)sym->st_value + (int64_t)in->imm;
-    uint32_t idx, blob_len;
-    switch (s->kind) {
-    case SK_RODATA: idx = MBPF_IMAGE_MAP_RODATA; blob_len = p->rodata_len; break;
-    case SK_DATA: idx = MBPF_IMAGE_MAP_DATA; blob_len = p->data_len; break;
-    case SK_BSS: idx = MBPF_IMAGE_MAP_BSS; blob_len = p->bss_len; break;
-    case SK_MAPS:
-    case SK_LEGACY_MAPS:
-        for (uint32_t m = 0; m < p->num_maps; m++) {
-            const map_sym *ms = &r->msyms[m];
-            if (ms->sec == sym->st_shndx && off >= 0 && (uint64_t)off >= ms->off &&
-                (uint64_t)off < ms->off + ms->size) {
-                in[0].regs = MBPF_REGS(MBPF_INSN_DST(in), MBPF_LDDW_MAP_BY_IDX);
-                in[0].imm = (int32_t)(MBPF_IMAGE_MAP_FIRST + m);
-                in[1].imm = 0;
-                r->call_target[pc] = pc; /* marks the lddw as relocated */
-                return 0;
-            }
-        }
-        return fail(r, "lddw at %s refers to '%s'+%lld, which is not a map", where, name,
-                    (long long)in->imm);
-    case SK_CODE: {
-        /* Against the section symbol, the immediate is the byte offset. */
-        int f = off >= 0 && off % 8 == 0 ? find_func(p, s->base + (uint32_t)(off / 8)) : -1;
-        return fail(r, "address of function '%s' taken at %s (callbacks are not supported)",
-                    f >= 0 ? p->funcs[f].name : name, where);
-    }
-    default:
-        return fail(r, "lddw at %s refers to '%s' in section '%s', which is not loaded", where,
-                    name, s->name);
-    }
-    if (s->sh.sh_size > INT32_MAX || off < 0 || (uint64_t)off > s->sh.sh_size)
-        return fail(r, "lddw at %s: offset %lld is outside '%s' (%llu bytes)", where,
-                    (long long)off, s->name, (unsigned long long)s->sh.sh_size);
-    uint64_t abs = s->base + (uint64_t)off;
-    if (abs > blob_len)
-        return fail(r, "lddw at %s: offset outside the data", where);
-    in[0].regs = MBPF_REGS(MBPF_INSN_DST(in), MBPF_LDDW_MAP_VAL_BY_IDX);
-    in[0].imm = (int32_t)idx;
-    in[1].imm = (int32_t)abs;
-    r->call_target[pc] = pc; /* marks the lddw as relocated */
-    return 0;
-}
-
-static int reloc_call(reader *r, uint32_t pc, const char *where, const GElf_Sym *sym,
-                      const char *name)
-{
-    mbpf_insn *in = &r->p->code[pc];
-    if (in->code != MBPF_OP_CALL || MBPF_INSN_SRC(in) != MBPF_CALL_LOCAL)
-        return fail(r, "R_BPF_64_32 relocation at %s (symbol '%s') is not on a local call",
-                    where, name);
-    if (sym->st_shndx == SHN_UNDEF)
-        return fail(r, "undefined function '%s' called at %s (extern functions are not "
-                    "supported; helpers are called through the SDK's pointers)", name, where);
-    if (sym->st_shndx >= r->nsec || r->secs[sym->st_shndx].kind != SK_CODE)
-        return fail(r, "call at %s targets '%s', which is not code", where, name);
-    sec_info *s = &r->secs[sym->st_shndx];
-    int64_t t = (int64_t)(sym->st_value / 8) + (int64_t)in->imm + 1;
-    if (sym->st_value % 8 || t < 0 || (uint64_t)t >= s->sh.sh_size / 8)
-        return fail(r, "call at %s targets '%s'%+d, outside '%s'", where, name, in->imm,
-                    s->name);
-    r->call_target[pc] = s->base + (uint32_t)t;
-    return 0;
-}
-
-static int apply_relocs(reader *r)
-{
-    for (size_t i = 1; i < r->nsec; i++) {
-        sec_info *rs = &r->secs[i];
-        if (rs->sh.sh_type != SHT_REL)
-            continue;
-        if (rs->sh.sh_info >= r->nsec)
-            return fail(r, "relocation section '%s' targets section %u, which does not exist",
-                        rs->name, (unsigned)rs->sh.sh_info);
-        sec_info *ts = &r->secs[rs->sh.sh_info];
-        size_t n = rs->sh.sh_entsize ? rs->sh.sh_size / rs->sh.sh_entsize : 0;
-        if (ts->kind == SK_IGNORE || n == 0)
-            continue; /* .BTF, .BTF.ext, .debug_*: nothing to do at run time */
-        for (size_t k = 0; k < n; k++) {
-            GElf_Rel rel;
-            GElf_Sym sym;
-            const char *name;
-            if (!gelf_getrel(rs->data, (int)k, &rel))
-                return fail(r, "'%s': cannot read relocation %zu", rs->name, k);
-            uint32_t type = (uint32_t)GELF_R_TYPE(rel.r_info);
-            if (get_sym(r, GELF_R_SYM(rel.r_info), &sym, &name))
-                return -1;
-            if (ts->kind != SK_CODE)
-                return fail(r, "unsupported relocation %s (%u) in section '%s' at offset 0x%llx "
-                            "(symbol '%s'): pointers in initialised data or map definitions "
-                            "are not supported", reloc_name(type), type, ts->name,
-                            (unsigned long long)rel.r_offset, name);
-            if (rel.r_offset % 8 || rel.r_offset >= ts->sh.sh_size)
-                return fail(r, "relocation at '%s'+0x%llx is not on an instruction", ts->name,
-                            (unsigned long long)rel.r_offset);
-            uint32_t pc = ts->base + (uint32_t)(rel.r_offset / 8);
-            char where[96];
-            snprintf(where, sizeof(where), "insn %u (%s+0x%llx)", pc, ts->name,
-                     (unsigned long long)rel.r_offset);
-            int rc;
-            if (type == R_BPF_64_64)
-                rc = reloc_lddw(r, pc, where, &sym, name);
-            else if (type == R_BPF_64_32)
-                rc = reloc_call(r, pc, where, &sym, name);
-            else if (type == R_BPF_NONE)
-                rc = 0;
-            else
-                rc = fail(r, "unsupported relocation type %s (%u) at %s against '%s'",
-                          reloc_name(type), type, where, name);
-            if (rc)
-                return rc;
-        }
-    }
-    return 0;
-}
-
-/* Unrelocated local calls are relative to their own section; all local
- * calls are then re-encoded against the final layout. Every other lddw src
- * must have come from a relocation. */
-static int fix_calls(reader *r)
-{
-    elf_program *p = r->p;
-    for (size_t i = 1; i < r->nsec; i++) {
-        sec_info *s = &r->secs[i];
-        if (s->kind != SK_CODE)
-            continue;
-        uint32_t end = s->base + (uint32_t)(s->sh.sh_size / 8);
-        for (uint32_t pc = s->base; pc < end; pc++) {
-            mbpf_insn *in = &p->code[pc];
-            if (in->code == MBPF_OP_LDDW) {
-                unsigned src = MBPF_INSN_SRC(in);
-                if (src != 0 && src != MBPF_LDDW_MAP_BY_IDX && src != MBPF_LDDW_MAP_VAL_BY_IDX)
-                    return fail(r, "lddw src=%u at insn %u is not supported", src, pc);
-                if (src != 0 && r->call_target[pc] == NO_TARGET)
-                    return fail(r, "lddw src=%u at insn %u has no relocation", src, pc);
-                pc++;
-                continue;
-            }
-            if (in->code != MBPF_OP_CALL || MBPF_INSN_SRC(in) != MBPF_CALL_LOCAL)
-                continue;
-            if (r->call_target[pc] == NO_TARGET) {
-                int64_t t = (int64_t)pc + in->imm + 1;
-                if (t < s->base || t >= end)
-                    return fail(r, "call at insn %u jumps outside section '%s'", pc, s->name);
-                r->call_target[pc] = (uint32_t)t;
-            }
-            uint32_t t = r->call_target[pc];
-            if (find_func(p, t) < 0) {
-                int f = func_of(p, t);
-                return fail(r, "call at insn %u targets insn %u (%s+%u), which is not the start "
-                            "of a function", pc, t, f >= 0 ? p->funcs[f].name : "?",
-                            f >= 0 ? t - p->funcs[f].start : 0);
-            }
-            in->imm = (int32_t)((int64_t)t - pc - 1);
-        }
-    }
-    return 0;
-}
-
-static int cmp_u32(const void *a, const void *b)
-{
-    uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
-    return x < y ? -1 : x > y;
-}
-
-static int collect_helpers(reader *r)
-{
-    elf_program *p = r->p;
-    uint32_t n = 0;
-    p->helpers = malloc((p->num_insns + 1u) * sizeof(uint32_t));
-    if (!p->helpers)
-        return fail(r, "out of memory");
-    for (uint32_t pc = 0; pc < p->num_insns; pc++) {
-        const mbpf_insn *in = &p->code[pc];
-        if (in->code == MBPF_OP_LDDW)
-            pc++;
-        else if (in->code == MBPF_OP_CALL && MBPF_INSN_SRC(in) == MBPF_CALL_HELPER)
-            p->helpers[n++] = (uint32_t)in->imm;
-    }
-    qsort(p->helpers, n, sizeof(uint32_t), cmp_u32);
-    uint32_t u = 0;
-    for (uint32_t i = 0; i < n; i++)
-        if (u == 0 || p->helpers[u - 1] != p->helpers[i])
-            p->helpers[u++] = p->helpers[i];
-    p->num_helpers = u;
-    return 0;
-}
-
-/* Bytes of frame a function uses: the deepest r10-relative access, following
- * registers copied from r10 and adjusted by constants in straight-line code
- * (enough for what clang emits; the VM checks every access anyway). */
-static uint32_t func_stack(const elf_program *p, uint32_t start, uint32_t end)
-{
-    int64_t fp_off[MBPF_NREGS];
-    bool is_fp[MBPF_NREGS] = {false};
-    int64_t deepest = 0;
-    for (uint32_t pc = start; pc < end; pc++) {
-        const mbpf_insn *in = &p->code[pc];
-        unsigned cls = MBPF_CLASS(in->code), dst = MBPF_INSN_DST(in), src = MBPF_INSN_SRC(in);
-        if (dst >= MBPF_NREGS || src >= MBPF_NREGS)
-            continue;
-        int64_t low = 0;
-        bool access = false;
-        if (cls == MBPF_LDX && (src == MBPF_REG_FP || is_fp[src])) {
-            low = (src == MBPF_REG_FP ? 0 : fp_off[src]) + in->off;
-            access = true;
-        } else if ((cls == MBPF_ST || cls == MBPF_STX) && (dst == MBPF_REG_FP || is_fp[dst])) {
-            low = (dst == MBPF_REG_FP ? 0 : fp_off[dst]) + in->off;
-            access = true;
-        }
-        if (access && low < deepest)
-            deepest = low;
-        if (cls == MBPF_ALU64 && MBPF_OP(in->code) == MBPF_MOV && MBPF_SRCBIT(in->code) &&
-            in->off == 0 && src == MBPF_REG_FP) {
-            is_fp[dst] = true;
-            fp_off[dst] = 0;
-        } else if (cls == MBPF_ALU64 && MBPF_OP(in->code) == MBPF_ADD &&
-                   !MBPF_SRCBIT(in->code) && is_fp[dst]) {
-            fp_off[dst] += in->imm;
-            if (fp_off[dst] < deepest)
-                deepest = fp_off[dst];
-        } else if (cls == MBPF_ALU64 || cls == MBPF_ALU || cls == MBPF_LDX ||
-                   (cls == MBPF_LD && in->code == MBPF_OP_LDDW)) {
-            is_fp[dst] = false;
-        } else if (in->code == MBPF_OP_CALL) {
-            for (unsigned k = 0; k <= 5; k++)
-                is_fp[k] = false;
-        }
-        if (in->code == MBPF_OP_LDDW)
-            pc++;
-    }
-    uint64_t need = (uint64_t)(-deepest);
-    need = (need + 7u) & ~(uint64_t)7u;
-    return need > UINT32_MAX ? UINT32_MAX : (uint32_t)need;
-}
-
-/* Longest call chain from f (in frames); -1 when a cycle is reachable. */
-static int depth_from(const elf_program *p, uint32_t f, uint8_t *state, int *memo)
-{
-    if (state[f] == 2)
-        return memo[f];
-    if (state[f] == 1)
-        return -1;
-    state[f] = 1;
-    uint32_t end = f + 1 < p->num_funcs ? p->funcs[f + 1].start : p->num_insns;
-    int best = 0;
-    for (uint32_t pc = p->funcs[f].start; pc < end; pc++) {
-        const mbpf_insn *in = &p->code[pc];
-        if (in->code == MBPF_OP_LDDW) {
-            pc++;
-            continue;
-        }
-        if (in->code != MBPF_OP_CALL || MBPF_INSN_SRC(in) != MBPF_CALL_LOCAL)
-            continue;
-        int g = find_func(p, (uint32_t)((int64_t)pc + in->imm + 1));
-        int d = g < 0 ? 0 : depth_from(p, (uint32_t)g, state, memo);
-        if (d < 0)
-            return -1;
-        if (d > best)
-            best = d;
-    }
-    state[f] = 2;
-    memo[f] = best + 1;
-    return memo[f];
-}
-
-static int analyse(reader *r)
-{
-    elf_program *p = r->p;
-    for (uint32_t f = 0; f < p->num_funcs; f++) {
-        uint32_t end = f + 1 < p->num_funcs ? p->funcs[f + 1].start : p->num_insns;
-        p->funcs[f].stack_size = func_stack(p, p->funcs[f].start, end);
-    }
-    uint8_t *state = calloc(p->num_funcs, 1);
-    int *memo = calloc(p->num_funcs, sizeof(int));
-    if (!state || !memo) {
-        free(state);
-        free(memo);
-        return fail(r, "out of memory");
-    }
-    for (uint32_t f = 0; f < p->num_funcs && !p->recursive; f++) {
-        memset(state, 0, p->num_funcs);
-        if (depth_from(p, f, state, memo) < 0)
-            p->recursive = true;
-    }
-    memset(state, 0, p->num_funcs);
-    int d = p->recursive ? 0 : depth_from(p, p->entry, state, memo);
-    p->max_depth = d > 0 && d <= 255 ? (uint8_t)d : 0;
-    free(state);
-    free(memo);
-    return 0;
-}
-
-typedef struct line_ctx {
-    reader *r;
-    int failed;
-} line_ctx;
-
-static void on_line(void *vctx, const char *section, uint32_t byte_off, const char *file,
-                    uint32_t line)
-{
-    line_ctx *lc = vctx;
-    reader *r = lc->r;
-    elf_program *p = r->p;
-    for (size_t i = 1; i < r->nsec; i++) {
-        sec_info *s = &r->secs[i];
-        if (s->kind != SK_CODE || strcmp(s->name, section) || byte_off % 8 ||
-            byte_off >= s->sh.sh_size)
-            continue;
-        uint32_t insn = s->base + byte_off / 8;
-        if (p->num_lines && (p->lines[p->num_lines - 1].insn == insn ||
-                             (p->lines[p->num_lines - 1].line == line &&
-                              !strcmp(p->lines[p->num_lines - 1].file, file))))
-            return; /* one entry per run of instructions from the same line */
-        mbpf_image_line_desc *g = realloc(p->lines, (p->num_lines + 1u) * sizeof(*g));
-        const char *f = NULL;
-        for (uint32_t k = 0; k < p->num_strings && !f; k++)
-            if (!strcmp(p->strings[k], file))
-                f = p->strings[k];
-        if (!f)
-            f = elf_program_strdup(p, file);
-        if (!g || !f) {
-            if (g)
-                p->lines = g;
-            lc->failed = 1;
-            return;
-        }
-        p->lines = g;
-        g[p->num_lines++] = (mbpf_image_line_desc){insn, line, f};
-        return;
-    }
-}
-
-static int read_lines(reader *r)
-{
-    if (!r->btf || !r->btf_ext)
-        return fail(r, "--debug needs .BTF and .BTF.ext line info (compile with -g)");
-    line_ctx lc = {r, 0};
-    if (elf_btf_ext_lines(r->btf, r->btf_ext->d_buf, r->btf_ext->d_size, on_line, &lc, r->err,
-                          r->errlen))
-        return -1;
-    return lc.failed ? fail(r, "out of memory") : 0;
 }
 
 int elf_program_read(const char *path, const elf_read_opts *opts, elf_program *p,
@@ -911,28 +490,28 @@ int elf_program_read(const char *path, const elf_read_opts *opts, elf_program *p
     r.elf = elf_begin(fd, ELF_C_READ, NULL);
     GElf_Ehdr eh;
     if (!r.elf || elf_kind(r.elf) != ELF_K_ELF || !gelf_getehdr(r.elf, &eh)) {
-        fail(&r, "%s: not an ELF file", path);
+        elf_fail(&r, "%s: not an ELF file", path);
         goto out;
     }
     if (eh.e_ident[EI_CLASS] != ELFCLASS64 || eh.e_machine != EM_BPF) {
-        fail(&r, "%s: not a BPF object (machine %u, class %u); compile with -target bpf", path,
+        elf_fail(&r, "%s: not a BPF object (machine %u, class %u); compile with -target bpf", path,
              (unsigned)eh.e_machine, (unsigned)eh.e_ident[EI_CLASS]);
         goto out;
     }
     if (eh.e_ident[EI_DATA] != ELFDATA2LSB) {
-        fail(&r, "%s: big-endian BPF objects are not supported (use -target bpf or bpfel)",
+        elf_fail(&r, "%s: big-endian BPF objects are not supported (use -target bpf or bpfel)",
              path);
         goto out;
     }
     if (eh.e_type != ET_REL) {
-        fail(&r, "%s: not a relocatable object (ELF type %u)", path, (unsigned)eh.e_type);
+        elf_fail(&r, "%s: not a relocatable object (ELF type %u)", path, (unsigned)eh.e_type);
         goto out;
     }
     p->isa = opts && opts->isa ? opts->isa : 3;
     if (read_sections(&r) || layout_code(&r) || layout_data(&r) || read_funcs(&r) ||
-        pick_entry(&r, opts ? opts->entry : NULL) || read_maps(&r) || apply_relocs(&r) ||
-        fix_calls(&r) || collect_helpers(&r) || analyse(&r) ||
-        (opts && opts->lines && read_lines(&r)))
+        pick_entry(&r, opts ? opts->entry : NULL) || read_maps(&r) || elf_apply_relocs(&r) ||
+        elf_fix_calls(&r) || elf_collect_helpers(&r) || elf_analyse(&r) ||
+        (opts && opts->lines && elf_read_lines(&r)))
         goto out;
     rc = 0;
 out:
