@@ -44,3 +44,10 @@ clean:
 .PHONY: bench-jit
 bench-jit: build
 	@bench/jit/run.sh $(BUILD)
+
+# Benchmark report of issue 5 (not part of `make test`): workloads native vs
+# interpreter vs JIT on the emulated Cortex-M4, written to build/bench/ and
+# docs/benchmarks.md (see bench/run.sh).
+.PHONY: bench
+bench: setup
+	@bench/run.sh $(BUILD)

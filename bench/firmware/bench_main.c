@@ -1,0 +1,192 @@
+/* Benchmark firmware (`make bench`): for every workload, the executed
+ * instructions of the native function, the interpreter, the JIT'd code, the
+ * JIT compiler and the image loader (parse + verify), measured on the device
+ * with SysTick under QEMU -icount (docs/benchmarks.md explains the method).
+ *
+ * Output on the UART, one line per figure, parsed by bench/run.sh:
+ *   overhead,<ticks>
+ *   result,<workload>,<mode>,<instructions>,<ticks>
+ *   size,<workload>,<ebpf insns>,<image bytes>,<jit bytes>,<arena bytes>,
+ *        <vm bytes>,<jit native stack bytes>
+ *   check,<workload>,<native r0>,<interp r0>,<jit r0>   (all must be equal)
+ *   error,<workload>,<what>,<status>,<pc>,<msg>
+ *   done,<errors>
+ * then exits through semihosting with the number of errors.
+ */
+#include <stdbool.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "bench_table.h"
+#include "mbpf/image.h"
+#include "mbpf/jit.h"
+#include "mbpf/maps.h"
+#include "mbpf/mbpf.h"
+#include "semihost.h"
+#include "systick.h"
+
+void uart_init(void);
+
+/* Present only when the core library has a JIT (the link pulls it in with
+ * -u; see CMakeLists.txt): without one the jit modes are reported missing. */
+extern int mbpf_jit_compile(mbpf_vm *vm, void *buf, size_t buf_len, size_t *code_len,
+                            uint32_t *insn_offsets, mbpf_jit_error *err)
+    __attribute__((weak));
+extern int mbpf_jit_run(mbpf_vm *vm, const void *code, void *ctx, uint32_t ctx_len,
+                        uint32_t ctx_flags, void *user, mbpf_result *res)
+    __attribute__((weak));
+extern uint32_t mbpf_jit_native_stack(const mbpf_vm *vm) __attribute__((weak));
+
+#define BENCH_VM_BYTES (16u * 1024u)
+#define BENCH_ARENA_BYTES (16u * 1024u)
+#define BENCH_JIT_BYTES (32u * 1024u)
+#define BENCH_MAX_REGIONS 16u
+#define BENCH_NUM_HELPERS 8u
+#define BENCH_MAX_INSNS 2048u
+
+static uint8_t vm_mem[BENCH_VM_BYTES] __attribute__((aligned(8)));
+static uint8_t arena[BENCH_ARENA_BYTES] __attribute__((aligned(8)));
+static uint8_t jit_code[BENCH_JIT_BYTES] __attribute__((aligned(8)));
+static uint32_t insn_offsets[BENCH_MAX_INSNS + 1u]; /* JIT compiler workspace */
+static mbpf_helper helper_storage[BENCH_NUM_HELPERS];
+static mbpf_helpers helpers;
+static mbpf_vm vm;
+static unsigned errors;
+
+static void report_error(const char *wl, const char *what, int status, uint32_t pc,
+                         const char *msg)
+{
+    printf("error,%s,%s,%d,%lu,%s\n", wl, what, status, (unsigned long)pc,
+           msg ? msg : mbpf_strerror(status));
+    errors++;
+}
+
+/* Under -icount shift=7 an instruction takes 128 ns of virtual time and
+ * SysTick counts at 25 MHz: 3.2 ticks per instruction (rounded). */
+static uint32_t ticks_to_insns(uint64_t ticks) { return (uint32_t)((ticks * 5u + 8u) / 16u); }
+
+static void report(const char *wl, const char *mode, uint64_t ticks)
+{
+    printf("result,%s,%s,%lu,%lu\n", wl, mode, (unsigned long)ticks_to_insns(ticks),
+           (unsigned long)ticks);
+}
+
+/* Parses the image (not measured) to size the VM exactly for it, as a
+ * device would, then measures mbpf_image_load: parse, CRC, layout, verify. */
+static mbpf_program *load(const bench_workload *w, uint64_t *ticks)
+{
+    mbpf_image_info info;
+    mbpf_image_error ierr;
+    size_t len = (size_t)(w->image_end - w->image);
+    if (mbpf_image_parse(w->image, len, &info, &ierr) != MBPF_OK) {
+        report_error(w->name, "parse", ierr.status, ierr.pc, ierr.msg);
+        return NULL;
+    }
+    mbpf_config cfg;
+    mbpf_config_default(&cfg);
+    cfg.stack_size = info.stack_size ? (info.stack_size + 7u) & ~7u : 8u;
+    cfg.max_depth = (uint8_t)(info.max_depth ? info.max_depth : 1u);
+    cfg.max_regions = BENCH_MAX_REGIONS;
+    int st = mbpf_vm_init(&vm, &cfg, vm_mem, sizeof vm_mem);
+    if (st != MBPF_OK) {
+        report_error(w->name, "vm_init", st, 0, NULL);
+        return NULL;
+    }
+    mbpf_load_opts opts = {.helpers = &helpers};
+    mbpf_program *prog = NULL;
+    uint64_t t0 = systick_ticks();
+    st = mbpf_image_load(&vm, w->image, len, &opts, arena, sizeof arena, &prog, &ierr);
+    uint64_t t1 = systick_ticks();
+    if (st != MBPF_OK) {
+        report_error(w->name, "load", st, ierr.pc,
+                     st == MBPF_E_VERIFY ? ierr.verify.msg : ierr.msg);
+        return NULL;
+    }
+    *ticks = t1 - t0;
+    printf("size,%s,%lu,%lu,%s,%lu,%lu,%s\n", w->name, (unsigned long)info.num_insns,
+           (unsigned long)len, "-", (unsigned long)info.arena_needed,
+           (unsigned long)mbpf_vm_mem_size(&cfg), "-");
+    return prog;
+}
+
+static void bench_one(const bench_workload *w, uint64_t overhead)
+{
+    uint64_t t0, t1, load_ticks = 0;
+    uint32_t r_native, r_interp = 0, r_jit = 0;
+
+    t0 = systick_ticks();
+    r_native = w->native();
+    t1 = systick_ticks();
+    report(w->name, "native", t1 - t0 - overhead);
+
+    mbpf_program *prog = load(w, &load_ticks);
+    if (!prog)
+        return;
+    report(w->name, "load_verify", load_ticks - overhead);
+
+    mbpf_result res;
+    mbpf_program_reset(prog);
+    t0 = systick_ticks();
+    int st = mbpf_vm_run(&vm, NULL, 0, 0, NULL, &res);
+    t1 = systick_ticks();
+    if (st != MBPF_OK)
+        report_error(w->name, "interp", st, res.pc, res.msg);
+    else
+        report(w->name, "interp", t1 - t0 - overhead);
+    r_interp = (uint32_t)res.r0;
+
+    bool jit_ok = false;
+    if (mbpf_jit_compile && mbpf_jit_run) {
+        size_t code_len = 0;
+        mbpf_jit_error jerr;
+        t0 = systick_ticks();
+        uint32_t *offsets = vm.num_insns < BENCH_MAX_INSNS ? insn_offsets : NULL;
+        st = mbpf_jit_compile(&vm, jit_code, sizeof jit_code, &code_len, offsets, &jerr);
+        t1 = systick_ticks();
+        if (st != MBPF_OK) {
+            report_error(w->name, "jit_compile", st, jerr.pc, jerr.msg);
+        } else {
+            report(w->name, "jit_compile", t1 - t0 - overhead);
+            printf("jitsize,%s,%lu,%lu\n", w->name, (unsigned long)code_len,
+                   (unsigned long)(mbpf_jit_native_stack ? mbpf_jit_native_stack(&vm) : 0));
+            mbpf_program_reset(prog);
+            t0 = systick_ticks();
+            st = mbpf_jit_run(&vm, jit_code, NULL, 0, 0, NULL, &res);
+            t1 = systick_ticks();
+            if (st != MBPF_OK) {
+                report_error(w->name, "jit", st, res.pc, res.msg);
+            } else {
+                report(w->name, "jit", t1 - t0 - overhead);
+                r_jit = (uint32_t)res.r0;
+                jit_ok = true;
+            }
+        }
+    } else {
+        printf("missing,%s,jit\n", w->name);
+    }
+    printf("check,%s,%lu,%lu,%lu\n", w->name, (unsigned long)r_native,
+           (unsigned long)r_interp, (unsigned long)r_jit);
+    if (r_interp != r_native || (jit_ok && r_jit != r_native))
+        report_error(w->name, "result mismatch", 0, 0, "native/interp/jit differ");
+}
+
+int main(void)
+{
+    uart_init();
+    systick_init();
+    mbpf_helpers_init(&helpers, helper_storage, BENCH_NUM_HELPERS);
+    if (mbpf_maps_register_helpers(&helpers) != MBPF_OK)
+        report_error("-", "helpers", MBPF_E_NOSPACE, 0, "cannot register map helpers");
+
+    printf("bench,start\n");
+    /* The cost of the measurement itself: two reads back to back. */
+    uint64_t t0 = systick_ticks();
+    uint64_t t1 = systick_ticks();
+    uint64_t overhead = t1 - t0;
+    printf("overhead,%lu\n", (unsigned long)overhead);
+
+    for (uint32_t i = 0; i < bench_num_workloads; i++)
+        bench_one(&bench_workloads[i], overhead);
+    printf("done,%u\n", errors);
+    semihost_exit(errors);
+}
