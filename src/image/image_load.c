@@ -276,8 +276,13 @@ int mbpf_image_load(mbpf_vm *vm, const void *image, size_t len, const mbpf_load_
     void *scratch = NULL;
     if (spare >= mbpf_verify_scratch_size(prog->code, info.num_insns))
         scratch = cursor;
+    /* The header's ISA is a promise about the code: verify against it (it
+     * is <= the VM's, checked above), so an image cannot under-declare. */
+    uint8_t vm_isa = vm->cfg.isa;
+    vm->cfg.isa = (uint8_t)info.isa;
     rc = mbpf_vm_load(vm, prog->code, info.num_insns, scratch, scratch ? spare : 0,
                       &err->verify);
+    vm->cfg.isa = vm_isa;
     if (rc != MBPF_OK) {
         err->pc = err->verify.pc;
         err->needed = err->verify.needed ? (uint32_t)need + err->verify.needed : 0;

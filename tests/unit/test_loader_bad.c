@@ -612,6 +612,30 @@ static void test_verifier_rejection(void **state)
     fx_close(&f);
 }
 
+/* The header's ISA is checked against the code: a v4 instruction (signed
+ * division) in an image that declares v3 is refused, even though the VM
+ * accepts v4. */
+static void test_code_newer_than_declared_isa(void **state)
+{
+    (void)state;
+    fx f;
+    const mbpf_insn code[] = {MOV64_IMM(0, -7), SALU64_IMM(MBPF_DIV, 0, 2), EXIT()};
+    mbpf_image_desc d = {.code = code, .num_insns = 3, .isa = 3};
+    fx_open(&f, NULL);
+    fx_write(&f, &d);
+    int st = fx_load(&f);
+    assert_int_equal(st, MBPF_E_VERIFY);
+    assert_int_equal(f.err.pc, 1);
+    assert_int_equal(f.t.vm.cfg.isa, 4); /* the VM's setting is restored */
+    fx_close(&f);
+    d.isa = 4;
+    fx_open(&f, NULL);
+    fx_write(&f, &d);
+    fx_load_ok(&f);
+    assert_int_equal(fx_run_r0(&f), (uint64_t)-3);
+    fx_close(&f);
+}
+
 static void test_load_twice(void **state)
 {
     (void)state;
@@ -668,6 +692,7 @@ int main(void)
         cmocka_unit_test(test_vm_too_small),
         cmocka_unit_test(test_arena_overlaps_embedder_region),
         cmocka_unit_test(test_verifier_rejection),
+        cmocka_unit_test(test_code_newer_than_declared_isa),
         cmocka_unit_test(test_load_twice),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
