@@ -2,7 +2,7 @@
  * helper pointers before the call, so this is the program's memory error. */
 #include "mbpf_helpers.h"
 
-SEC("fw") uint64_t fw_bad_helper(uint8_t *ctx)
+uint64_t fw_bad_helper(uint8_t *ctx)
 {
     bpf_memcpy((void *)0x20000000, ctx, 16); /* firmware RAM: not the program's */
     return 1;

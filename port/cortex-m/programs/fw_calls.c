@@ -17,7 +17,7 @@ static __noinline uint32_t poly(uint32_t x)
     return scale * square(x) + 2 * x + 1;
 }
 
-SEC("fw") uint64_t fw_calls(void *ctx)
+uint64_t fw_calls(void *ctx)
 {
     (void)ctx;
     uint32_t total = 0;

@@ -1,7 +1,7 @@
 /* Firmware test: never ends. The execution budget must stop it. */
 #include "mbpf_helpers.h"
 
-SEC("fw") uint64_t fw_loop(volatile uint32_t *ctx)
+uint64_t fw_loop(volatile uint32_t *ctx)
 {
     for (;;)
         ctx[0]++;

@@ -2,7 +2,7 @@
  * with a memory error and leave the firmware running. */
 #include "mbpf_helpers.h"
 
-SEC("fw") uint64_t fw_oob(uint8_t *ctx, uint64_t len)
+uint64_t fw_oob(uint8_t *ctx, uint64_t len)
 {
     for (uint64_t i = 0; i <= len + 64; i++)
         ctx[i] = (uint8_t)i;

@@ -2,7 +2,7 @@
  * peer-compatible helpers and keeps a running maximum in the KV store. */
 #include "mbpf_helpers.h"
 
-SEC("fw") uint64_t fw_sensor(void *ctx)
+uint64_t fw_sensor(void *ctx)
 {
     (void)ctx;
     uint64_t dev = bpf_saul_reg_find_type(SAUL_SENSE_TEMP);
