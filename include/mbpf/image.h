@@ -247,13 +247,18 @@ typedef struct mbpf_load_opts {
  * it, lays out the program in arena (no malloc: code copy with lddw map
  * references rewritten into plain 64-bit immediates, .data copy, zeroed .bss,
  * preallocated maps), adds regions (.rodata R, .data/.bss RW, each map's value
- * storage RW), sets vm->map_check, and runs the verifier with the image's
- * helper list as the allowed set. Arena space after the program is given to
+ * storage RW; one region slot must stay free for the context), sets
+ * vm->map_check, and runs the verifier with the image's helper list as the
+ * allowed set and the image's ISA version as the limit. Arena space after the program is given to
  * the verifier as scratch; if too small the VM's stack is used. The image
  * must stay alive unless MBPF_LOAD_COPY_RODATA is set (the code is copied).
- * Errors: MBPF_E_IMAGE (malformed image or policy refusal, with msg and
- * offset/pc/helper_id), MBPF_E_NOSPACE (arena or region table too small:
- * needed), MBPF_E_VERIFY (err->verify), MBPF_E_ARG, MBPF_E_STATE. */
+ * On any error the VM is left as it was (no regions, helpers or map check
+ * of this image remain).
+ * Errors: MBPF_E_IMAGE (malformed image, VM too small for it, or policy
+ * refusal, with msg and offset/pc/helper_id), MBPF_E_NOSPACE (arena or
+ * region table too small: needed), MBPF_E_VERIFY (err->verify, pc),
+ * MBPF_E_ARG (NULL argument, or the arena overlaps a region of the VM),
+ * MBPF_E_STATE (the VM already has a program, or is running). */
 int mbpf_image_load(mbpf_vm *vm, const void *image, size_t len, const mbpf_load_opts *opts,
                     void *arena, size_t arena_len, mbpf_program **prog,
                     mbpf_image_error *err);
