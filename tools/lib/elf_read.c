@@ -487,6 +487,7 @@ int elf_program_read(const char *path, const elf_read_opts *opts, elf_program *p
         return -1;
     }
     elf_version(EV_CURRENT);
+    libbpf_set_print(NULL); /* malformed BTF is reported by our own message */
     r.elf = elf_begin(fd, ELF_C_READ, NULL);
     GElf_Ehdr eh;
     if (!r.elf || elf_kind(r.elf) != ELF_K_ELF || !gelf_getehdr(r.elf, &eh)) {
