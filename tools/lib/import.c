@@ -219,6 +219,36 @@ static int read_relocations(importer *im, const uint8_t *in, const peer *p)
     return MBPF_OK;
 }
 
+/* The µBPF helper bytes are the program's allowed helpers. The image lists
+ * those the code actually calls (least privilege: a device need not provide
+ * a helper the program never uses); a call to an undeclared one is an error. */
+static int declared_helpers(importer *im, const uint8_t *ids, uint64_t n, mbpf_image_desc *d)
+{
+    uint32_t called = mbpf_image_collect_helpers(im->code, im->n, NULL, 0);
+    im->helpers = malloc(sizeof(uint32_t) * (called ? called : 1));
+    if (!im->helpers)
+        return fail(im, "out of memory");
+    mbpf_image_collect_helpers(im->code, im->n, im->helpers, called);
+    for (uint32_t i = 0; i < called; i++) {
+        uint64_t j = 0;
+        while (j < n && ids[j] != im->helpers[i])
+            j++;
+        if (j == n) {
+            uint32_t pc = 0;
+            while (pc < im->n && !(im->code[pc].code == MBPF_OP_CALL &&
+                                   MBPF_INSN_SRC(&im->code[pc]) == MBPF_CALL_HELPER &&
+                                   (uint32_t)im->code[pc].imm == im->helpers[i]))
+                pc++;
+            return fail(im, "insn %u: calls helper 0x%x, which the uBPF helper list does not "
+                            "allow",
+                        pc, im->helpers[i]);
+        }
+    }
+    d->helpers = im->helpers;
+    d->num_helpers = called;
+    return MBPF_OK;
+}
+
 static int detect(const uint8_t *in, size_t len, mbpf_import_format *fmt, importer *im)
 {
     if (*fmt != MBPF_IMPORT_AUTO)
@@ -289,16 +319,8 @@ int mbpf_import(const uint8_t *in, size_t len, mbpf_import_format fmt, const cha
         d.rodata_len = p.rodata_len;
         d.data = in + p.data_off;
         d.data_len = p.data_len;
-        if (rc == MBPF_OK && ubpf) {
-            uint64_t nh = len - p.helpers_off;
-            im.helpers = malloc(sizeof(uint32_t) * (nh ? nh : 1));
-            if (!im.helpers)
-                rc = fail(&im, "out of memory");
-            for (uint64_t i = 0; rc == MBPF_OK && i < nh; i++)
-                im.helpers[i] = in[p.helpers_off + i];
-            d.helpers = im.helpers;
-            d.num_helpers = (uint32_t)nh;
-        }
+        if (rc == MBPF_OK && ubpf)
+            rc = declared_helpers(&im, in + p.helpers_off, len - p.helpers_off, &d);
     }
     if (rc == MBPF_OK) {
         d.code = im.code;

@@ -6,7 +6,8 @@
  *   internal .data / .rodata maps.
  * - µBPF "extended header": the same plus a relocated-call count, the
  *   relocated-call records (which become local calls) and the helper ids the
- *   program may call (one byte each, to the end of the file).
+ *   program may call (one byte each, to the end of the file; the image lists
+ *   those of them the code calls, and calling any other is an error).
  * - Raw bytecode (.text only): one function at instruction 0.
  * Layouts: ../shared/reference/peers.md and docs/image-format.md.
  */
