@@ -41,24 +41,24 @@ static size_t frames_part(const mbpf_config *cfg)
     return sizeof(mbpf_frame) * cfg->max_depth;
 }
 
-static size_t regions_part(const mbpf_config *cfg)
-{
-    return sizeof(mbpf_region) * cfg->max_regions;
-}
-
 size_t mbpf_vm_mem_size(const mbpf_config *cfg)
 {
     if (!config_ok(cfg))
         return 0;
-    /* 7 spare bytes so any start address can be rounded up to 8. */
-    return 7u + stack_part(cfg) + frames_part(cfg) + regions_part(cfg);
+    /* 7 spare bytes so any start address can be rounded up to 8. The sum is
+     * done in 64 bits: on a 32-bit target a huge stack could wrap size_t. */
+    uint64_t n = 7u + (uint64_t)cfg->stack_size * cfg->max_depth +
+                 (uint64_t)sizeof(mbpf_frame) * cfg->max_depth +
+                 (uint64_t)sizeof(mbpf_region) * cfg->max_regions;
+    return n > SIZE_MAX ? 0 : (size_t)n;
 }
 
 int mbpf_vm_init(mbpf_vm *vm, const mbpf_config *cfg, void *mem, size_t mem_len)
 {
-    if (!vm || !config_ok(cfg) || (!mem && mem_len != 0))
+    size_t need = mbpf_vm_mem_size(cfg);
+    if (!vm || need == 0 || (!mem && mem_len != 0))
         return MBPF_E_ARG;
-    if (mem_len < mbpf_vm_mem_size(cfg))
+    if (mem_len < need)
         return MBPF_E_NOSPACE;
     uint8_t *base = (uint8_t *)mem;
     uint8_t *p = base + (ALIGN8((uintptr_t)base) - (uintptr_t)base);
