@@ -335,6 +335,48 @@ static void test_ubpf_truncations(void **state)
     }
 }
 
+/* Random byte changes in peer files: import gives an error or a valid image
+ * (checked with the device parser), never a crash. Bounded and seeded. */
+static void test_import_mutations(void **state)
+{
+    (void)state;
+    const uint8_t helpers[] = {PEER_HELPER_ADD, 0x20};
+    bytes orig[2];
+    make_fc(&orig[0], 5);
+    make_ubpf(&orig[1], 4 * 8, helpers, 2);
+    uint32_t seed = 0x5eed;
+    unsigned ok = 0;
+    for (int iter = 0; iter < 10000; iter++) {
+        const bytes *o = &orig[iter & 1];
+        uint8_t *m = malloc(o->n);
+        memcpy(m, o->b, o->n);
+        size_t len = o->n;
+        for (int k = 0; k < 3; k++) {
+            seed = seed * 1664525u + 1013904223u;
+            uint32_t at = (seed >> 8) % (uint32_t)o->n;
+            if ((seed & 3u) == 0)
+                len = at;
+            else
+                m[at] = (uint8_t)(seed >> 24);
+        }
+        uint8_t *out = NULL;
+        size_t out_len = 0;
+        char err[240];
+        int rc = mbpf_import(m, len, MBPF_IMPORT_AUTO, NULL, &out, &out_len, NULL, err,
+                             sizeof err);
+        if (rc == MBPF_OK) {
+            mbpf_image_info info;
+            assert_int_equal(mbpf_image_parse(out, out_len, &info, NULL), MBPF_OK);
+            ok++;
+        } else {
+            assert_true(err[0] != 0);
+        }
+        free(out);
+        free(m);
+    }
+    print_message("import mutations: %u imported\n", ok);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -343,6 +385,7 @@ int main(void)
         cmocka_unit_test(test_raw_bytecode),
         cmocka_unit_test(test_bad_peer_files),
         cmocka_unit_test(test_ubpf_truncations),
+        cmocka_unit_test(test_import_mutations),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
