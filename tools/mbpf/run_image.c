@@ -28,6 +28,21 @@ static const char help[] =
 
 #define MAX_CTX (64u << 20)
 
+static void json_string(const char *s)
+{
+    putchar('"');
+    for (; *s; s++) {
+        unsigned char c = (unsigned char)*s;
+        if (c == '"' || c == '\\')
+            printf("\\%c", c);
+        else if (c < 0x20)
+            printf("\\u%04x", c);
+        else
+            putchar(c);
+    }
+    putchar('"');
+}
+
 static void hex_line(const char *label, const uint8_t *b, size_t n)
 {
     printf("%s = ", label);
@@ -142,15 +157,18 @@ int cmd_run_image(int argc, char **argv)
     if (dump && o.stage != HOST_STAGE_LOAD)
         hex_line("ctx", ctx, ctx_len);
     if (json) {
-        if (o.stage == HOST_STAGE_OK)
-            printf("{\"program\": \"%s\", \"status\": \"ok\", \"r0\": %llu, \"r0_hex\": "
-                   "\"0x%llx\", \"budget_used\": %llu}\n", path,
-                   (unsigned long long)o.res.r0, (unsigned long long)o.res.r0,
-                   (unsigned long long)o.res.budget_used);
-        else
-            printf("{\"program\": \"%s\", \"status\": \"error\", \"stage\": \"%s\", \"code\": %d, "
-                   "\"error\": \"%s\"}\n", path, o.stage == HOST_STAGE_LOAD ? "load" : "run",
-                   o.status, o.msg);
+        printf("{\"program\": ");
+        json_string(path);
+        if (o.stage == HOST_STAGE_OK) {
+            printf(", \"status\": \"ok\", \"r0\": %llu, \"r0_hex\": \"0x%llx\", "
+                   "\"budget_used\": %llu}\n", (unsigned long long)o.res.r0,
+                   (unsigned long long)o.res.r0, (unsigned long long)o.res.budget_used);
+        } else {
+            printf(", \"status\": \"error\", \"stage\": \"%s\", \"code\": %d, \"error\": ",
+                   o.stage == HOST_STAGE_LOAD ? "load" : "run", o.status);
+            json_string(o.msg);
+            printf("}\n");
+        }
     } else if (o.stage == HOST_STAGE_OK) {
         printf("r0 = %llu (0x%llx)\n", (unsigned long long)o.res.r0,
                (unsigned long long)o.res.r0);
