@@ -26,34 +26,36 @@ while read -r name src n; do
     -o "$out/images/$name.mbpf"
 done <"$here/workloads/workloads.txt" | grep -v '^mbpf build: using' || true
 
-echo "== benchmark firmware (arm-none-eabi-gcc -O2)"
+# The same firmware twice: core at -O2 (the main figures) and at -Os (as
+# `make size-arm`: the flash figures, and the speed of a size-optimised core).
+# The native workloads are -O2 in both.
 toolchain="$root/cmake/arm-none-eabi.cmake"
-cmake -S "$here/firmware" -B "$out/fw" -DCMAKE_TOOLCHAIN_FILE="$toolchain" \
-  -DCMAKE_BUILD_TYPE=Release "-DCMAKE_C_FLAGS_RELEASE=-O2 -DNDEBUG" \
-  -DMBPF_BENCH_IMAGES="$out/images" >"$out/fw-cmake.log"
-cmake --build "$out/fw" -j "$jobs" --target mbpf-bench >"$out/fw-build.log" 2>&1 ||
-  { tail -30 "$out/fw-build.log"; exit 1; }
+build_fw() { # dir build-type flags
+  echo "== benchmark firmware, core $3 ($1)"
+  cmake -S "$here/firmware" -B "$out/$1" -DCMAKE_TOOLCHAIN_FILE="$toolchain" \
+    -DCMAKE_BUILD_TYPE="$2" "-DCMAKE_C_FLAGS_${2^^}=$3" \
+    -DMBPF_BENCH_IMAGES="$out/images" >"$out/$1-cmake.log"
+  cmake --build "$out/$1" -j "$jobs" --target mbpf-bench >"$out/$1-build.log" 2>&1 ||
+    { tail -30 "$out/$1-build.log"; exit 1; }
+}
+build_fw fw Release -O2
+build_fw fw-os MinSizeRel -Os
 fw="$out/fw/mbpf-bench.elf"
 
-echo "== core at -Os for the flash figures (as make size-arm)"
-cmake -S "$root" -B "$out/size-os" -DCMAKE_TOOLCHAIN_FILE="$toolchain" \
-  -DCMAKE_BUILD_TYPE=MinSizeRel -DMBPF_CORE_ONLY=ON >/dev/null
-cmake --build "$out/size-os" -j "$jobs" --target mbpf_core >/dev/null
-
 echo "== QEMU runs (-icount shift=7,sleep=off)"
-run_qemu() {
+run_fw() { # elf output-file
+  local rc=0
   timeout 300 qemu-system-arm -M mps2-an386 -display none -monitor none \
     -semihosting-config enable=on,target=native -icount shift=7,sleep=off \
-    -serial "file:$1" -kernel "$fw"
-}
-for i in 1 2; do
-  rc=0
-  run_qemu "$out/run$i.txt" || rc=$?
+    -serial "file:$2" -kernel "$1" || rc=$?
   if [ "$rc" -ne 0 ]; then
-    echo "bench: run $i: firmware exit status $rc (errors below)"
-    grep -E '^(error|missing)' "$out/run$i.txt" || true
+    echo "bench: $2: firmware exit status $rc, errors:"
+    grep -E '^(error|missing)' "$2" || true
   fi
-done
+}
+run_fw "$fw" "$out/run1.txt"
+run_fw "$fw" "$out/run2.txt"
+run_fw "$out/fw-os/mbpf-bench.elf" "$out/run-os.txt"
 if cmp -s "$out/run1.txt" "$out/run2.txt"; then
   echo "bench: the two runs printed identical figures ($(grep -c '^result' "$out/run1.txt") measurements)"
   identical=yes
@@ -64,10 +66,12 @@ else
 fi
 
 echo "== sizes (arm-none-eabi-size)"
-find "$out/size-os/src" -name '*.obj' -print0 | sort -z | xargs -0 arm-none-eabi-size >"$out/size-core-os.txt"
+find "$out/fw-os/core" -name '*.obj' -print0 | sort -z | xargs -0 arm-none-eabi-size >"$out/size-core-os.txt"
 find "$out/fw/core" -name '*.obj' -print0 | sort -z | xargs -0 arm-none-eabi-size >"$out/size-core-o2.txt"
-find "$out/fw/port" -name '*.obj' -path '*fw_board*' -print0 | sort -z |
-  xargs -0 arm-none-eabi-size >"$out/size-board.txt"
+for v in fw fw-os; do
+  find "$out/$v/port" -name '*.obj' -path '*fw_board*' -print0 | sort -z |
+    xargs -0 arm-none-eabi-size >"$out/size-board-$v.txt"
+done
 arm-none-eabi-size "$fw" >"$out/size-fw.txt"
 
 echo "== report"

@@ -18,6 +18,7 @@
 #include <string.h>
 
 #include "bench_table.h"
+#include "fault_guard.h"
 #include "mbpf/image.h"
 #include "mbpf/jit.h"
 #include "mbpf/maps.h"
@@ -109,6 +110,23 @@ static mbpf_program *load(const bench_workload *w, uint64_t *ticks)
     return prog;
 }
 
+/* The JIT'd code runs under the board's fault guard, so that a fault in
+ * generated code is reported instead of stopping the benchmark; the clock is
+ * read inside, around the run alone. */
+typedef struct jit_call {
+    mbpf_result *res;
+    int status;
+    uint64_t t0, t1;
+} jit_call;
+
+static void run_jit_timed(void *arg)
+{
+    jit_call *c = arg;
+    c->t0 = systick_ticks();
+    c->status = mbpf_jit_run(&vm, jit_code, NULL, 0, 0, NULL, c->res);
+    c->t1 = systick_ticks();
+}
+
 static void bench_one(const bench_workload *w, uint64_t overhead)
 {
     uint64_t t0, t1, load_ticks = 0;
@@ -150,9 +168,20 @@ static void bench_one(const bench_workload *w, uint64_t overhead)
             printf("jitsize,%s,%lu,%lu\n", w->name, (unsigned long)code_len,
                    (unsigned long)(mbpf_jit_native_stack ? mbpf_jit_native_stack(&vm) : 0));
             mbpf_program_reset(prog);
-            t0 = systick_ticks();
-            st = mbpf_jit_run(&vm, jit_code, NULL, 0, 0, NULL, &res);
-            t1 = systick_ticks();
+            jit_call call = {.res = &res};
+            fault_info fi;
+            if (fault_guard_call(run_jit_timed, &call, &fi)) {
+                printf("error,%s,jit,fault,vector %lu pc 0x%08lx addr 0x%08lx\n", w->name,
+                       (unsigned long)fi.vector, (unsigned long)fi.pc, (unsigned long)fi.addr);
+                errors++;
+                st = MBPF_E_JIT;
+                res.pc = 0;
+                res.msg = "the JIT'd code faulted";
+            } else {
+                st = call.status;
+                t0 = call.t0;
+                t1 = call.t1;
+            }
             if (st != MBPF_OK) {
                 report_error(w->name, "jit", st, res.pc, res.msg);
             } else {

@@ -1,11 +1,12 @@
 # Fletcher-16: executed instructions vs input size, per mode (log-log).
 # gnuplot -e "datadir='...'; outdir='...'" fletcher16.gp
-set terminal pngcairo size 800,500 font ",10"
+set terminal pngcairo noenhanced size 800,500 font ",10"
 set output outdir."/fletcher16.png"
 set title "Fletcher-16 on Cortex-M4 (QEMU -icount): executed instructions"
 set xlabel "input bytes"
 set ylabel "instructions"
 set logscale xy
+set xrange [60:3500]
 set xtics (80, 160, 320, 640, 1280, 2560)
 set key top left
 set grid

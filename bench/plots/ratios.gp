@@ -1,6 +1,6 @@
 # Interpreter and JIT instructions relative to native C, per workload.
 # gnuplot -e "datadir='...'; outdir='...'" ratios.gp
-set terminal pngcairo size 900,500 font ",10"
+set terminal pngcairo noenhanced size 900,500 font ",10"
 set output outdir."/ratios.png"
 set title "Executed instructions relative to native C (1 = native)"
 set ylabel "ratio to native (log)"
