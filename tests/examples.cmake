@@ -40,3 +40,27 @@ add_test(NAME example.debug_lines.objdump
                  "flags:     0x1 debug" "<debug_lines>:" "<square>:" "-> square"
                  "; debug_lines.c:7:     return x * x;" "(entry)")
 set_tests_properties(example.debug_lines.objdump PROPERTIES LABELS example)
+
+# `mbpf build` refusals, end to end through the CLI.
+function(mbpf_build_error name source status build_args)
+  add_test(NAME build_error.${name}
+           COMMAND sh "${CMAKE_SOURCE_DIR}/tests/examples/check_build_error.sh" $<TARGET_FILE:mbpf>
+                   "${source}" "${MBPF_EXAMPLES_WORK}/bad" ${status} "${build_args}" ${ARGN})
+  set_tests_properties(build_error.${name} PROPERTIES LABELS example)
+endfunction()
+
+set(MBPF_BAD "${CMAKE_SOURCE_DIR}/tests/examples/bad")
+mbpf_build_error(syntax "${MBPF_BAD}/syntax_error.c" 1 ""
+                 "syntax_error.c:6:12: error:" "mbpf build: error: compilation of")
+mbpf_build_error(section "${MBPF_BAD}/custom_section.c" 1 ""
+                 "mbpf build: error: unsupported section '.myconfig'")
+mbpf_build_error(extern_call "${MBPF_BAD}/extern_call.c" 1 ""
+                 "mbpf build: error: undefined function 'platform_magic' called at insn")
+mbpf_build_error(string_table "${MBPF_BAD}/string_table.c" 1 ""
+                 "unsupported relocation R_BPF_64_ABS64 (2) in section" "pointers in initialised data")
+mbpf_build_error(no_entry "${CMAKE_SOURCE_DIR}/examples/calls.c" 1 "--entry nope"
+                 "mbpf build: error: entry function 'nope' not found")
+mbpf_build_error(no_output "${CMAKE_SOURCE_DIR}/examples/calls.c" 2 "-o"
+                 "-o needs a value")
+mbpf_build_error(missing_input "${MBPF_BAD}/does_not_exist.c" 1 ""
+                 "does_not_exist.c: No such file or directory")
