@@ -4,7 +4,9 @@
  * reader):
  *   elf_build_compile  runs the newest clang found on the source;
  *   elf_program_read   turns a BPF ELF relocatable object into a program with
- *                      every relocation resolved (elf_read.c, elf_btf.c);
+ *                      every relocation resolved (elf_read.c: sections and
+ *                      layout, elf_reloc.c: relocations, elf_analyse.c:
+ *                      helpers, stack, call depth, lines, elf_btf.c: BTF);
  *   elf_program_desc   describes it for mbpf_image_write (image_write.h).
  * elf_build_run does all of it for the CLI and prints the one-line summary.
  *
@@ -52,7 +54,7 @@ int elf_build_compile(const elf_build_opts *opts, const char *clang, const char 
                       char *err, size_t errlen);
 
 typedef struct elf_read_opts {
-    const char *entry; /* NULL: first global function in .text */
+    const char *entry; /* NULL: first global function in .text (else in SEC("...")) */
     bool lines;        /* read the line table from .BTF.ext */
     uint8_t isa;       /* written to the image (3 or 4) */
 } elf_read_opts;
@@ -94,7 +96,7 @@ void elf_program_desc(const elf_program *p, const char *name, mbpf_image_desc *d
 /* The whole of `mbpf build`. Prints diagnostics and the summary. 0 or -1. */
 int elf_build_run(const elf_build_opts *opts);
 
-/* ---- Internal to elf_read.c / elf_btf.c ---------------------------------- */
+/* ---- Shared by the reader's files (see also elf_internal.h) --------------- */
 
 struct btf;
 
