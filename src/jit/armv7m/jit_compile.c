@@ -217,6 +217,10 @@ static void helper_call(jit *j, const mbpf_insn *in)
             t2_mov_reg(b, th, h);
     }
     t2_ldr(b, T2_W, T2_IP, T2_SP, F_CTX, JIT_NOREG);
+    /* ctx->pc = this call: the interpreter reports the last helper call's pc
+     * even on success, and errors of the routine use it too. */
+    t2_mov_imm(b, T2_LR, j->pc);
+    t2_str(b, T2_W, T2_LR, T2_IP, MBPF_JIT_CTX_PC, JIT_NOREG);
     t2_ldr(b, T2_W, T2_IP, T2_IP, MBPF_JIT_CTX_CALL_HELPER, JIT_NOREG);
     t2_blx_reg(b, T2_IP);
     t2_ldr(b, T2_W, RB0, T2_SP, F_CTX, JIT_NOREG);

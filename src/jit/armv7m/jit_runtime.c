@@ -116,6 +116,7 @@ int mbpf_jit_run(mbpf_vm *vm, const void *code, void *ctx, uint32_t ctx_len,
     if (res->status == MBPF_OK) {
         res->msg = NULL;
         res->r0 = (uint64_t)r.c.r0_hi << 32 | r.c.r0_lo;
+        res->pc = r.c.pc; /* last helper call, as the interpreter reports */
         return MBPF_OK;
     }
     res->pc = r.c.pc;

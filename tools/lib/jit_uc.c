@@ -1,0 +1,585 @@
+/* Unicorn harness for JIT output: see jit_uc.h.
+ *
+ * Host buffers (VM stack area, regions, ctx) are copied into emulator-owned
+ * pages at the same page offset, grouped in clusters that keep their host
+ * distances (so pointer arithmetic between nearby buffers translates
+ * exactly). Slack bytes of those pages hold a pattern and read-only buffers
+ * are compared after the run: a write outside the writable buffers is a
+ * harness error, and the host memory is never touched by emulated code.
+ * Around a helper call the buffers are synchronised both ways.
+ */
+#include "jit_uc.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <unicorn/unicorn.h>
+
+#define CODE_BASE 0x10000000u
+#define CODE_MAX 0x00400000u
+#define NSTACK_BASE 0x20000000u
+#define NSTACK_SIZE 0x00040000u
+#define CTXB_BASE 0x30000000u
+#define TRAMP_BASE 0x0F000000u /* Code region: executable on M-profile */
+#define T_MAGIC (TRAMP_BASE + 0x00u)
+#define T_CHECK (TRAMP_BASE + 0x10u)
+#define T_HELPER (TRAMP_BASE + 0x20u)
+#define DATA_BASE 0x60000000ull /* RAM region: Normal memory */
+#define PAGE 0x1000ull
+#define CLUSTER_GAP 0x00100000ull  /* host gaps below this keep one cluster */
+#define WINDOW_SLACK 0x00800000ull /* translation reach around a cluster */
+#define SLACK_FILL 0xA5u
+#define MAX_BUFS 80
+
+typedef struct ubuf {
+    uint64_t host; /* address */
+    uint32_t len;
+    uint32_t flags;
+    uint64_t emu;
+} ubuf;
+
+typedef struct uspan {
+    uint64_t hlo, hhi; /* page aligned host range */
+    uint64_t emu;
+    int cluster;
+} uspan;
+
+typedef struct ucluster {
+    uint64_t hlo, hhi, emu;
+} ucluster;
+
+struct jit_uc {
+    uc_engine *uc;
+    uint64_t cap;
+    char err[256];
+    ubuf bufs[MAX_BUFS];
+    unsigned nbufs;
+    uspan spans[MAX_BUFS];
+    unsigned nspans;
+    ucluster clusters[MAX_BUFS];
+    unsigned nclusters;
+    /* run state */
+    mbpf_vm *vm;
+    void *user;
+    mbpf_result hres;
+    uint64_t fault_host;
+    uint64_t insns, tramp;
+    size_t code_len;
+    int harness_err;
+    uint8_t *scratch;
+    size_t scratch_len;
+};
+
+static int herr(jit_uc *h, int code, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+static int herr(jit_uc *h, int code, const char *fmt, ...)
+{
+    if (h->harness_err == 0) {
+        h->harness_err = code;
+        va_list ap;
+        va_start(ap, fmt);
+        vsnprintf(h->err, sizeof h->err, fmt, ap);
+        va_end(ap);
+    }
+    return code;
+}
+
+jit_uc *jit_uc_open(void)
+{
+    jit_uc *h = calloc(1, sizeof *h);
+    if (!h)
+        return NULL;
+    h->cap = 200000000ull;
+    if (uc_open(UC_ARCH_ARM, UC_MODE_THUMB, &h->uc) != UC_ERR_OK) {
+        free(h);
+        return NULL;
+    }
+    uc_ctl_set_cpu_model(h->uc, UC_CPU_ARM_CORTEX_M4);
+    uint16_t bx_lr[PAGE / 2];
+    for (size_t i = 0; i < PAGE / 2; i++)
+        bx_lr[i] = 0x4770u;
+    if (uc_mem_map(h->uc, CODE_BASE, CODE_MAX, UC_PROT_ALL) != UC_ERR_OK ||
+        uc_mem_map(h->uc, NSTACK_BASE, NSTACK_SIZE, UC_PROT_READ | UC_PROT_WRITE) != UC_ERR_OK ||
+        uc_mem_map(h->uc, CTXB_BASE, PAGE, UC_PROT_READ | UC_PROT_WRITE) != UC_ERR_OK ||
+        uc_mem_map(h->uc, TRAMP_BASE, PAGE, UC_PROT_READ | UC_PROT_EXEC) != UC_ERR_OK ||
+        uc_mem_write(h->uc, TRAMP_BASE, bx_lr, sizeof bx_lr) != UC_ERR_OK) {
+        uc_close(h->uc);
+        free(h);
+        return NULL;
+    }
+    return h;
+}
+
+void jit_uc_close(jit_uc *h)
+{
+    if (!h)
+        return;
+    uc_close(h->uc);
+    free(h->scratch);
+    free(h);
+}
+
+void jit_uc_set_insn_cap(jit_uc *h, uint64_t cap) { h->cap = cap; }
+const char *jit_uc_error(const jit_uc *h) { return h->err; }
+
+/* ---- address translation ------------------------------------------------ */
+
+uint32_t jit_uc_to_emu(const jit_uc *h, const void *host)
+{
+    uint64_t a = (uint64_t)(uintptr_t)host;
+    for (unsigned i = 0; i < h->nclusters; i++)
+        if (a >= h->clusters[i].hlo && a <= h->clusters[i].hhi)
+            return (uint32_t)(h->clusters[i].emu + (a - h->clusters[i].hlo));
+    return 0;
+}
+
+/* Cluster whose window (extent +- slack) holds emu, or -1. */
+static int window_of(const jit_uc *h, uint64_t emu)
+{
+    for (unsigned i = 0; i < h->nclusters; i++) {
+        const ucluster *c = &h->clusters[i];
+        uint64_t end = c->emu + (c->hhi - c->hlo);
+        if (emu + WINDOW_SLACK >= c->emu && emu < end + WINDOW_SLACK)
+            return (int)i;
+    }
+    return -1;
+}
+
+uint64_t jit_uc_to_host(const jit_uc *h, uint64_t emu)
+{
+    int c = window_of(h, emu);
+    if (c < 0)
+        return emu;
+    return h->clusters[c].hlo + (emu - h->clusters[c].emu);
+}
+
+static uint64_t host_to_emu_value(const jit_uc *h, uint64_t v)
+{
+    for (unsigned i = 0; i < h->nbufs; i++)
+        if (v >= h->bufs[i].host && v <= h->bufs[i].host + h->bufs[i].len)
+            return h->bufs[i].emu + (v - h->bufs[i].host);
+    return v;
+}
+
+static uint64_t emu_to_host_value(const jit_uc *h, uint64_t v)
+{
+    for (unsigned i = 0; i < h->nbufs; i++)
+        if (v >= h->bufs[i].emu && v <= h->bufs[i].emu + h->bufs[i].len)
+            return h->bufs[i].host + (v - h->bufs[i].emu);
+    return v;
+}
+
+/* ---- mapping the VM's memory --------------------------------------------- */
+
+static int add_buf(jit_uc *h, const void *p, uint32_t len, uint32_t flags)
+{
+    if (!p || len == 0)
+        return 0;
+    if (h->nbufs >= MAX_BUFS)
+        return herr(h, JIT_UC_E_ARG, "too many regions for the harness (%u)", h->nbufs);
+    h->bufs[h->nbufs++] = (ubuf){(uint64_t)(uintptr_t)p, len, flags, 0};
+    return 0;
+}
+
+static int span_cmp(const void *a, const void *b)
+{
+    const uspan *x = a, *y = b;
+    return x->hlo < y->hlo ? -1 : x->hlo > y->hlo;
+}
+
+static int map_buffers(jit_uc *h)
+{
+    h->nspans = 0;
+    for (unsigned i = 0; i < h->nbufs; i++) {
+        uint64_t lo = h->bufs[i].host & ~(PAGE - 1);
+        uint64_t hi = (h->bufs[i].host + h->bufs[i].len + PAGE - 1) & ~(PAGE - 1);
+        h->spans[h->nspans++] = (uspan){lo, hi, 0, 0};
+    }
+    qsort(h->spans, h->nspans, sizeof h->spans[0], span_cmp);
+    unsigned m = 0;
+    for (unsigned i = 0; i < h->nspans; i++) {
+        if (m > 0 && h->spans[i].hlo <= h->spans[m - 1].hhi) {
+            if (h->spans[i].hhi > h->spans[m - 1].hhi)
+                h->spans[m - 1].hhi = h->spans[i].hhi;
+        } else {
+            h->spans[m++] = h->spans[i];
+        }
+    }
+    h->nspans = m;
+    h->nclusters = 0;
+    uint64_t next = DATA_BASE;
+    for (unsigned i = 0; i < h->nspans; i++) {
+        uspan *s = &h->spans[i];
+        if (h->nclusters == 0 || s->hlo - h->clusters[h->nclusters - 1].hhi >= CLUSTER_GAP) {
+            if (h->nclusters > 0) {
+                ucluster *p = &h->clusters[h->nclusters - 1];
+                next = p->emu + (p->hhi - p->hlo) + 2 * WINDOW_SLACK;
+            }
+            h->clusters[h->nclusters++] = (ucluster){s->hlo, s->hhi, next};
+        }
+        ucluster *c = &h->clusters[h->nclusters - 1];
+        c->hhi = s->hhi;
+        s->cluster = (int)h->nclusters - 1;
+        s->emu = c->emu + (s->hlo - c->hlo);
+        if (s->emu + (s->hhi - s->hlo) > 0x9F000000ull)
+            return herr(h, JIT_UC_E_ARG, "buffers too far apart for the emulator");
+    }
+    for (unsigned i = 0; i < h->nspans; i++) {
+        uspan *s = &h->spans[i];
+        size_t len = (size_t)(s->hhi - s->hlo);
+        if (uc_mem_map(h->uc, s->emu, len, UC_PROT_READ | UC_PROT_WRITE) != UC_ERR_OK)
+            return herr(h, JIT_UC_E_ENGINE, "cannot map 0x%llx (+0x%zx)", (unsigned long long)s->emu, len);
+        if (h->scratch_len < len) {
+            free(h->scratch);
+            h->scratch = malloc(len);
+            h->scratch_len = h->scratch ? len : 0;
+            if (!h->scratch)
+                return herr(h, JIT_UC_E_ENGINE, "out of memory");
+        }
+        memset(h->scratch, SLACK_FILL, len);
+        uc_mem_write(h->uc, s->emu, h->scratch, len);
+    }
+    for (unsigned i = 0; i < h->nbufs; i++)
+        h->bufs[i].emu = jit_uc_to_emu(h, (const void *)(uintptr_t)h->bufs[i].host);
+    return 0;
+}
+
+static void unmap_buffers(jit_uc *h)
+{
+    for (unsigned i = 0; i < h->nspans; i++)
+        uc_mem_unmap(h->uc, h->spans[i].emu, (size_t)(h->spans[i].hhi - h->spans[i].hlo));
+    h->nspans = 0;
+}
+
+static void sync_to_emu(jit_uc *h)
+{
+    for (unsigned i = 0; i < h->nbufs; i++)
+        uc_mem_write(h->uc, h->bufs[i].emu, (const void *)(uintptr_t)h->bufs[i].host,
+                     h->bufs[i].len);
+}
+
+static void sync_to_host(jit_uc *h)
+{
+    for (unsigned i = 0; i < h->nbufs; i++)
+        if (h->bufs[i].flags & MBPF_MEM_WRITE)
+            uc_mem_read(h->uc, h->bufs[i].emu, (void *)(uintptr_t)h->bufs[i].host,
+                        h->bufs[i].len);
+}
+
+/* After the run: read-only buffers unchanged, slack bytes untouched. */
+static void verify_untouched(jit_uc *h)
+{
+    for (unsigned i = 0; i < h->nspans; i++) {
+        uspan *s = &h->spans[i];
+        size_t len = (size_t)(s->hhi - s->hlo);
+        if (uc_mem_read(h->uc, s->emu, h->scratch, len) != UC_ERR_OK)
+            continue;
+        for (size_t k = 0; k < len; k++) {
+            uint64_t host = s->hlo + k;
+            const ubuf *in = NULL;
+            for (unsigned b = 0; b < h->nbufs; b++)
+                if (host >= h->bufs[b].host && host < h->bufs[b].host + h->bufs[b].len &&
+                    (!in || (h->bufs[b].flags & MBPF_MEM_WRITE)))
+                    in = &h->bufs[b];
+            if (in && (in->flags & MBPF_MEM_WRITE))
+                continue;
+            uint8_t want = in ? *(const uint8_t *)(uintptr_t)host : SLACK_FILL;
+            if (h->scratch[k] != want) {
+                herr(h, JIT_UC_E_FAULT, "generated code wrote outside writable memory at 0x%llx (host 0x%llx)",
+                     (unsigned long long)(s->emu + k), (unsigned long long)host);
+                return;
+            }
+        }
+    }
+}
+
+/* ---- hooks ---------------------------------------------------------------- */
+
+static uint32_t rd32(jit_uc *h, uint64_t a)
+{
+    uint32_t v = 0;
+    uc_mem_read(h->uc, a, &v, 4);
+    return v;
+}
+
+static void wr32(jit_uc *h, uint64_t a, uint32_t v) { uc_mem_write(h->uc, a, &v, 4); }
+
+static void reg_w(jit_uc *h, int r, uint32_t v) { uc_reg_write(h->uc, r, &v); }
+static uint32_t reg_r(jit_uc *h, int r)
+{
+    uint32_t v = 0;
+    uc_reg_read(h->uc, r, &v);
+    return v;
+}
+
+static void do_check_mem(jit_uc *h)
+{
+    uint32_t lo = reg_r(h, UC_ARM_REG_R0), hi = reg_r(h, UC_ARM_REG_R1);
+    uint32_t desc = reg_r(h, UC_ARM_REG_R2), c = reg_r(h, UC_ARM_REG_R3);
+    uint32_t kind = MBPF_JIT_DESC_KIND(desc), size = MBPF_JIT_DESC_SIZE(desc);
+    uint32_t need = kind == MBPF_JIT_KIND_LOAD    ? MBPF_MEM_READ
+                    : kind == MBPF_JIT_KIND_STORE ? MBPF_MEM_WRITE
+                                                  : MBPF_MEM_RW;
+    /* Low word translated, high word kept: host + (hi << 32), which is what
+     * the interpreter computes from the same register arithmetic. */
+    uint64_t addr = jit_uc_to_host(h, lo) + ((uint64_t)hi << 32);
+    if (c != CTXB_BASE) {
+        herr(h, JIT_UC_E_FAULT, "check_mem called with a bad context block 0x%x", c);
+        uc_emu_stop(h->uc);
+        return;
+    }
+    if (mbpf_vm_check_mem(h->vm, addr, size, need)) {
+        reg_w(h, UC_ARM_REG_R0, 0);
+        return;
+    }
+    h->fault_host = addr;
+    wr32(h, c + MBPF_JIT_CTX_STATUS, (uint32_t)MBPF_E_MEM);
+    wr32(h, c + MBPF_JIT_CTX_PC, MBPF_JIT_DESC_PC(desc));
+    wr32(h, c + MBPF_JIT_CTX_FAULT_LO, lo);
+    wr32(h, c + MBPF_JIT_CTX_FAULT_HI, hi);
+    wr32(h, c + MBPF_JIT_CTX_FAULT_SIZE, size);
+    wr32(h, c + MBPF_JIT_CTX_KIND, kind);
+    reg_w(h, UC_ARM_REG_R0, 1);
+}
+
+static bool is_pointer_kind(uint8_t k)
+{
+    return k == MBPF_ARG_MEM_R || k == MBPF_ARG_MEM_W || k == MBPF_ARG_MEM_RW ||
+           k == MBPF_ARG_STR || k == MBPF_ARG_MEM_R_OR_NULL || k == MBPF_ARG_MEM_W_OR_NULL ||
+           k == MBPF_ARG_MAP_KEY || k == MBPF_ARG_MAP_VALUE;
+}
+
+static void do_call_helper(jit_uc *h)
+{
+    uint32_t sp = reg_r(h, UC_ARM_REG_SP);
+    uint64_t a[5];
+    a[0] = (uint64_t)reg_r(h, UC_ARM_REG_R1) << 32 | reg_r(h, UC_ARM_REG_R0);
+    a[1] = (uint64_t)reg_r(h, UC_ARM_REG_R3) << 32 | reg_r(h, UC_ARM_REG_R2);
+    for (unsigned i = 0; i < 3; i++)
+        a[2 + i] = (uint64_t)rd32(h, sp + 8 * i + 4) << 32 | rd32(h, sp + 8 * i);
+    uint32_t c = rd32(h, sp + 24), id = rd32(h, sp + 28);
+    if (c != CTXB_BASE) {
+        herr(h, JIT_UC_E_FAULT, "call_helper called with a bad context block 0x%x", c);
+        uc_emu_stop(h->uc);
+        return;
+    }
+    const mbpf_helper *def = h->vm->helpers ? mbpf_helpers_find(h->vm->helpers, id) : NULL;
+    if (def)
+        for (unsigned i = 0; i < 5; i++)
+            if (is_pointer_kind(def->args[i].kind) && (a[i] >> 32) == 0 &&
+                window_of(h, a[i]) >= 0)
+                a[i] = jit_uc_to_host(h, a[i]);
+    sync_to_host(h);
+    uint64_t ret = 0;
+    mbpf_result r = {0};
+    int st = mbpf_vm_call_helper(h->vm, id, a, h->user, &ret, &r);
+    sync_to_emu(h);
+    if (st != MBPF_OK) {
+        h->hres = r;
+        wr32(h, c + MBPF_JIT_CTX_STATUS, (uint32_t)st);
+        wr32(h, c + MBPF_JIT_CTX_KIND, MBPF_JIT_KIND_HELPER);
+        wr32(h, c + MBPF_JIT_CTX_HELPER_ID, id);
+        ret = 0;
+    }
+    ret = host_to_emu_value(h, ret);
+    reg_w(h, UC_ARM_REG_R0, (uint32_t)ret);
+    reg_w(h, UC_ARM_REG_R1, (uint32_t)(ret >> 32));
+}
+
+static void hook_tramp(uc_engine *uc, uint64_t address, uint32_t size, void *user)
+{
+    (void)uc, (void)size;
+    jit_uc *h = user;
+    h->tramp++;
+    if (address == T_CHECK)
+        do_check_mem(h);
+    else if (address == T_HELPER)
+        do_call_helper(h);
+    else if (address != T_MAGIC) {
+        herr(h, JIT_UC_E_FAULT, "jump into the trampoline page at 0x%llx", (unsigned long long)address);
+        uc_emu_stop(h->uc);
+    }
+}
+
+static void hook_count(uc_engine *uc, uint64_t address, uint32_t size, void *user)
+{
+    (void)address, (void)size;
+    jit_uc *h = user;
+    if (++h->insns > h->cap) {
+        herr(h, JIT_UC_E_RUNAWAY, "instruction cap of %llu reached", (unsigned long long)h->cap);
+        uc_emu_stop(uc);
+    }
+}
+
+static bool hook_invalid(uc_engine *uc, uc_mem_type type, uint64_t address, int size,
+                         int64_t value, void *user)
+{
+    (void)value;
+    jit_uc *h = user;
+    uint32_t pc = 0;
+    uc_reg_read(uc, UC_ARM_REG_PC, &pc);
+    char what[48];
+    snprintf(what, sizeof what, "%s", type == UC_MEM_WRITE_UNMAPPED ? "write" :
+             type == UC_MEM_FETCH_UNMAPPED ? "fetch" : type == UC_MEM_READ_UNMAPPED ? "read"
+             : "protected access");
+    if (h->harness_err == 0) {
+        h->harness_err = JIT_UC_E_FAULT;
+        snprintf(h->err, sizeof h->err, "unmapped %s of %d bytes at 0x%llx (pc 0x%x)", what, size,
+                 (unsigned long long)address, pc);
+    }
+    return false;
+}
+
+/* ---- run ------------------------------------------------------------------- */
+
+int jit_uc_run(jit_uc *h, mbpf_vm *vm, const void *code, size_t code_len, void *ctx,
+               uint32_t ctx_len, uint32_t ctx_flags, void *user, mbpf_result *res,
+               jit_uc_stats *stats)
+{
+    if (!h || !vm || !code || !res || code_len == 0 || code_len > CODE_MAX ||
+        (ctx_len && !ctx))
+        return JIT_UC_E_ARG;
+    *res = (mbpf_result){0};
+    h->err[0] = 0;
+    h->harness_err = 0;
+    h->vm = vm;
+    h->user = user;
+    h->hres = (mbpf_result){0};
+    h->insns = h->tramp = 0;
+    h->code_len = code_len;
+    h->nbufs = 0;
+    h->nclusters = 0;
+    if (ctx_len != 0) {
+        int st = mbpf_vm_add_region(vm, ctx, ctx_len, ctx_flags);
+        if (st != MBPF_OK) {
+            res->status = st;
+            res->msg = st == MBPF_E_NOSPACE ? "region table full: no room for ctx"
+                                            : "ctx overlaps a region or is invalid";
+            return JIT_UC_OK;
+        }
+    }
+    uint32_t stack_bytes = (uint32_t)vm->cfg.max_depth * vm->cfg.stack_size;
+    add_buf(h, vm->stack, stack_bytes, MBPF_MEM_RW);
+    for (unsigned i = 0; i < vm->num_regions; i++)
+        add_buf(h, (const void *)vm->regions[i].start, vm->regions[i].len,
+                vm->regions[i].flags);
+    int rc = h->harness_err ? h->harness_err : map_buffers(h);
+    uc_hook hh[3];
+    unsigned nh = 0;
+    if (rc == 0) {
+        sync_to_emu(h);
+        mbpf_jit_ctx cb = {0};
+        cb.stack_base = jit_uc_to_emu(h, vm->stack);
+        cb.stack_end = cb.stack_base + stack_bytes;
+        cb.arg_ctx = ctx_len ? jit_uc_to_emu(h, ctx) : (uint32_t)(uintptr_t)ctx;
+        cb.arg_ctx_len = ctx_len;
+        cb.budget_lo = (uint32_t)vm->cfg.budget;
+        cb.budget_hi = (uint32_t)(vm->cfg.budget >> 32);
+        cb.check_mem = T_CHECK | 1u;
+        cb.call_helper = T_HELPER | 1u;
+        uc_mem_write(h->uc, CTXB_BASE, &cb, sizeof cb);
+        uc_mem_write(h->uc, CODE_BASE, code, code_len);
+        uc_ctl_remove_cache(h->uc, CODE_BASE, CODE_BASE + CODE_MAX);
+        uc_hook_add(h->uc, &hh[nh++], UC_HOOK_CODE, (void *)hook_count, h, CODE_BASE,
+                    CODE_BASE + code_len - 1);
+        uc_hook_add(h->uc, &hh[nh++], UC_HOOK_CODE, (void *)hook_tramp, h, TRAMP_BASE,
+                    TRAMP_BASE + 0xff);
+        uc_hook_add(h->uc, &hh[nh++], UC_HOOK_MEM_INVALID, (void *)hook_invalid, h, 1, 0);
+        uint32_t regs_zero = 0;
+        for (int r = UC_ARM_REG_R0; r <= UC_ARM_REG_R12; r++)
+            uc_reg_write(h->uc, r, &regs_zero);
+        reg_w(h, UC_ARM_REG_R0, CTXB_BASE);
+        reg_w(h, UC_ARM_REG_SP, NSTACK_BASE + NSTACK_SIZE - 64);
+        reg_w(h, UC_ARM_REG_LR, T_MAGIC | 1u);
+        uc_err e = uc_emu_start(h->uc, CODE_BASE | 1u, T_MAGIC, 0, 0);
+        uint32_t pc = reg_r(h, UC_ARM_REG_PC);
+        if (h->harness_err == 0 && e != UC_ERR_OK)
+            herr(h, JIT_UC_E_FAULT, "emulation error at pc 0x%x: %s", pc, uc_strerror(e));
+        if (h->harness_err == 0 && pc != T_MAGIC)
+            herr(h, JIT_UC_E_FAULT, "generated code did not return (pc 0x%x)", pc);
+        if (h->harness_err == 0)
+            verify_untouched(h);
+        mbpf_jit_ctx out = {0};
+        uc_mem_read(h->uc, CTXB_BASE, &out, sizeof out);
+        sync_to_host(h);
+        uint64_t left = (uint64_t)out.budget_hi << 32 | out.budget_lo;
+        res->budget_used = vm->cfg.budget - left;
+        res->status = (int32_t)out.status;
+        if (res->status == MBPF_OK) {
+            res->r0 = emu_to_host_value(h, (uint64_t)out.r0_hi << 32 | out.r0_lo);
+            res->pc = out.pc; /* last helper call, as the interpreter reports */
+        } else {
+            res->pc = out.pc;
+            if (out.kind == MBPF_JIT_KIND_HELPER) {
+                res->msg = h->hres.msg;
+                res->helper_id = h->hres.helper_id;
+                res->fault_addr = h->hres.fault_addr;
+                res->fault_size = h->hres.fault_size;
+            } else {
+                res->msg = mbpf_jit_kind_msg(out.kind);
+                if (res->status == MBPF_E_MEM) {
+                    res->fault_addr = h->fault_host;
+                    res->fault_size = out.fault_size;
+                }
+            }
+        }
+        rc = h->harness_err;
+    }
+    for (unsigned i = 0; i < nh; i++)
+        uc_hook_del(h->uc, hh[i]);
+    unmap_buffers(h);
+    if (ctx_len != 0)
+        (void)mbpf_vm_remove_region(vm, ctx);
+    if (stats) {
+        stats->insns = h->insns;
+        stats->tramp = h->tramp;
+        stats->code_len = code_len;
+    }
+    return rc;
+}
+
+/* ---- one call for tests ------------------------------------------------------ */
+
+static jit_uc *g_engine; /* host tool state: one engine per process */
+
+int jit_uc_run_program_flags(mbpf_vm *vm, void *ctx, uint32_t ctx_len, uint32_t ctx_flags,
+                             void *user, mbpf_result *res, uint64_t *insn_count)
+{
+    if (!g_engine && !(g_engine = jit_uc_open())) {
+        fprintf(stderr, "jit_uc: cannot open the Unicorn engine\n");
+        return JIT_UC_E_ENGINE;
+    }
+    size_t len = 0;
+    mbpf_jit_error jerr = {0};
+    uint32_t *offs = calloc((size_t)vm->num_insns + 1, sizeof *offs);
+    if (!offs)
+        return JIT_UC_E_ENGINE;
+    int st = mbpf_jit_compile(vm, NULL, 0, &len, offs, &jerr);
+    void *code = NULL;
+    if (st == MBPF_E_NOSPACE && len > 0) {
+        code = aligned_alloc(8, (len + 7) & ~(size_t)7);
+        st = code ? mbpf_jit_compile(vm, code, len, &len, offs, &jerr) : MBPF_E_NOSPACE;
+    }
+    free(offs);
+    if (st != MBPF_OK) {
+        fprintf(stderr, "jit_uc: compile failed: %s (status %d, pc %u)\n",
+                jerr.msg ? jerr.msg : "?", st, jerr.pc);
+        free(code);
+        return JIT_UC_E_COMPILE;
+    }
+    jit_uc_stats stats = {0};
+    int rc = jit_uc_run(g_engine, vm, code, len, ctx, ctx_len, ctx_flags, user, res, &stats);
+    free(code);
+    if (insn_count)
+        *insn_count = stats.insns;
+    if (rc != JIT_UC_OK)
+        fprintf(stderr, "jit_uc: %s\n", jit_uc_error(g_engine));
+    return rc;
+}
+
+int jit_uc_run_program(mbpf_vm *vm, void *ctx, uint32_t ctx_len, void *user, mbpf_result *res,
+                       uint64_t *insn_count)
+{
+    return jit_uc_run_program_flags(vm, ctx, ctx_len, MBPF_MEM_RW, user, res, insn_count);
+}
