@@ -63,3 +63,10 @@ mbpf_kv *board_global_kv(void)
     board_platform();
     return &global_kv;
 }
+
+void board_platform_reset(void)
+{
+    board_platform();
+    sim_devices_init(&devices);
+    mbpf_kv_init(&global_kv, global_entries, FW_KV_ENTRIES);
+}

@@ -7,5 +7,8 @@
 
 const mbpf_platform *board_platform(void);
 mbpf_kv *board_global_kv(void);
+/* Back to the power-on state (sensor read counters, GPIO, global KV), so that
+ * every run of a program sees the same simulated world. */
+void board_platform_reset(void);
 
 #endif

@@ -121,6 +121,7 @@ int fw_slot_run(fw_slot *slot, bool jit, const uint8_t *ctx, uint32_t ctx_len,
         return res->status;
     }
     mbpf_program_reset(slot->prog);
+    board_platform_reset();
     mbpf_kv_init(&slot->local, slot->local_entries, FW_KV_ENTRIES);
     memcpy(slot->ctx, ctx, ctx_len);
     uint64_t t0 = cost_begin();
