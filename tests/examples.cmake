@@ -45,7 +45,7 @@ set_tests_properties(example.debug_lines.objdump PROPERTIES LABELS example)
 function(mbpf_build_error name source status build_args)
   add_test(NAME build_error.${name}
            COMMAND sh "${CMAKE_SOURCE_DIR}/tests/examples/check_build_error.sh" $<TARGET_FILE:mbpf>
-                   "${source}" "${MBPF_EXAMPLES_WORK}/bad" ${status} "${build_args}" ${ARGN})
+                   "${source}" "${MBPF_EXAMPLES_WORK}/bad/${name}" ${status} "${build_args}" ${ARGN})
   set_tests_properties(build_error.${name} PROPERTIES LABELS example)
 endfunction()
 
