@@ -33,6 +33,7 @@ PEER = {
 
 def parse_run(path):
     res, sizes, jit, checks, errors, missing = {}, {}, {}, {}, [], set()
+    micro = {}
     overhead = None
     order = []
     with open(path) as f:
@@ -53,10 +54,12 @@ def parse_run(path):
                 errors.append(line.strip())
             elif p[0] == "missing":
                 missing.add(p[1])
+            elif p[0] == "micro":
+                micro[p[1]] = int(p[2])
             elif p[0] == "overhead":
                 overhead = int(p[1])
     return dict(res=res, sizes=sizes, jit=jit, checks=checks, errors=errors,
-                missing=missing, overhead=overhead, order=order)
+                missing=missing, overhead=overhead, order=order, micro=micro)
 
 
 def parse_size(path):
@@ -349,6 +352,40 @@ def write_doc(root, out, run, identical, ratio, get, g_os, g_o2, g_link, core_os
     w(f"| JIT <= 12 KiB flash (-Os) | {'-' if jit_os is None else f'{jit_os} B'} | "
       f"{verdict(jit_os, T_JIT_FLASH)} |")
     w("")
+    # Where the misses come from, computed from the figures below.
+    notes = []
+    sl = {}
+    for m in ("native", "interp", "jit"):
+        x0, x1 = get("fletcher16_1280", m), get("fletcher16_2560", m)
+        if x0 is not None and x1 is not None:
+            sl[m] = (x1 - x0) / 1280
+    mc = run["micro"].get("check_mem_region")
+    if "jit" in sl and rj is not None and rj > T_JIT_RATIO:
+        t = (f"JIT: {sl['jit']:.1f} instructions per input byte against {sl['native']:.1f} "
+             f"native; the 1.2x target allows {sl['native'] * T_JIT_RATIO:.1f}.")
+        if mc:
+            t += (f" The one load per byte is from .rodata, a region of the table, not the "
+                  f"stack: a core memory check alone costs {mc} instructions, so any "
+                  f"out-of-line check per load rules the target out; it needs the region "
+                  f"check inline (e.g. compare against the last-hit region) or hoisted out "
+                  f"of the loop.")
+        notes.append(t)
+    if "interp" in sl and ri is not None and ri > T_INTERP_RATIO:
+        notes.append(f"Interpreter: {sl['interp']:.1f} instructions per input byte for 8 eBPF "
+                     f"instructions, i.e. {sl['interp'] / 8:.1f} per eBPF instruction; 10x "
+                     f"native allows {sl['native'] * T_INTERP_RATIO / 8:.1f} per eBPF instruction "
+                     f"on this loop.")
+    big = sorted(((g_os[c][0] + g_os[c][1], c) for c in CORE_TARGET_PARTS if c in g_os),
+                 reverse=True)
+    if core_os > T_CORE_FLASH and big:
+        notes.append("Core flash at -Os: " + ", ".join(f"{COMPONENT_TEXT[c]} {v}" for v, c in big)
+                     + " bytes.")
+    if notes:
+        w("Notes (computed from the figures below):")
+        w("")
+        for t in notes:
+            w(f"- {t}")
+        w("")
     if run["missing"]:
         w(f"**Missing:** the core library had no complete JIT (mbpf_jit_compile and "
           f"mbpf_jit_run) when this report was generated, so the `jit` and `jit_compile` "
@@ -482,6 +519,14 @@ def write_doc(root, out, run, identical, ratio, get, g_os, g_o2, g_link, core_os
       "clang's inner loop is 8 eBPF instructions per byte (one `ldxb` from .rodata), "
       "gcc's about 6 Thumb-2 instructions.")
     w("")
+    mc = run["micro"]
+    if mc:
+        w(f"For scale: one `mbpf_vm_check_mem` call (the core's memory check, used by the "
+          f"interpreter and by the JIT's out-of-line check routine) costs "
+          f"{mc.get('check_mem_region', '-')} instructions for a byte of .rodata (a region "
+          f"of the table) and {mc.get('check_mem_stack', '-')} for a byte of the stack, "
+          "call included.")
+        w("")
     w("µBPF's JIT'd code has no memory checks at all; microbpf's checks every access that")
     w("the JIT cannot prove safe. FC image at 640 B: 922 bytes; µBPF JIT output 792 bytes.")
     if f640 in sizes:

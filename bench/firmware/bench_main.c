@@ -127,6 +127,24 @@ static void run_jit_timed(void *arg)
     c->t1 = systick_ticks();
 }
 
+/* The building block of every checked access outside the JIT's inline stack
+ * check, measured alone: one mbpf_vm_check_mem on the program's .rodata (a
+ * region of the table) and on its stack. */
+static void micro_check_mem(const mbpf_program *prog, uint64_t overhead)
+{
+    uint64_t rodata = (uintptr_t)prog->rodata, stack = (uintptr_t)vm.stack;
+    uint64_t t0 = systick_ticks();
+    bool ok1 = mbpf_vm_check_mem(&vm, rodata, 1, MBPF_MEM_READ);
+    uint64_t t1 = systick_ticks();
+    bool ok2 = mbpf_vm_check_mem(&vm, stack, 1, MBPF_MEM_READ);
+    uint64_t t2 = systick_ticks();
+    if (ok1 && ok2) {
+        printf("micro,check_mem_region,%lu\n", (unsigned long)ticks_to_insns(t1 - t0 - overhead));
+        printf("micro,check_mem_stack,%lu\n",
+               (unsigned long)ticks_to_insns(t2 - t1 - overhead));
+    }
+}
+
 static void bench_one(const bench_workload *w, uint64_t overhead)
 {
     uint64_t t0, t1, load_ticks = 0;
@@ -141,6 +159,8 @@ static void bench_one(const bench_workload *w, uint64_t overhead)
     if (!prog)
         return;
     report(w->name, "load_verify", load_ticks - overhead);
+    if (!strcmp(w->name, "fletcher16_640"))
+        micro_check_mem(prog, overhead);
 
     mbpf_result res;
     mbpf_program_reset(prog);
