@@ -64,3 +64,8 @@ mbpf_build_error(no_output "${CMAKE_SOURCE_DIR}/examples/calls.c" 2 "-o"
                  "-o needs a value")
 mbpf_build_error(missing_input "${MBPF_BAD}/does_not_exist.c" 1 ""
                  "does_not_exist.c: No such file or directory")
+
+# A successful build names its compiler and ends with the one-line summary.
+mbpf_build_error(summary "${CMAKE_SOURCE_DIR}/examples/histogram.c" 0 ""
+                 "mbpf build: using clang-"
+                 "histogram.mbpf: " " instructions, 1 functions, " " sections, 2 maps, 4 helpers, ")
