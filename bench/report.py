@@ -440,7 +440,7 @@ def write_doc(root, out, run, identical, ratio, get, g_os, g_o2, g_link, core_os
       " in the run that produced this file.")
     w("- **What is counted.** Instructions, not cycles: no flash wait states, no pipeline")
     w("  effects; a load costs the same as an add. The SysTick interrupt (1 kHz) runs inside")
-    w("  the measured intervals: about 5 instructions every 7812, i.e. < 0.1 %.")
+    w("  the measured intervals: a 5-instruction handler every 7812.5 instructions, < 0.1 %.")
     w("- **Modes.** `native`: the workload's C function compiled by arm-none-eabi-gcc -O2")
     w("  -mcpu=cortex-m4 -mthumb, called through a pointer. `interp`: `mbpf_vm_run`.")
     w("  `jit`: `mbpf_jit_run` on the code generated into RAM on the device. `jit_compile`:")
@@ -521,8 +521,9 @@ def write_doc(root, out, run, identical, ratio, get, g_os, g_o2, g_link, core_os
     w("")
     mc = run["micro"]
     if mc:
-        w(f"For scale: one `mbpf_vm_check_mem` call (the core's memory check, used by the "
-          f"interpreter and by the JIT's out-of-line check routine) costs "
+        w(f"For scale: one `mbpf_vm_check_mem` call (the core's memory check: stack, then "
+          f"last-hit region, then binary search; the JIT's out-of-line check routine calls "
+          f"it; the interpreter checks the stack and its cached last region inline) costs "
           f"{mc.get('check_mem_region', '-')} instructions for a byte of .rodata (a region "
           f"of the table) and {mc.get('check_mem_stack', '-')} for a byte of the stack, "
           "call included.")
