@@ -44,8 +44,8 @@ def parse_run(path):
                 if p[1] not in order:
                     order.append(p[1])
             elif p[0] == "size":
-                sizes[p[1]] = dict(insns=int(p[2]), image=int(p[3]), arena=int(p[5]),
-                                   vm=int(p[6]))
+                sizes[p[1]] = dict(insns=int(p[2]), image=int(p[3]), arena=int(p[4]),
+                                   vm=int(p[5]))
             elif p[0] == "jitsize":
                 jit[p[1]] = dict(code=int(p[2]), stack=int(p[3]))
             elif p[0] == "check":

@@ -6,8 +6,10 @@
  * Output on the UART, one line per figure, parsed by bench/run.sh:
  *   overhead,<ticks>
  *   result,<workload>,<mode>,<instructions>,<ticks>
- *   size,<workload>,<ebpf insns>,<image bytes>,<jit bytes>,<arena bytes>,
- *        <vm bytes>,<jit native stack bytes>
+ *   size,<workload>,<ebpf insns>,<image bytes>,<arena bytes>,<vm bytes>
+ *   jitsize,<workload>,<jit code bytes>,<jit native stack bytes>
+ *   micro,<what>,<instructions>
+ *   missing,<workload>,jit                              (no JIT in the core)
  *   check,<workload>,<native r0>,<interp r0>,<jit r0>   (all must be equal)
  *   error,<workload>,<what>,<status>,<pc>,<msg>
  *   done,<errors>
@@ -104,9 +106,9 @@ static mbpf_program *load(const bench_workload *w, uint64_t *ticks)
         return NULL;
     }
     *ticks = t1 - t0;
-    printf("size,%s,%lu,%lu,%s,%lu,%lu,%s\n", w->name, (unsigned long)info.num_insns,
-           (unsigned long)len, "-", (unsigned long)info.arena_needed,
-           (unsigned long)mbpf_vm_mem_size(&cfg), "-");
+    printf("size,%s,%lu,%lu,%lu,%lu\n", w->name, (unsigned long)info.num_insns,
+           (unsigned long)len, (unsigned long)info.arena_needed,
+           (unsigned long)mbpf_vm_mem_size(&cfg));
     return prog;
 }
 
