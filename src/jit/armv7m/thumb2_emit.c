@@ -169,12 +169,12 @@ void t2_add_imm(t2_buf *b, unsigned rd, unsigned rn, int32_t v, unsigned scratch
     uint32_t mag = v < 0 ? 0u - (uint32_t)v : (uint32_t)v;
     bool neg = v < 0;
     if (t2_is_low(rd) && t2_is_low(rn)) {
-        if (mag <= 7u) {
-            t2_hw(b, (uint16_t)((neg ? 0x1E00u : 0x1C00u) | mag << 6 | rn << 3 | rd));
-            return;
-        }
         if (rd == rn && mag <= 0xffu) {
             t2_hw(b, (uint16_t)((neg ? 0x3800u : 0x3000u) | rd << 8 | mag));
+            return;
+        }
+        if (mag <= 7u) {
+            t2_hw(b, (uint16_t)((neg ? 0x1E00u : 0x1C00u) | mag << 6 | rn << 3 | rd));
             return;
         }
     }
