@@ -14,6 +14,7 @@
 
 #include "datafile.h"
 #include "host_vm.h"
+#include "jit_uc.h"
 
 enum { EXIT_PROGRAM = 1, EXIT_USAGE = 2 };
 
@@ -98,6 +99,33 @@ static int parse_args(int argc, char **argv, plugin_args *a, char *buf, size_t b
     return 0;
 }
 
+/* --jit: verify as the interpreter does, then compile and run the program
+ * under Unicorn as a Cortex-M4 (tools/lib/jit_uc.h); same outcome format. */
+static int exec_jit(const host_vm_opts *o, const mbpf_insn *insns, uint32_t n, uint8_t *mem,
+                    uint32_t mem_len, host_outcome *out)
+{
+    host_vm h;
+    memset(out, 0, sizeof *out);
+    if (host_vm_create(&h, o, out->msg, sizeof out->msg)) {
+        out->stage = HOST_STAGE_LOAD;
+        return out->status = MBPF_E_ARG;
+    }
+    int rc = host_vm_load(&h, insns, n, out);
+    if (rc == MBPF_OK) {
+        if (jit_uc_run_program_flags(&h.vm, mem_len ? mem : NULL, mem_len, MBPF_MEM_RW, NULL,
+                                     &out->res, NULL) != JIT_UC_OK) {
+            rc = MBPF_E_JIT;
+            snprintf(out->msg, sizeof out->msg, "JIT harness failure (details on stderr)");
+        } else if ((rc = out->res.status) != MBPF_OK) {
+            host_format_run_error(&out->res, h.cfg.budget, out->msg, sizeof out->msg);
+        }
+        out->stage = rc == MBPF_OK ? HOST_STAGE_OK : HOST_STAGE_RUN;
+        out->status = rc;
+    }
+    host_vm_destroy(&h);
+    return rc;
+}
+
 static char *read_stdin(void)
 {
     size_t cap = 4096, n = 0;
@@ -124,10 +152,6 @@ int main(int argc, char **argv)
     int rc = parse_args(argc, argv, &a, optbuf, sizeof optbuf);
     if (rc)
         return rc < 0 ? 0 : rc;
-    if (a.jit) {
-        printf("JIT not available\n");
-        return EXIT_USAGE;
-    }
 
     uint8_t *mem = NULL, *code = NULL;
     uint32_t mem_len = 0, code_len = 0;
@@ -146,7 +170,9 @@ int main(int argc, char **argv)
         printf("error: program: %s\n", err);
     } else {
         host_outcome out;
-        if (host_vm_exec(&a.opts, insns, n, mem, mem_len, MBPF_MEM_RW, &out) == MBPF_OK) {
+        rc = a.jit ? exec_jit(&a.opts, insns, n, mem, mem_len, &out)
+                   : host_vm_exec(&a.opts, insns, n, mem, mem_len, MBPF_MEM_RW, &out);
+        if (rc == MBPF_OK) {
             printf("%llx\n", (unsigned long long)out.res.r0);
             status = 0;
         } else {
