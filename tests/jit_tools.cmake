@@ -11,6 +11,9 @@ add_test(NAME jit.plugin.ours
                  $<TARGET_FILE:mbpf-conformance-plugin> "${CMAKE_CURRENT_SOURCE_DIR}/data" --jit)
 set_tests_properties(jit.plugin.public jit.plugin.ours PROPERTIES SKIP_RETURN_CODE 77
                      LABELS jit TIMEOUT 300)
+# 313 plugin processes: long under the sanitizers (make test-asan skips "slow";
+# unit.test_jit_conformance covers the same programs there in one process)
+set_tests_properties(jit.plugin.public PROPERTIES LABELS "jit;slow")
 
 foreach(case sizes disasm errors)
   add_test(NAME jit.cli.${case}
