@@ -54,6 +54,9 @@ def parse_run(path):
                 errors.append(line.strip())
             elif p[0] == "missing":
                 missing.add(p[1])
+            elif p[0] == "calib":
+                micro["calib_expected"] = int(p[1])
+                micro["calib_measured"] = int(p[2])
             elif p[0] == "micro":
                 micro[p[1]] = int(p[2])
             elif p[0] == "overhead":
@@ -433,6 +436,13 @@ def write_doc(root, out, run, identical, ratio, get, g_os, g_o2, g_link, core_os
     w(f"- **Overhead.** Two back-to-back `systick_ticks()` reads cost {run['overhead']} ticks;")
     w("  this is subtracted from every figure, so a figure is the instructions of the call")
     w("  itself (call, argument set-up and return included).")
+    mc = run["micro"]
+    if "calib_expected" in mc:
+        e, m = mc["calib_expected"], mc["calib_measured"]
+        w(f"- **Calibration.** A hand-written loop of exactly {e} instructions (subs/bne,")
+        w(f"  then bx lr; about 4 more for the call) measures as {m}: the difference,")
+        w(f"  {m - e - 4} instructions or {100 * (m - e - 4) / e:.3f} %, is the 1 kHz SysTick handler")
+        w(f"  ({e / 7812.5:.1f} interrupts of 5 instructions) plus rounding.")
     w("- **Deterministic.** The instruction stream depends only on the firmware and the")
     w("  images, and with -icount QEMU derives time from it alone, so every run gives the")
     w("  same numbers. `make bench` runs the firmware twice and compares the complete")

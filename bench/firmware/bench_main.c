@@ -9,6 +9,7 @@
  *   size,<workload>,<ebpf insns>,<image bytes>,<arena bytes>,<vm bytes>
  *   jitsize,<workload>,<jit code bytes>,<jit native stack bytes>
  *   micro,<what>,<instructions>
+ *   calib,<instructions executed by the loop>,<instructions measured>
  *   missing,<workload>,jit                              (no JIT in the core)
  *   check,<workload>,<native r0>,<interp r0>,<jit r0>   (all must be equal)
  *   error,<workload>,<what>,<status>,<pc>,<msg>
@@ -110,6 +111,26 @@ static mbpf_program *load(const bench_workload *w, uint64_t *ticks)
            (unsigned long)len, (unsigned long)info.arena_needed,
            (unsigned long)mbpf_vm_mem_size(&cfg));
     return prog;
+}
+
+/* Calibration of the method: a loop of exactly 2n + 1 instructions
+ * (subs/bne n times, then bx lr); the call adds the argument move and bl. */
+__attribute__((naked, noinline)) static void calib_loop(uint32_t n)
+{
+    (void)n;
+    __asm__ volatile("1: subs r0, r0, #1\n"
+                     "   bne 1b\n"
+                     "   bx lr\n");
+}
+
+static void calibrate(uint64_t overhead)
+{
+    const uint32_t n = 100000u;
+    uint64_t t0 = systick_ticks();
+    calib_loop(n);
+    uint64_t t1 = systick_ticks();
+    printf("calib,%lu,%lu\n", (unsigned long)(2u * n + 1u),
+           (unsigned long)ticks_to_insns(t1 - t0 - overhead));
 }
 
 /* The JIT'd code runs under the board's fault guard, so that a fault in
@@ -235,6 +256,7 @@ int main(void)
     uint64_t t1 = systick_ticks();
     uint64_t overhead = t1 - t0;
     printf("overhead,%lu\n", (unsigned long)overhead);
+    calibrate(overhead);
 
     for (uint32_t i = 0; i < bench_num_workloads; i++)
         bench_one(&bench_workloads[i], overhead);
