@@ -69,7 +69,9 @@ typedef struct mbpf_jit_ctx {
      * uint32_t check_mem(uint32_t addr_lo, uint32_t addr_hi, uint32_t desc,
      *                    mbpf_jit_ctx *c)  -> 0 when allowed, else fills the
      *   result fields (status MBPF_E_MEM, pc, fault) and returns non-zero.
-     *   desc = MBPF_JIT_DESC(pc, size, kind).
+     *   desc = MBPF_JIT_DESC(pc, size, kind). When the access is allowed by a
+     *   region, it also refreshes the region caches cr_* / cw_* below for the
+     *   flags of that region (the code keeps copies for its inline check).
      * uint64_t call_helper(uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4,
      *                      uint64_t a5, mbpf_jit_ctx *c, uint32_t id)
      *   -> helper result; on error sets status (and helper_id, fault fields,
@@ -90,6 +92,13 @@ typedef struct mbpf_jit_ctx {
     uint32_t helper_id;   /* 0x44 helper of a failed call */
     uint32_t saved_sp;    /* 0x48 native SP after the prologue (error exit) */
     uint32_t reserved;    /* 0x4c */
+    /* Last region hit by check_mem, per need: an access of up to 8 bytes at
+     * addr is inside when addr - start < lim (lim = len - 7, or 0 = none).
+     * Set to 0 by the runner; lims reset to 0 after each helper call. */
+    uint32_t cr_start;    /* 0x50 readable region */
+    uint32_t cr_lim;      /* 0x54 */
+    uint32_t cw_start;    /* 0x58 writable region */
+    uint32_t cw_lim;      /* 0x5c */
 } mbpf_jit_ctx;
 
 enum {
@@ -112,7 +121,11 @@ enum {
     MBPF_JIT_CTX_KIND = 0x40,
     MBPF_JIT_CTX_HELPER_ID = 0x44,
     MBPF_JIT_CTX_SAVED_SP = 0x48,
-    MBPF_JIT_CTX_SIZE = 0x50,
+    MBPF_JIT_CTX_CR_START = 0x50,
+    MBPF_JIT_CTX_CR_LIM = 0x54,
+    MBPF_JIT_CTX_CW_START = 0x58,
+    MBPF_JIT_CTX_CW_LIM = 0x5c,
+    MBPF_JIT_CTX_SIZE = 0x60,
 };
 
 /* What failed (ctx.kind), to pick the interpreter's message. */
@@ -133,6 +146,9 @@ enum {
 #define MBPF_JIT_DESC_PC(d) ((d)&0xffffffu)
 #define MBPF_JIT_DESC_SIZE(d) (((d) >> 24) & 0xfu)
 #define MBPF_JIT_DESC_KIND(d) ((d) >> 28)
+
+/* Region cache limit for a region of len bytes (see cr_lim). */
+static inline uint32_t mbpf_jit_cache_lim(uint32_t len) { return len >= 8u ? len - 7u : 0u; }
 
 /* Static message of a failure kind (NULL for NONE/HELPER). */
 const char *mbpf_jit_kind_msg(uint32_t kind);

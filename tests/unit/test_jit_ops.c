@@ -396,6 +396,95 @@ static void helpers(void **state)
     assert_int_equal(r.status, MBPF_E_BAD_HELPER);
 }
 
+/* Two extra regions reached through pointers a helper returns: the inline
+ * region cache must follow the last region per need, never let a store into
+ * the read-only one, and stop exactly at the region ends. */
+static uint8_t buf_ro[64], buf_rw[64];
+
+static uint64_t get_buf(uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5,
+                        mbpf_env *env)
+{
+    (void)a2, (void)a3, (void)a4, (void)a5, (void)env;
+    return (uint64_t)(uintptr_t)(a1 ? buf_rw : buf_ro);
+}
+
+static bool run_regions(const mbpf_insn *p, uint32_t n)
+{
+    mbpf_helper storage[4];
+    mbpf_helpers set;
+    mbpf_helpers_init(&set, storage, 4);
+    mbpf_helper def = {.id = 100, .fn = get_buf, .name = "get_buf"};
+    assert_int_equal(mbpf_helpers_add(&set, &def), MBPF_OK);
+    mbpf_result ri, rj;
+    uint8_t rw_i[64];
+    for (unsigned pass = 0; pass < 2; pass++) {
+        tvm t;
+        tvm_open(&t, NULL);
+        mbpf_vm_set_helpers(&t.vm, &set, NULL, 0);
+        assert_int_equal(mbpf_vm_add_region(&t.vm, buf_ro, sizeof buf_ro, MBPF_MEM_READ), MBPF_OK);
+        assert_int_equal(mbpf_vm_add_region(&t.vm, buf_rw, sizeof buf_rw, MBPF_MEM_RW), MBPF_OK);
+        tvm_load(&t, p, n);
+        for (unsigned i = 0; i < 64; i++) {
+            buf_ro[i] = (uint8_t)(i * 7 + 1);
+            buf_rw[i] = (uint8_t)(i ^ 0x55);
+        }
+        memset(t.vm.stack, 0, (size_t)t.cfg.max_depth * t.cfg.stack_size);
+        if (pass == 0) {
+            mbpf_vm_run(&t.vm, NULL, 0, 0, NULL, &ri);
+            memcpy(rw_i, buf_rw, 64);
+        } else {
+            size_t len = 0;
+            uint32_t offs[64];
+            mbpf_jit_error jerr;
+            assert_int_equal(mbpf_jit_compile(&t.vm, NULL, 0, &len, offs, &jerr), MBPF_E_NOSPACE);
+            uint32_t *code = malloc(len);
+            assert_int_equal(mbpf_jit_compile(&t.vm, code, len, &len, offs, &jerr), MBPF_OK);
+            jit_uc *h = jit_uc_open();
+            jit_uc_stats stats;
+            assert_int_equal(jit_uc_run(h, &t.vm, code, len, NULL, 0, 0, NULL, &rj, &stats),
+                             JIT_UC_OK);
+            /* 2 helper calls, then the slow check only when the region changes
+             * and for the last 7 bytes of a region (the cache keeps len - 7) */
+            if (stats.tramp > 24)
+                print_error("%llu trampoline calls: region cache not used\n",
+                            (unsigned long long)stats.tramp);
+            assert_true(stats.tramp <= 24);
+            jit_uc_close(h);
+            free(code);
+        }
+        tvm_close(&t);
+    }
+    bool ok = jit_results_equal(&ri, &rj) && !memcmp(rw_i, buf_rw, 64);
+    if (!ok) {
+        jit_print_result("interp", &ri);
+        jit_print_result("jit   ", &rj);
+    }
+    return ok;
+}
+
+static void region_cache(void **state)
+{
+    (void)state;
+    for (int32_t count = 56; count <= 66; count++) {
+        /* copy count bytes ro -> rw with word loads every 4th step */
+        const mbpf_insn copy[] = {
+            MOV64_IMM(1, 0), CALL_HELPER(100), MOV64_REG(6, 0), MOV64_IMM(1, 1),
+            CALL_HELPER(100), MOV64_REG(7, 0), MOV64_IMM(8, 0), MOV64_IMM(9, 0),
+            /* loop (pc 8) */
+            LDX(MBPF_B, 2, 6, 0), STX(MBPF_B, 7, 2, 0), ALU64_REG(MBPF_ADD, 9, 2),
+            ALU64_IMM(MBPF_ADD, 6, 1), ALU64_IMM(MBPF_ADD, 7, 1), ALU64_IMM(MBPF_ADD, 8, 1),
+            JMP_IMM(MBPF_JLT, 8, count, -7), MOV64_REG(0, 9), EXIT()};
+        assert_true(run_regions(copy, sizeof copy / sizeof copy[0]));
+        /* word loads walking off the end, then a store into the read-only one */
+        const mbpf_insn walk[] = {
+            MOV64_IMM(1, 0), CALL_HELPER(100), MOV64_REG(6, 0), MOV64_IMM(8, 0), MOV64_IMM(9, 0),
+            LDX(MBPF_W, 2, 6, 0), ALU64_REG(MBPF_ADD, 9, 2), ALU64_IMM(MBPF_ADD, 6, 1),
+            ALU64_IMM(MBPF_ADD, 8, 1), JMP_IMM(MBPF_JLT, 8, count, -5),
+            ST(MBPF_B, 6, -1, 9), MOV64_REG(0, 9), EXIT()};
+        assert_true(run_regions(walk, sizeof walk / sizeof walk[0]));
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -404,7 +493,7 @@ int main(void)
         cmocka_unit_test(shifts_by_register), cmocka_unit_test(jumps),
         cmocka_unit_test(loops_and_budget), cmocka_unit_test(memory),
         cmocka_unit_test(atomics),     cmocka_unit_test(local_calls),
-        cmocka_unit_test(helpers),
+        cmocka_unit_test(helpers),     cmocka_unit_test(region_cache),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -330,6 +330,20 @@ static void do_check_mem(jit_uc *h)
         return;
     }
     if (mbpf_vm_check_mem(h->vm, addr, size, need)) {
+        /* like the device runtime: remember the region for the inline check */
+        const mbpf_region *reg = mbpf_vm_find_region(h->vm, addr, size, need);
+        uint32_t start = reg ? jit_uc_to_emu(h, (const void *)reg->start) : 0;
+        if (reg && start) {
+            uint32_t lim = mbpf_jit_cache_lim(reg->len);
+            if (reg->flags & MBPF_MEM_READ) {
+                wr32(h, c + MBPF_JIT_CTX_CR_START, start);
+                wr32(h, c + MBPF_JIT_CTX_CR_LIM, lim);
+            }
+            if (reg->flags & MBPF_MEM_WRITE) {
+                wr32(h, c + MBPF_JIT_CTX_CW_START, start);
+                wr32(h, c + MBPF_JIT_CTX_CW_LIM, lim);
+            }
+        }
         reg_w(h, UC_ARM_REG_R0, 0);
         return;
     }
@@ -375,6 +389,8 @@ static void do_call_helper(jit_uc *h)
     mbpf_result r = {0};
     int st = mbpf_vm_call_helper(h->vm, id, a, h->user, &ret, &r);
     sync_to_emu(h);
+    wr32(h, c + MBPF_JIT_CTX_CR_LIM, 0); /* the helper may have changed the regions */
+    wr32(h, c + MBPF_JIT_CTX_CW_LIM, 0);
     if (st != MBPF_OK) {
         h->hres = r;
         wr32(h, c + MBPF_JIT_CTX_STATUS, (uint32_t)st);

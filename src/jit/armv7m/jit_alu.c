@@ -29,6 +29,13 @@ static void alu64_finish(jit *j, unsigned d, bool hi_zero)
         j->hz |= (uint16_t)(1u << d);
 }
 
+/* d = copy of s, or d +/- constant: d points where s / d pointed. */
+static void keep_fpd(jit *j, unsigned d, bool was)
+{
+    if (was)
+        j->fpd |= (uint16_t)(1u << d);
+}
+
 /* rd = rd OP imm for a 32-bit logical/arithmetic op; r2 used if needed. */
 static void op_imm32(jit *j, unsigned op, unsigned rd, uint32_t imm)
 {
@@ -282,6 +289,8 @@ static void alu64(jit *j, const mbpf_insn *in)
         return;
     }
     bool hz = false;
+    bool fpd = (x && op == MBPF_MOV && in->off == 0 && ((j->fpd >> s) & 1u)) ||
+               (!x && (op == MBPF_ADD || op == MBPF_SUB) && ((j->fpd >> d) & 1u));
     jit_load_dst(j, d, op != MBPF_MOV, op != MBPF_MOV);
     unsigned dl = jit_dst_lo(j, d), dh = jit_dst_hi(j, d);
     unsigned sl = RB0, sh = RB1;
@@ -385,6 +394,7 @@ static void alu64(jit *j, const mbpf_insn *in)
         return;
     }
     alu64_finish(j, d, hz);
+    keep_fpd(j, d, fpd);
 }
 
 static void endian(jit *j, const mbpf_insn *in)

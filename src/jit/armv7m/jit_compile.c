@@ -228,6 +228,10 @@ static void helper_call(jit *j, const mbpf_insn *in)
     t2_cbz(b, false, RB0, 10); /* skip bl + descriptor */
     jit_bl(j, j->r_trap);
     jit_desc(j, MBPF_JIT_DESC(j->pc, 0, MBPF_JIT_KIND_HELPER));
+    /* the helper may have changed the regions: drop the region caches */
+    t2_mov_imm(b, RB0, 0);
+    t2_str(b, T2_W, RB0, T2_SP, F_CR_LIM, JIT_NOREG);
+    t2_str(b, T2_W, RB0, T2_SP, F_CW_LIM, JIT_NOREG);
     if (j->lo[0] != JIT_NOREG) {
         t2_mov_reg(b, j->lo[0], RA0);
         t2_mov_reg(b, j->hi[0], RA1);
@@ -235,9 +239,10 @@ static void helper_call(jit *j, const mbpf_insn *in)
         jit_store_dst(j, 0, true, true);
     }
     /* r1-r5 keep their values; regions may have changed. */
-    uint16_t keep = (uint16_t)(j->hz & ~1u);
+    uint16_t keep = (uint16_t)(j->hz & ~1u), keep_fpd = (uint16_t)(j->fpd & ~1u);
     jit_forget_all(j);
     j->hz = (uint16_t)(keep | (1u << 10));
+    j->fpd = (uint16_t)(keep_fpd | (1u << 10));
 }
 
 /* Local call: depth check, budget, record r6-r9, r10 and the return address
@@ -345,6 +350,7 @@ static void run_pass(jit *j, uint8_t *buf, uint32_t cap)
     j->pc = 0;
     jit_prologue(j);
     j->hz = 0x7ffu; /* every register starts as 0 or a 32-bit pointer */
+    j->fpd = 1u << 10;
     for (unsigned r = 0; r < 11; r++)
         j->rd_ok[r] = j->wr_ok[r] = (jit_range){0, 0};
     for (uint32_t i = 0; i < j->n; i++) {

@@ -34,7 +34,11 @@ enum {
     F_R10 = 48,  /* eBPF r10 when not in a register */
     F_PRIM = 52, /* spare */
     F_SLOT = 56, /* eBPF r0..r9 when not in registers: 8 bytes each */
-    F_RECS = 136, /* local-call records: REC_SIZE bytes per frame */
+    F_CR_START = 136, /* copies of the context block's region caches */
+    F_CR_LIM = 140,
+    F_CW_START = 144,
+    F_CW_LIM = 148,
+    F_RECS = 152, /* local-call records: REC_SIZE bytes per frame */
 };
 enum {
     REC_SIZE = 40, /* r6..r9 (lo, hi), r10, return address */
@@ -64,6 +68,7 @@ typedef struct jit {
 
     uint8_t lo[11], hi[11]; /* ARM register of each half, or JIT_NOREG */
     uint16_t hz;            /* bit r: upper half of eBPF r known to be 0 */
+    uint16_t fpd;           /* bit r: value derived from r10 by constant offsets */
     jit_range rd_ok[11], wr_ok[11];
 
     uint32_t stack_size, max_depth, stack_total, frame;

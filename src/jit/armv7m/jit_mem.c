@@ -4,9 +4,12 @@
  * and inside the stack area or one region with the needed flags. Emitted:
  *   1. the low word into ip (or the base register itself when off = 0), the
  *      high word into r3 with the carry; non-zero high word -> slow path;
- *   2. inline stack check: (addr - stack_base) <= K, K the largest encodable
+ *   2. for a register derived from r10 by constant offsets (j->fpd), an
+ *      inline stack check: (addr - stack_base) <= K, K the largest encodable
  *      constant <= stack bytes - size (the few bytes above K take the slow
- *      path, which is exact);
+ *      path, which is exact); for any other register (not atomics) the last
+ *      region that allowed the same need: addr - start < len - 7, kept in
+ *      the frame, refreshed by the slow path, dropped after helper calls;
  *   3. slow path: `bl mem_slow` + 4-byte descriptor (pc, size, kind); the
  *      routine calls ctx->check_mem (last-hit region, then binary search:
  *      the interpreter's own mbpf_vm_find_region on the device) and returns
@@ -96,14 +99,24 @@ static maddr mem_addr(jit *j, unsigned base, int32_t off, uint32_t size, unsigne
         have_slow_branch = true;
     }
     uint32_t to_ok = 0;
-    bool have_ok = false;
-    if (j->stack_total >= size) {
+    unsigned ok_cond = T2_AL;
+    if ((j->fpd >> base) & 1u) {
+        /* derived from r10: inline stack check */
         uint32_t k = modimm_floor(j->stack_total - size);
         t2_ldr(b, T2_W, T2_LR, T2_SP, F_SB, JIT_NOREG);
         t2_alu(b, T2_SUB, T2_LR, a, T2_LR, false);
         t2_cmp_imm(b, T2_LR, k);
         to_ok = jit_fwd_begin(j);
-        have_ok = true;
+        ok_cond = T2_LS;
+    } else if (kind != MBPF_JIT_KIND_ATOMIC) {
+        /* anything else: the last region that allowed this need */
+        int32_t at = kind == MBPF_JIT_KIND_LOAD ? F_CR_START : F_CW_START;
+        t2_ldr(b, T2_W, RA0, T2_SP, at, JIT_NOREG);
+        t2_ldr(b, T2_W, RA1, T2_SP, at + 4, JIT_NOREG);
+        t2_alu(b, T2_SUB, RA0, a, RA0, false);
+        t2_cmp_reg(b, RA0, RA1);
+        to_ok = jit_fwd_begin(j);
+        ok_cond = T2_LO;
     }
     if (have_slow_branch)
         jit_fwd_end(j, to_slow, T2_NE);
@@ -115,8 +128,8 @@ static maddr mem_addr(jit *j, unsigned base, int32_t off, uint32_t size, unsigne
         t2_mov_reg(b, RB1, h);
     jit_bl(j, j->r_mem);
     jit_desc(j, MBPF_JIT_DESC(j->pc, size, kind));
-    if (have_ok)
-        jit_fwd_end(j, to_ok, T2_LS);
+    if (ok_cond != T2_AL)
+        jit_fwd_end(j, to_ok, ok_cond);
     if (need & NEED_READ)
         j->rd_ok[base] = (jit_range){lo, hi};
     if (need & NEED_WRITE)

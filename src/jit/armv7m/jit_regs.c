@@ -169,6 +169,7 @@ void jit_set_hi_zero(jit *j, unsigned r)
 void jit_clobber(jit *j, unsigned r)
 {
     j->hz &= (uint16_t)~(1u << r);
+    j->fpd &= (uint16_t)~(1u << r);
     j->rd_ok[r].lo = j->rd_ok[r].hi = 0;
     j->wr_ok[r].lo = j->wr_ok[r].hi = 0;
 }
@@ -180,4 +181,5 @@ void jit_forget_all(jit *j)
     j->rd_ok[10].lo = j->rd_ok[10].hi = 0;
     j->wr_ok[10].lo = j->wr_ok[10].hi = 0;
     j->hz = 1u << 10;
+    j->fpd = 1u << 10;
 }

@@ -23,6 +23,10 @@ void jit_prologue(jit *j)
     t2_str(b, T2_W, 1, T2_SP, F_BHI, JIT_NOREG);
     t2_add_rd_sp(b, 1, F_RECS);
     t2_str(b, T2_W, 1, T2_SP, F_REC, JIT_NOREG);
+    for (int32_t at = F_CR_START; at < F_RECS; at += 4) {
+        t2_ldr(b, T2_W, 1, 0, MBPF_JIT_CTX_CR_START + (at - F_CR_START), JIT_NOREG);
+        t2_str(b, T2_W, 1, T2_SP, at, JIT_NOREG);
+    }
     if (j->lo[10] != JIT_NOREG) {
         t2_ldr(b, T2_W, j->lo[10], 0, MBPF_JIT_CTX_STACK_END, JIT_NOREG);
     } else {
@@ -156,10 +160,22 @@ static void mem_routine(jit *j)
     t2_ldr(b, T2_W, 3, T2_SP, 24 + F_CTX, JIT_NOREG);
     t2_ldr(b, T2_W, T2_IP, 3, MBPF_JIT_CTX_CHECK_MEM, JIT_NOREG);
     t2_blx_reg(b, T2_IP);
-    t2_cbz(b, true, 0, 12);
+    uint32_t cbnz_at = b->pos;
+    t2_hw(b, 0xBF00u); /* cbnz r0, fail: patched below */
+    /* allowed: refresh the frame's copies of the region caches */
+    t2_ldr(b, T2_W, 3, T2_SP, 24 + F_CTX, JIT_NOREG);
+    for (int32_t at = F_CR_START; at < F_RECS; at += 4) {
+        t2_ldr(b, T2_W, 0, 3, MBPF_JIT_CTX_CR_START + (at - F_CR_START), JIT_NOREG);
+        t2_str(b, T2_W, 0, T2_SP, 24 + at, JIT_NOREG);
+    }
     t2_pop(b, 0x500Fu);
     t2_dp_imm(b, T2_ADD, false, T2_LR, T2_LR, 4);
     t2_bx(b, T2_LR);
+    t2_buf fix;
+    uint8_t hw[2];
+    t2_init(&fix, hw, sizeof hw);
+    t2_cbz(&fix, true, 0, b->pos - cbnz_at);
+    t2_patch_hw(b, cbnz_at, (uint16_t)(hw[0] | hw[1] << 8));
     t2_add_sp(b, 24);
     wide_b(j, j->r_exit_err);
 }

@@ -42,8 +42,22 @@ static uint32_t check_mem(uint32_t lo, uint32_t hi, uint32_t desc, mbpf_jit_ctx 
                     : kind == MBPF_JIT_KIND_STORE ? MBPF_MEM_WRITE
                                                   : MBPF_MEM_RW;
     uint64_t addr = (uint64_t)hi << 32 | lo;
-    if (mbpf_vm_check_mem(r->vm, addr, size, need))
+    uint64_t stack = (uint64_t)(uintptr_t)r->vm->stack;
+    if (mbpf_range_in(addr, size, stack, mbpf_stack_bytes(r->vm)))
         return 0;
+    const mbpf_region *reg = mbpf_vm_find_region(r->vm, addr, size, need);
+    if (reg) {
+        uint32_t lim = mbpf_jit_cache_lim(reg->len);
+        if (reg->flags & MBPF_MEM_READ) {
+            c->cr_start = (uint32_t)reg->start;
+            c->cr_lim = lim;
+        }
+        if (reg->flags & MBPF_MEM_WRITE) {
+            c->cw_start = (uint32_t)reg->start;
+            c->cw_lim = lim;
+        }
+        return 0;
+    }
     c->status = (uint32_t)MBPF_E_MEM;
     c->pc = MBPF_JIT_DESC_PC(desc);
     c->fault_lo = lo;
@@ -59,6 +73,7 @@ static uint64_t call_helper(uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4, 
     jit_run *r = (jit_run *)(void *)c;
     uint64_t args[5] = {a1, a2, a3, a4, a5}, ret = 0;
     int st = mbpf_vm_call_helper(r->vm, id, args, r->user, &ret, &r->hres);
+    c->cr_lim = c->cw_lim = 0; /* the helper may have changed the regions */
     if (st != MBPF_OK) {
         c->status = (uint32_t)st;
         c->kind = MBPF_JIT_KIND_HELPER;
