@@ -34,6 +34,7 @@ PEER = {
 def parse_run(path):
     res, sizes, jit, checks, errors, missing = {}, {}, {}, {}, [], set()
     micro = {}
+    insn_cost = {}
     overhead = None
     order = []
     with open(path) as f:
@@ -57,12 +58,15 @@ def parse_run(path):
             elif p[0] == "calib":
                 micro["calib_expected"] = int(p[1])
                 micro["calib_measured"] = int(p[2])
+            elif p[0] == "insncost":
+                insn_cost[(p[1], p[2])] = (int(p[3]) - int(p[4])) / int(p[5])
             elif p[0] == "micro":
                 micro[p[1]] = int(p[2])
             elif p[0] == "overhead":
                 overhead = int(p[1])
     return dict(res=res, sizes=sizes, jit=jit, checks=checks, errors=errors,
-                missing=missing, overhead=overhead, order=order, micro=micro)
+                missing=missing, overhead=overhead, order=order, micro=micro,
+                insn_cost=insn_cost)
 
 
 def parse_size(path):
@@ -377,7 +381,15 @@ def write_doc(root, out, run, identical, ratio, get, g_os, g_o2, g_link, core_os
         notes.append(f"Interpreter: {sl['interp']:.1f} instructions per input byte for 8 eBPF "
                      f"instructions, i.e. {sl['interp'] / 8:.1f} per eBPF instruction; 10x "
                      f"native allows {sl['native'] * T_INTERP_RATIO / 8:.1f} per eBPF instruction "
-                     f"on this loop.")
+                     f"on this loop."
+                     + (f" Measured alone (below): an ALU instruction costs "
+                        f"{run['insn_cost'][('add64_reg', 'interp')]:.0f}, a stack load "
+                        f"{run['insn_cost'][('ldxdw_stack', 'interp')]:.0f}, a load from a "
+                        f"region {run['insn_cost'][('ldxb_region', 'interp')]:.0f}: the memory "
+                        f"instructions dominate."
+                        if ("ldxdw_stack", "interp") in run["insn_cost"] and
+                        ("add64_reg", "interp") in run["insn_cost"] and
+                        ("ldxb_region", "interp") in run["insn_cost"] else ""))
     big = sorted(((g_os[c][0] + g_os[c][1], c) for c in CORE_TARGET_PARTS if c in g_os),
                  reverse=True)
     if core_os > T_CORE_FLASH and big:
@@ -550,6 +562,38 @@ def write_doc(root, out, run, identical, ratio, get, g_os, g_o2, g_link, core_os
           f"{jit[f640]['code'] if f640 in jit else '-'} bytes (code only; the input stays in "
           "the image).")
     w("")
+    ic = run["insn_cost"]
+    if ic:
+        w("## Cost of single eBPF instructions")
+        w("")
+        w("Hand-built programs (bench/firmware/bench_insn.c): 16 copies of one instruction in a")
+        w("loop of 64 iterations, minus the same loop without them, divided by the copies.")
+        w("`div64_reg` is measured as a `mov r0, r7; div r0, r4` pair (so that the dividend")
+        w("stays large) minus `mov64_reg`. Femto-Containers' published figures are CPU")
+        w("cycles of its interpreter on an nRF52840 (Cortex-M4, 64 MHz), ours executed")
+        w("instructions: the comparison is rough (a load or a taken branch takes more than")
+        w("one cycle). `ldxb_region` loads through an unchanged pointer into a region of the")
+        w("table (the context): a JIT that checks such a load once per loop shows ~1 here,")
+        w("unlike Fletcher-16, whose pointer moves on every byte.")
+        w("")
+        w("| instruction | interpreter (insns) | JIT'd code (insns) | FC interpreter (cycles) |")
+        w("|---|---|---|---|")
+        fc = {"add64_reg": "~29 (add)", "ldxdw_stack": "~74 (ldxdw)", "div64_reg": "~132 (div)"}
+        names = []
+        for (k, _m) in ic:
+            if k not in names:
+                names.append(k)
+        for k in names:
+            vals = []
+            for m in ("interp", "jit"):
+                v = ic.get((k, m))
+                if v is not None and k == "div64_reg+mov":
+                    mv = ic.get(("mov64_reg", m))
+                    v = None if mv is None else v * 2 - mv
+                vals.append("-" if v is None else f"{v:.1f}")
+            label = "div64_reg" if k == "div64_reg+mov" else k
+            w(f"| {label} | {vals[0]} | {vals[1]} | {fc.get(label, '')} |")
+        w("")
     w("## Program sizes and RAM per loaded program (bytes)")
     w("")
     w("| workload | eBPF insns | bytecode | image | JIT code | arena | VM (stack, regions, frames) | "

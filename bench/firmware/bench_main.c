@@ -20,6 +20,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "bench_fw.h"
 #include "bench_table.h"
 #include "fault_guard.h"
 #include "mbpf/image.h"
@@ -30,16 +31,6 @@
 #include "systick.h"
 
 void uart_init(void);
-
-/* Present only when the core library has a JIT (the link pulls it in with
- * -u; see CMakeLists.txt): without one the jit modes are reported missing. */
-extern int mbpf_jit_compile(mbpf_vm *vm, void *buf, size_t buf_len, size_t *code_len,
-                            uint32_t *insn_offsets, mbpf_jit_error *err)
-    __attribute__((weak));
-extern int mbpf_jit_run(mbpf_vm *vm, const void *code, void *ctx, uint32_t ctx_len,
-                        uint32_t ctx_flags, void *user, mbpf_result *res)
-    __attribute__((weak));
-extern uint32_t mbpf_jit_native_stack(const mbpf_vm *vm) __attribute__((weak));
 
 #define BENCH_VM_BYTES (16u * 1024u)
 #define BENCH_ARENA_BYTES (16u * 1024u)
@@ -64,10 +55,6 @@ static void report_error(const char *wl, const char *what, int status, uint32_t 
            msg ? msg : mbpf_strerror(status));
     errors++;
 }
-
-/* Under -icount shift=7 an instruction takes 128 ns of virtual time and
- * SysTick counts at 25 MHz: 3.2 ticks per instruction (rounded). */
-static uint32_t ticks_to_insns(uint64_t ticks) { return (uint32_t)((ticks * 5u + 8u) / 16u); }
 
 static void report(const char *wl, const char *mode, uint64_t ticks)
 {
@@ -197,7 +184,7 @@ static void bench_one(const bench_workload *w, uint64_t overhead)
     r_interp = (uint32_t)res.r0;
 
     bool jit_ok = false;
-    if (mbpf_jit_compile && mbpf_jit_run) {
+    if (bench_have_jit()) {
         size_t code_len = 0;
         mbpf_jit_error jerr;
         t0 = systick_ticks();
@@ -257,6 +244,7 @@ int main(void)
     uint64_t overhead = t1 - t0;
     printf("overhead,%lu\n", (unsigned long)overhead);
     calibrate(overhead);
+    bench_insn_costs(overhead);
 
     for (uint32_t i = 0; i < bench_num_workloads; i++)
         bench_one(&bench_workloads[i], overhead);
