@@ -142,7 +142,7 @@ static void generator_covers_the_isa(void **state)
 typedef struct layout_run {
     mbpf_result res;
     uint8_t ctx[PROGEN_MAX_CTX];
-    uint8_t stack[8u * 512u];
+    uint8_t stack[8u * 4096u];
     uint64_t ctx_at, stack_at; /* host addresses, to turn faults into offsets */
 } layout_run;
 
@@ -153,7 +153,7 @@ static void run_at(const progen_program *p, const mbpf_helpers *hs, size_t shift
     size_t mem_len = mbpf_vm_mem_size(&p->cfg);
     size_t stack_len = (size_t)p->cfg.stack_size * p->cfg.max_depth;
     uint8_t *mem = malloc(mem_len + shift + 64);
-    uint8_t *ctxbuf = aligned_alloc(64, 4096);
+    uint8_t *ctxbuf = aligned_alloc(64, 4096u + PROGEN_MAX_CTX);
     assert_non_null(mem);
     assert_non_null(ctxbuf);
     uint8_t *ctx = ctxbuf + 1024 + shift * 8;
@@ -166,7 +166,7 @@ static void run_at(const progen_program *p, const mbpf_helpers *hs, size_t shift
                  (unsigned long long)p->seed, p->index, err.pc, err.msg);
     memcpy(ctx, p->ctx, p->ctx_len);
     memset(vm.stack, p->stack_fill, stack_len);
-    mbpf_vm_run(&vm, ctx, p->ctx_len, p->ctx_flags, NULL, &out->res);
+    mbpf_vm_run(&vm, p->ctx_len ? ctx : NULL, p->ctx_len, p->ctx_flags, NULL, &out->res);
     memcpy(out->ctx, ctx, p->ctx_len);
     memcpy(out->stack, vm.stack, stack_len);
     out->ctx_at = (uintptr_t)ctx;
@@ -178,9 +178,9 @@ static void run_at(const progen_program *p, const mbpf_helpers *hs, size_t shift
 /* A fault address as (0 = wild, 1 = near ctx, 2 = near stack, offset). */
 static uint64_t fault_key(const layout_run *r, uint64_t a)
 {
-    if (a - r->ctx_at + 1024u < 4096u)
+    if (a - r->ctx_at + 1024u < PROGEN_MAX_CTX + 2048u)
         return (1ull << 62) | (a - r->ctx_at + 1024u);
-    if (a - r->stack_at + 1024u < 8192u)
+    if (a - r->stack_at + 1024u < sizeof r->stack + 2048u)
         return (2ull << 62) | (a - r->stack_at + 1024u);
     return a;
 }

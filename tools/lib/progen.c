@@ -323,7 +323,9 @@ static int16_t pick_off(gen *g, int b, uint32_t size, uint32_t align)
     else
         target = -(int32_t)below(g, g->stack_size - size + 1) - (int32_t)size;
     if (permille(g, 12))
-        target += chance(g, 50) ? (int32_t)(g->ctx_len + below(g, 24)) : -(int32_t)below(g, 24) - 1;
+        target = chance(g, 50) ? (s->kind == K_CTX ? (int32_t)g->ctx_len : 0) + (int32_t)below(g, 24)
+                               : (s->kind == K_CTX ? 0 : -(int32_t)g->stack_size) -
+                                     (int32_t)below(g, 24) - (int32_t)size;
     int32_t off = s->off_known ? target - s->off : (int32_t)below(g, 64) - 32;
     if (align > 1 && s->off_known)
         off -= (s->off + off) & (int32_t)(align - 1);
@@ -406,6 +408,71 @@ static void gen_atomic(gen *g)
         set_scalar(g, (unsigned)s);
 }
 
+/* Several accesses through one base register close together, sometimes
+ * moving the base or straddling the end of the area: what a compiler that
+ * skips re-checking an already checked range must get right. */
+static void gen_burst(gen *g)
+{
+    int b = pick_kind(g, M_PTR);
+    if (b != MBPF_REG_FP && !writable(g, (unsigned)b))
+        b = MBPF_REG_FP;
+    const rstate *s = &g->st.r[b];
+    int32_t lo, hi; /* the area, relative to the base register */
+    if (s->kind == K_CTX) {
+        lo = s->off_known ? -s->off : -32;
+        hi = lo + (int32_t)g->ctx_len;
+    } else {
+        hi = s->off_known ? -s->off : 0;
+        lo = hi - (int32_t)g->stack_size;
+    }
+    int32_t center = chance(g, 30) ? hi - (int32_t)below(g, 12) : lo + (int32_t)below(g, (uint32_t)(hi - lo));
+    int n = 2 + (int)below(g, 5);
+    for (int k = 0; k < n; k++) {
+        uint8_t sz = sizes[below(g, 4)];
+        int32_t size = (int32_t)size_bytes(sz);
+        int32_t off = center + (int32_t)below(g, 17) - 8;
+        if (b == MBPF_REG_FP) { /* the verifier wants r10 accesses inside the frame */
+            if (off < lo)
+                off = lo;
+            if (off + size > hi)
+                off = hi - size;
+        } else if (chance(g, 85)) { /* mostly inside, sometimes across an end */
+            if (off < lo)
+                off = lo;
+            if (off + size > hi)
+                off = hi - size;
+        }
+        switch (below(g, 5)) {
+        case 0:
+        case 1: {
+            unsigned dst = (unsigned)pick_dst_avoid(g, (uint16_t)(1u << b));
+            uint8_t mode = (sz != MBPF_DW && chance(g, 25)) ? MBPF_MEMSX : MBPF_MEM;
+            emit(g, MBPF_LDX | mode | sz, dst, (unsigned)b, (int16_t)off, 0);
+            set_scalar(g, dst);
+            break;
+        }
+        case 2:
+            emit(g, MBPF_ST | MBPF_MEM | sz, (unsigned)b, 0, (int16_t)off, imm32(g));
+            break;
+        case 3: {
+            int src = need_scalar(g, (uint16_t)(1u << b));
+            emit(g, MBPF_STX | MBPF_MEM | sz, (unsigned)b, (unsigned)src, (int16_t)off, 0);
+            break;
+        }
+        default: /* move the base (not r10): the checked range moves with it */
+            if (b != MBPF_REG_FP && k + 1 < n) {
+                int32_t d = (int32_t)below(g, 17) - 8;
+                emit(g, MBPF_ALU64 | MBPF_ADD | MBPF_K, (unsigned)b, 0, 0, d);
+                g->st.r[b].off += d;
+                lo -= d;
+                hi -= d;
+                center -= d;
+            }
+            break;
+        }
+    }
+}
+
 static void gen_lddw(gen *g)
 {
     unsigned dst = (unsigned)pick_dst(g);
@@ -455,7 +522,7 @@ static uint32_t arg_len(gen *g, unsigned r, uint32_t max)
 /* Sets up r1-r5 for helper id; returns 0 if it cannot here. */
 static int helper_args(gen *g, uint32_t id)
 {
-    uint32_t maxlen = g->ctx_len < 32 ? g->ctx_len : 32;
+    uint32_t maxlen = g->ctx_len && g->ctx_len < 32 ? g->ctx_len : 32;
     switch (id) {
     case H_MIX:
     case H_FAIL:
@@ -699,7 +766,7 @@ static void gen_stmt(gen *g)
     else if (w < 32) gen_edge_alu(g);
     else if (w < 40) gen_ptr_arith(g);
     else if (w < 49) gen_load(g);
-    else if (w < 57) gen_store(g);
+    else if (w < 57) { if (chance(g, 30)) gen_burst(g); else gen_store(g); }
     else if (w < 63) gen_atomic(g);
     else if (w < 66) gen_lddw(g);
     else if (w < 72) gen_helper_call(g);
@@ -748,10 +815,16 @@ static void gen_function(gen *g, int f, int stmts)
     emit(g, MBPF_OP_EXIT, 0, 0, 0, 0);
 }
 
-static uint32_t ctx_len_for(uint64_t *s)
+/* Mostly small contexts; some large ones (offsets beyond short encodings)
+ * and a few runs without any. */
+static uint32_t ctx_len_for(gen *g)
 {
     static const uint32_t lens[] = {8, 16, 24, 64, 100, 128, 200, 256};
-    return lens[splitmix(s) % 8];
+    if (chance(g, 4))
+        return 0;
+    if (chance(g, 8))
+        return 257 + below(g, PROGEN_MAX_CTX - 256);
+    return lens[below(g, 8)];
 }
 
 void progen_generate(uint64_t seed, uint32_t index, progen_program *p)
@@ -767,12 +840,12 @@ void progen_generate(uint64_t seed, uint32_t index, progen_program *p)
     mbpf_config_default(&p->cfg);
     p->cfg.isa = 4;
     p->cfg.allow_callx = true;
-    static const uint32_t stacks[] = {512, 512, 512, 64, 128, 256};
-    p->cfg.stack_size = stacks[below(&g, 6)];
+    static const uint32_t stacks[] = {512, 512, 512, 64, 128, 256, 1024, 4096};
+    p->cfg.stack_size = stacks[below(&g, 8)];
     p->cfg.max_depth = (uint8_t)(chance(&g, 70) ? 8 : 1 + below(&g, 4));
     p->cfg.budget = chance(&g, 75) ? 100000u : below(&g, 40);
     p->cfg.max_regions = 4;
-    p->ctx_len = ctx_len_for(&g.rng);
+    p->ctx_len = ctx_len_for(&g);
     p->ctx_flags = chance(&g, 96) ? MBPF_MEM_RW : MBPF_MEM_READ;
     for (uint32_t i = 0; i < p->ctx_len; i++) {
         uint64_t v = rnd(&g);
@@ -790,8 +863,10 @@ void progen_generate(uint64_t seed, uint32_t index, progen_program *p)
     state *e = &g.funcs[0].entry;
     for (unsigned r = 0; r < MBPF_NREGS; r++)
         e->r[r].kind = K_SCALAR;
-    e->r[1].kind = K_CTX;
-    e->r[1].off_known = 1;
+    if (p->ctx_len) { /* without a ctx r1 is 0 */
+        e->r[1].kind = K_CTX;
+        e->r[1].off_known = 1;
+    }
     e->r[MBPF_REG_FP].kind = K_STACK;
     e->r[MBPF_REG_FP].off_known = 1;
     g.funcs[0].called = 1;

@@ -19,7 +19,7 @@
 #include "mbpf/mbpf.h"
 
 #define PROGEN_MAX_INSNS 768u
-#define PROGEN_MAX_CTX 256u
+#define PROGEN_MAX_CTX 8192u
 #define PROGEN_NUM_HELPERS 7u
 
 typedef struct progen_program {
@@ -28,7 +28,7 @@ typedef struct progen_program {
     uint32_t n;         /* instruction slots */
     mbpf_insn insns[PROGEN_MAX_INSNS];
     mbpf_config cfg;    /* stack size, depth, budget, isa 4, callx on */
-    uint32_t ctx_len;   /* 1..PROGEN_MAX_CTX */
+    uint32_t ctx_len;   /* 0..PROGEN_MAX_CTX (0: no ctx, r1 = 0) */
     uint32_t ctx_flags; /* MBPF_MEM_RW, sometimes MBPF_MEM_READ only */
     uint8_t ctx[PROGEN_MAX_CTX];
     uint8_t stack_fill; /* byte every stack byte holds before the run */
