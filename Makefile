@@ -3,7 +3,7 @@
 JOBS ?= 2
 BUILD ?= build
 
-.PHONY: all setup build demo test test-host test-asan size-arm clean
+.PHONY: all setup build demo demo-asm test test-host test-asan size-arm clean
 
 all: build
 
@@ -16,6 +16,10 @@ build: setup
 
 demo: build
 	@scripts/demo.sh $(BUILD)
+
+# The issue-2 demo: assemble, verify, run and disassemble a hand-written program.
+demo-asm: build
+	@scripts/demo-asm.sh $(BUILD)
 
 # Everything CI runs: host build + tests, the same tests under ASan+UBSan,
 # and the core cross-compiled for Cortex-M4 with its size printed.

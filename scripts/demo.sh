@@ -1,68 +1,44 @@
-#!/bin/sh
-# `make demo`: assemble a sample program, verify it, run it, show its disassembly.
+#!/usr/bin/env bash
+# `make demo`: the whole microbpf path. A C program becomes a verified image on
+# the host, then a Cortex-M4 firmware (QEMU mps2-an386) verifies it on the
+# device, runs it with the interpreter and JIT-compiled to Thumb-2, and prints
+# both results with instruction counts and the JIT compile cost.
 # Usage: scripts/demo.sh [BUILD_DIR]   (default: build)
-set -eu
+set -euo pipefail
 
-ROOT=$(cd "$(dirname "$0")/.." && pwd)
-BUILD=${1:-build}
-case "$BUILD" in /*) ;; *) BUILD="$ROOT/$BUILD" ;; esac
-MBPF="$BUILD/tools/mbpf"
-SRC="$ROOT/examples/asm/demo.s"
-OUT="$BUILD/demo"
+root=$(cd "$(dirname "$0")/.." && pwd)
+build=${1:-build}
+case "$build" in /*) ;; *) build="$root/$build" ;; esac
+mbpf="$build/tools/mbpf"
+out="$build/demo"
+[ -x "$mbpf" ] || { echo "demo: $mbpf not found; run make build first" >&2; exit 1; }
+mkdir -p "$out"
 
-if [ ! -x "$MBPF" ]; then
-    echo "demo: $MBPF not found; build first (make build)" >&2
-    exit 1
-fi
-mkdir -p "$OUT"
-
-if [ -t 1 ]; then BOLD=$(printf '\033[1m'); PLAIN=$(printf '\033[0m'); else BOLD=; PLAIN=; fi
-step() { printf '\n%s== %s%s\n' "$BOLD" "$*" "$PLAIN"; }
-# Prints the command (quoting arguments with blanks), then runs it.
-show() {
-    printf '$'
-    for a in "$@"; do
-        case "$a" in *" "*) printf " '%s'" "$a" ;; *) printf ' %s' "$a" ;; esac
-    done
-    printf '\n'
-    "$@"
-}
+if [ -t 1 ]; then bold=$'\033[1m'; plain=$'\033[0m'; else bold=; plain=; fi
+step() { printf '\n%s== %s%s\n' "$bold" "$*" "$plain"; }
+show() { printf '$'; printf ' %q' "$@"; printf '\n'; "$@"; }
 
 cat <<MSG
-microbpf demo: a Fletcher-16 checksum written in eBPF assembly
-($SRC), run by the microbpf interpreter on the bytes of a message.
+microbpf demo: examples/fletcher16.c (a Fletcher-16 checksum over a string in
+.rodata) and examples/sensor_avg.c (moving average and alarm over simulated
+temperature readings, state in the key-value store).
 MSG
 
-step "1. Assemble the source into bytecode"
-show "$MBPF" asm "$SRC" -o "$OUT/demo.bin"
+step "1. Compile C to a relocated, self-describing image (clang -target bpf + libelf)"
+show "$mbpf" build "$root/examples/fletcher16.c" -o "$out/fletcher16.mbpf"
+show "$mbpf" build "$root/examples/sensor_avg.c" -o "$out/sensor_avg.mbpf"
 
-step "2. Verify it (the same checks a device runs before loading)"
-show "$MBPF" verify "$OUT/demo.bin"
+step "2. What the device receives"
+show "$mbpf" objdump "$out/fletcher16.mbpf" | head -n 40
 
-MSG_TEXT="abcde"
-MEM=$(printf '%s' "$MSG_TEXT" | od -An -v -tx1 | tr -s ' \n' '  ' | sed 's/^ *//; s/ *$//')
-step "3. Run it with r1 -> \"$MSG_TEXT\" ($MEM), r2 = ${#MSG_TEXT}"
-show "$MBPF" run "$OUT/demo.bin" --mem "$MEM"
-echo "(Fletcher-16 of \"abcde\" is 0xc8f0)"
+step "3. Run on the host (interpreter, host helpers)"
+show "$mbpf" run "$out/fletcher16.mbpf"
 
-step "4. The same run as JSON, with the execution budget used"
-show "$MBPF" run "$OUT/demo.bin" --mem "$MEM" --json
+step "4. The Thumb-2 code the JIT makes of it (sizes; mbpf jit --disasm shows the code)"
+show "$mbpf" jit "$out/fletcher16.mbpf"
 
-step "5. Safety: a budget of 3 backward jumps + calls stops the run"
-if show "$MBPF" run "$OUT/demo.bin" --mem "$MEM" --budget 3 2>&1; then
-    echo "unexpected: the run should have been stopped" >&2
-    exit 1
-else
-    echo "(stopped with exit status $?, as intended)"
-fi
-
-step "6. Disassembly (it assembles back to the same bytes)"
-show "$MBPF" disasm --pc "$OUT/demo.bin"
-"$MBPF" disasm "$OUT/demo.bin" -o "$OUT/demo-back.s"
-"$MBPF" asm "$OUT/demo-back.s" -o "$OUT/demo-back.bin" >/dev/null
-if cmp -s "$OUT/demo.bin" "$OUT/demo-back.bin"; then
-    echo "round trip: identical bytecode"
-else
-    echo "round trip: bytecode differs!" >&2
-    exit 1
-fi
+step "5. On the device: boot the firmware in QEMU (Cortex-M4) with both images"
+echo "   load+verify on the device, interpreter, JIT compile into RAM, JIT'd run;"
+echo "   instruction counts are exact (QEMU -icount, see docs/benchmarks.md)."
+FIRMWARE_QUIET=1 "$root/scripts/firmware.sh" "$build" "$out/firmware" \
+  "fletcher16:examples/fletcher16.c:0" "sensor_avg:examples/sensor_avg.c:0"

@@ -18,27 +18,22 @@
 #include <stdio.h>
 
 #include "mbpf/iot.h"
+#include "sim_devices.h"
 
 #define HOST_KV_CAPACITY 256u
-#define HOST_SAUL_DEVICES 4u
 
 typedef struct host_platform {
+    sim_devices sim; /* first: the shared device callbacks take it as ctx */
     mbpf_platform pf;
     mbpf_iot_env env; /* pass &env as mbpf_vm_run's user */
     mbpf_kv local, global;
     mbpf_kv_entry local_store[HOST_KV_CAPACITY], global_store[HOST_KV_CAPACITY];
     FILE *out;
     uint64_t slept_us; /* virtual time added by ztimer_periodic_wakeup */
-    uint32_t reads[HOST_SAUL_DEVICES];
-    mbpf_phydat switch_state;
-    uint32_t gpio_written[8]; /* bit per pin: has been written */
-    uint32_t gpio_level[8];
 } host_platform;
 
 /* Sets everything up; out receives printf output (NULL: stdout). */
 void host_platform_init(host_platform *hp, FILE *out);
 
-/* The simulated temperature of the k-th read, in centi-degrees C. */
-int16_t host_temp_reading(uint32_t k);
 
 #endif /* MBPF_TOOLS_HOST_PLATFORM_H */
