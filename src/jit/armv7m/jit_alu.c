@@ -268,13 +268,15 @@ static void divmod64(jit *j, const mbpf_insn *in)
     j->use_div64 = true;
     jit_bl(j, sgn ? j->r_sdiv64 : j->r_udiv64);
     unsigned rl = op == MBPF_DIV ? RA0 : RB0, rh = op == MBPF_DIV ? RA1 : RB1;
-    if (j->lo[d] != JIT_NOREG) {
+    bool dz = (j->zhi >> d) & 1u;
+    if (j->lo[d] != JIT_NOREG)
         t2_mov_reg(b, j->lo[d], rl);
-        t2_mov_reg(b, j->hi[d], rh);
-    } else {
+    else
         t2_str(b, T2_W, rl, T2_SP, jit_slot(d, false), JIT_NOREG);
+    if (!dz && j->hi[d] != JIT_NOREG)
+        t2_mov_reg(b, j->hi[d], rh);
+    else if (!dz)
         t2_str(b, T2_W, rh, T2_SP, jit_slot(d, true), JIT_NOREG);
-    }
     jit_clobber(j, d);
 }
 
@@ -291,12 +293,15 @@ static void alu64(jit *j, const mbpf_insn *in)
     bool hz = false;
     bool fpd = (x && op == MBPF_MOV && in->off == 0 && ((j->fpd >> s) & 1u)) ||
                (!x && (op == MBPF_ADD || op == MBPF_SUB) && ((j->fpd >> d) & 1u));
-    jit_load_dst(j, d, op != MBPF_MOV, op != MBPF_MOV);
+    /* d with no upper half: logical ops and moves skip it (it stays 0) */
+    bool dz = (j->zhi >> d) & 1u;
+    bool logic = op == MBPF_MOV || op == MBPF_OR || op == MBPF_AND || op == MBPF_XOR;
+    jit_load_dst(j, d, op != MBPF_MOV, op != MBPF_MOV && !(dz && logic));
     unsigned dl = jit_dst_lo(j, d), dh = jit_dst_hi(j, d);
     unsigned sl = RB0, sh = RB1;
-    bool need_src_hi = x && (op == MBPF_MOV || op == MBPF_ADD || op == MBPF_SUB ||
-                             op == MBPF_MUL || op == MBPF_OR || op == MBPF_AND ||
-                             op == MBPF_XOR);
+    bool need_src_hi = x && !(dz && logic) &&
+                       (op == MBPF_MOV || op == MBPF_ADD || op == MBPF_SUB ||
+                        op == MBPF_MUL || op == MBPF_OR || op == MBPF_AND || op == MBPF_XOR);
     if (x) {
         sl = jit_src_lo(j, s, RB0);
         if (need_src_hi && !(op == MBPF_MOV && in->off != 0))
@@ -306,7 +311,8 @@ static void alu64(jit *j, const mbpf_insn *in)
     case MBPF_MOV:
         if (!x) {
             t2_mov_imm(b, dl, imm);
-            t2_mov_imm(b, dh, sext);
+            if (!dz)
+                t2_mov_imm(b, dh, sext);
             hz = sext == 0;
         } else if (in->off == 8 || in->off == 16 || in->off == 32) {
             if (in->off == 8)
@@ -319,7 +325,7 @@ static void alu64(jit *j, const mbpf_insn *in)
         } else {
             if (dl != sl)
                 t2_mov_reg(b, dl, sl);
-            if (dh != sh)
+            if (!dz && dh != sh)
                 t2_mov_reg(b, dh, sh);
             hz = (j->hz >> s) & 1u;
         }
@@ -358,13 +364,16 @@ static void alu64(jit *j, const mbpf_insn *in)
         unsigned top = t2_op_of(op);
         if (x) {
             t2_alu(b, top, dl, dl, sl, false);
-            t2_alu(b, top, dh, dh, sh, false);
+            if (!dz)
+                t2_alu(b, top, dh, dh, sh, false);
             hz = op == MBPF_AND ? (((j->hz >> s) | (j->hz >> d)) & 1u)
                                 : (((j->hz >> s) & (j->hz >> d)) & 1u);
             break;
         }
         op_imm32(j, top, dl, imm);
-        if (op == MBPF_OR && sext)
+        if (dz)
+            ;
+        else if (op == MBPF_OR && sext)
             t2_mov_imm(b, dh, sext);
         else if (op == MBPF_AND && !sext)
             t2_mov_imm(b, dh, 0);

@@ -69,6 +69,8 @@ typedef struct jit {
     uint8_t lo[11], hi[11]; /* ARM register of each half, or JIT_NOREG */
     uint16_t hz;            /* bit r: upper half of eBPF r known to be 0 */
     uint16_t fpd;           /* bit r: value derived from r10 by constant offsets */
+    uint16_t zhi;           /* bit r: every write to r zero-extends: its upper
+                               half is 0 everywhere and has no storage */
     jit_range rd_ok[11], wr_ok[11];
 
     uint32_t stack_size, max_depth, stack_total, frame;

@@ -5,6 +5,13 @@
  * 3 levels. Registers are taken greedily by weight while r4-r11 last: a
  * 64-bit register needs a pair, r10 one register. The most used get r4-r7
  * first, which allows 16-bit encodings. The others live in frame slots.
+ *
+ * Before that, registers whose upper half is 0 at every point are found
+ * (j->zhi): all registers start with a 32-bit value, so a register qualifies
+ * when every instruction that writes it zero-extends (ALU32, narrow loads,
+ * non-negative immediates, ...; a few 64-bit ops keep a zero upper half of
+ * their operands, hence a greatest fixed point). Such a register needs one
+ * ARM register, its upper half is never written and reads as 0.
  */
 #include "jit/armv7m/jit_internal.h"
 
@@ -14,8 +21,91 @@ static void add_use(uint32_t w[11], unsigned r, uint32_t weight)
         w[r] += weight;
 }
 
+/* Does this write of register d keep its upper half 0, given the set z? */
+static bool zero_extends(const mbpf_insn *in, const mbpf_insn *next, uint16_t z)
+{
+    unsigned cls = MBPF_CLASS(in->code), op = MBPF_OP(in->code);
+    unsigned d = MBPF_INSN_DST(in), s = MBPF_INSN_SRC(in);
+    bool x = MBPF_SRCBIT(in->code) != 0;
+    bool zd = (z >> d) & 1u, zs = x ? ((z >> s) & 1u) : in->imm >= 0;
+    switch (cls) {
+    case MBPF_ALU:
+        if (op == MBPF_END && in->imm == 64) /* be64 swaps, le64 keeps */
+            return x ? false : zd;
+        return true;
+    case MBPF_ALU64:
+        switch (op) {
+        case MBPF_MOV: return x ? in->off == 0 && zs : in->imm >= 0;
+        case MBPF_AND: return zd || zs;
+        case MBPF_OR:
+        case MBPF_XOR: return zd && zs;
+        case MBPF_RSH: return zd || (!x && (in->imm & 63) >= 32);
+        case MBPF_ARSH: return zd;
+        case MBPF_DIV:
+        case MBPF_MOD: return zd && in->off == 0;
+        case MBPF_END: return in->imm != 64;
+        default: return false;
+        }
+    case MBPF_LD:
+        return next && next->imm == 0;
+    case MBPF_LDX:
+        return MBPF_MODE(in->code) == MBPF_MEM && MBPF_SIZE(in->code) != MBPF_DW;
+    case MBPF_STX: /* atomics with fetch write src (or r0): zero-extended for W */
+        return MBPF_SIZE(in->code) == MBPF_W;
+    default:
+        return false;
+    }
+}
+
+/* Register written by in (or -1), for the zero-upper analysis. */
+static int written_reg(const mbpf_insn *in)
+{
+    unsigned cls = MBPF_CLASS(in->code);
+    if (cls == MBPF_ALU || cls == MBPF_ALU64 || cls == MBPF_LD || cls == MBPF_LDX)
+        return (int)MBPF_INSN_DST(in);
+    if (cls == MBPF_STX && MBPF_MODE(in->code) == MBPF_ATOMIC) {
+        uint32_t op = (uint32_t)in->imm;
+        if (op == MBPF_CMPXCHG)
+            return 0;
+        if (op & MBPF_FETCH)
+            return (int)MBPF_INSN_SRC(in);
+        return -1;
+    }
+    if ((cls == MBPF_JMP) && (in->code == MBPF_OP_CALL || in->code == MBPF_OP_CALLX) &&
+        !(in->code == MBPF_OP_CALL && MBPF_INSN_SRC(in) == MBPF_CALL_LOCAL))
+        return 0; /* helper result: 64-bit */
+    return -1;
+}
+
+static void find_zero_upper(jit *j)
+{
+    uint16_t z = 0x7ffu;
+    for (bool changed = true; changed;) {
+        changed = false;
+        for (uint32_t i = 0; i < j->n; i++) {
+            const mbpf_insn *in = &j->insns[i];
+            const mbpf_insn *next = i + 1 < j->n ? &j->insns[i + 1] : NULL;
+            int r = written_reg(in);
+            if (in->code == MBPF_OP_LDDW)
+                i++;
+            if (r < 0 || r > 9 || !((z >> r) & 1u))
+                continue;
+            bool keeps = MBPF_CLASS(in->code) == MBPF_JMP ? false : zero_extends(in, next, z);
+            if (MBPF_CLASS(in->code) == MBPF_ALU64 && MBPF_OP(in->code) == MBPF_END &&
+                MBPF_SRCBIT(in->code) == MBPF_K)
+                keeps = in->imm != 64; /* bswap */
+            if (!keeps) {
+                z &= (uint16_t)~(1u << r);
+                changed = true;
+            }
+        }
+    }
+    j->zhi = z;
+}
+
 void jit_alloc_regs(jit *j)
 {
+    find_zero_upper(j);
     uint32_t w[11] = {0};
     /* Loop depth per instruction: a difference array in the offsets table
      * (it is rewritten by the passes afterwards). */
@@ -96,7 +186,7 @@ void jit_alloc_regs(jit *j)
         if (best < 0)
             break;
         taken[best] = true;
-        unsigned need = best == 10 ? 1u : 2u;
+        unsigned need = ((j->zhi >> best) & 1u) ? 1u : 2u;
         if (next + need > 12)
             continue; /* does not fit: a lighter r10 may still */
         j->lo[best] = (uint8_t)next++;
@@ -122,7 +212,7 @@ unsigned jit_src_lo(jit *j, unsigned r, unsigned tmp)
 
 unsigned jit_src_hi(jit *j, unsigned r, unsigned tmp)
 {
-    if (r == 10) {
+    if ((j->zhi >> r) & 1u) {
         t2_mov_imm(&j->b, tmp, 0);
         return tmp;
     }
@@ -139,7 +229,9 @@ void jit_load_dst(jit *j, unsigned r, bool lo, bool hi)
 {
     if (lo && j->lo[r] == JIT_NOREG)
         t2_ldr(&j->b, T2_W, RA0, T2_SP, jit_slot(r, false), JIT_NOREG);
-    if (hi && j->hi[r] == JIT_NOREG)
+    if (hi && (j->zhi >> r) & 1u)
+        t2_mov_imm(&j->b, RA1, 0);
+    else if (hi && j->hi[r] == JIT_NOREG)
         t2_ldr(&j->b, T2_W, RA1, T2_SP, jit_slot(r, true), JIT_NOREG);
 }
 
@@ -147,7 +239,7 @@ void jit_store_dst(jit *j, unsigned r, bool lo, bool hi)
 {
     if (lo && j->lo[r] == JIT_NOREG)
         t2_str(&j->b, T2_W, RA0, T2_SP, jit_slot(r, false), JIT_NOREG);
-    if (hi && j->hi[r] == JIT_NOREG)
+    if (hi && j->hi[r] == JIT_NOREG && !((j->zhi >> r) & 1u))
         t2_str(&j->b, T2_W, RA1, T2_SP, jit_slot(r, true), JIT_NOREG);
 }
 
@@ -169,6 +261,7 @@ void jit_set_hi_zero(jit *j, unsigned r)
 void jit_clobber(jit *j, unsigned r)
 {
     j->hz &= (uint16_t)~(1u << r);
+    j->hz |= j->zhi;
     j->fpd &= (uint16_t)~(1u << r);
     j->rd_ok[r].lo = j->rd_ok[r].hi = 0;
     j->wr_ok[r].lo = j->wr_ok[r].hi = 0;
@@ -180,6 +273,6 @@ void jit_forget_all(jit *j)
         jit_clobber(j, r);
     j->rd_ok[10].lo = j->rd_ok[10].hi = 0;
     j->wr_ok[10].lo = j->wr_ok[10].hi = 0;
-    j->hz = 1u << 10;
+    j->hz = (uint16_t)((1u << 10) | j->zhi);
     j->fpd = 1u << 10;
 }

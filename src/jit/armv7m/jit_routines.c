@@ -48,6 +48,8 @@ void jit_prologue(jit *j)
         } else {
             t2_str(b, T2_W, 3, T2_SP, jit_slot(r, false), JIT_NOREG);
         }
+        if ((j->zhi >> r) & 1u)
+            continue; /* upper half has no storage */
         if (j->hi[r] != JIT_NOREG)
             t2_mov_reg(b, j->hi[r], 3);
         else
@@ -73,7 +75,7 @@ static void exit_routines(jit *j)
     t2_hw(b, (uint16_t)(0x3800u | 2u << 8 | REC_SIZE)); /* subs r2, #40 */
     t2_str(b, T2_W, 2, T2_SP, F_REC, JIT_NOREG);
     for (unsigned r = 6; r <= 10; r++) {
-        for (unsigned half = 0; half < (r == 10 ? 1u : 2u); half++) {
+        for (unsigned half = 0; half < (r == 10 || ((j->zhi >> r) & 1u) ? 1u : 2u); half++) {
             int32_t at = r == 10 ? REC_R10 : (int32_t)(r - 6) * 8 + 4 * (int32_t)half;
             unsigned reg = half ? j->hi[r] : j->lo[r];
             if (reg != JIT_NOREG) {
