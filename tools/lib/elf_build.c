@@ -223,21 +223,28 @@ int elf_build_run(const elf_build_opts *o)
     elf_read_opts ro = {o->entry, o->debug, (uint8_t)(o->isa == 4 ? 4 : 3)};
     if (elf_program_read(compiled ? obj : o->input, &ro, &p, err, sizeof(err)))
         goto out;
-    if (p.recursive)
-        fprintf(stderr, "mbpf build: warning: %s has recursive calls; the verifier will "
-                "refuse it\n", o->input);
     char name[128];
     program_name(o->input, name, sizeof(name));
     mbpf_image_desc desc;
+    mbpf_image_write_stats st;
     elf_program_desc(&p, name, &desc);
+    desc.stats = &st; /* the writer drops unreachable functions: report what it wrote */
     if (mbpf_image_write(&desc, &image, &image_len, err, sizeof(err)) != 0)
         goto out;
+    if (p.recursive && st.max_depth == 0)
+        fprintf(stderr, "mbpf build: warning: %s has recursive calls; the verifier will "
+                "refuse it\n", o->input);
     if (write_file(o->output, image, image_len, err, sizeof(err)))
         goto out;
-    if (!o->quiet)
+    if (!o->quiet) {
         printf("%s: %u instructions, %u functions, %u sections, %u maps, %u helpers, "
-               "%zu bytes%s\n", o->output, p.num_insns, p.num_funcs, p.num_sections,
-               p.num_maps, p.num_helpers, image_len, o->debug ? " (with line table)" : "");
+               "%zu bytes%s", o->output, st.num_insns, st.num_funcs, p.num_sections,
+               p.num_maps, st.num_helpers, image_len, o->debug ? " (with line table)" : "");
+        if (st.dropped_funcs)
+            printf(" (%u unreachable function%s dropped)", st.dropped_funcs,
+                   st.dropped_funcs == 1 ? "" : "s");
+        printf("\n");
+    }
     rc = 0;
 out:
     if (rc && err[0])

@@ -1,11 +1,13 @@
 /* Host image serializer: mbpf_image_desc -> image bytes.
  *
  * The writer does what the device must not have to: it orders functions so
- * the entry is at instruction 0, collects and sorts the helper ids, computes
- * the call depth, deduplicates names into one string table, and pads every
- * section to 8 bytes. Its output is then run through the device's own parser
- * (mbpf_image_parse), so a writer bug cannot produce an image the device
- * would read differently.
+ * the entry is at instruction 0, drops the functions the entry cannot reach
+ * (the verifier finds function starts only from call targets, so dead code
+ * would merge into the function before it), collects and sorts the helper
+ * ids, computes the call depth, deduplicates names into one string table, and
+ * pads every section to 8 bytes. Its output is then run through the device's
+ * own parser (mbpf_image_parse), so a writer bug cannot produce an image the
+ * device would read differently.
  */
 #include "image_write.h"
 
@@ -26,9 +28,13 @@ typedef struct writer {
     /* functions sorted by original start, and the order they are written in */
     mbpf_image_func_desc *funcs;
     uint32_t nfuncs;
+    uint8_t *live;       /* live[f]: funcs[f] is reachable from the entry (written) */
     uint32_t *order;     /* order[k] = index into funcs of the k-th function in the image */
-    uint32_t *new_pc;    /* old instruction index -> new */
-    mbpf_insn *code;     /* reordered code */
+    uint32_t nlive;      /* functions written: order[0 .. nlive) */
+    uint32_t *new_pc;    /* old instruction index -> new; UINT32_MAX if dropped */
+    mbpf_insn *code;     /* reordered code without the dropped functions */
+    uint32_t ninsns;     /* slots of code */
+    uint32_t nlines;     /* line entries written */
     uint32_t *helpers;
     uint32_t nhelpers;
     buf strings;
@@ -133,7 +139,41 @@ static uint32_t func_end(const writer *w, uint32_t f)
     return f + 1 < w->nfuncs ? w->funcs[f + 1].start : w->d->num_insns;
 }
 
-/* Sorts functions, puts the entry first and rewrites the code to match. */
+/* Marks (in w->live) the entry and every function it reaches through local
+ * calls. Calls outside the code are skipped here and reported later. */
+static int mark_live(writer *w, uint32_t entry)
+{
+    uint32_t *todo = malloc(sizeof(uint32_t) * w->nfuncs), ntodo = 0;
+    if (!todo)
+        return fail(w, MBPF_E_NOSPACE, "out of memory");
+    w->live[entry] = 1;
+    todo[ntodo++] = entry;
+    while (ntodo) {
+        uint32_t f = todo[--ntodo];
+        for (uint32_t pc = w->funcs[f].start; pc < func_end(w, f); pc++) {
+            const mbpf_insn *in = &w->d->code[pc];
+            if (in->code == MBPF_OP_LDDW) {
+                pc++;
+                continue;
+            }
+            if (in->code != MBPF_OP_CALL || MBPF_INSN_SRC(in) != MBPF_CALL_LOCAL)
+                continue;
+            int64_t t = (int64_t)pc + in->imm + 1;
+            if (t < 0 || t >= (int64_t)w->d->num_insns)
+                continue;
+            uint32_t g = func_of(w, (uint32_t)t);
+            if (!w->live[g]) {
+                w->live[g] = 1;
+                todo[ntodo++] = g; /* each function at most once: fits */
+            }
+        }
+    }
+    free(todo);
+    return MBPF_OK;
+}
+
+/* Sorts functions, keeps the entry and what it reaches (entry first, the
+ * rest in their order) and rewrites the code to match. */
 static int order_functions(writer *w)
 {
     const mbpf_image_desc *d = w->d;
@@ -155,9 +195,10 @@ static int order_functions(writer *w)
     uint32_t entry_start = src[d->entry].start;
     w->funcs = malloc(sizeof(*w->funcs) * n);
     w->order = malloc(sizeof(uint32_t) * n);
+    w->live = calloc(n, 1);
     w->new_pc = malloc(sizeof(uint32_t) * d->num_insns);
     w->code = malloc(sizeof(mbpf_insn) * d->num_insns);
-    if (!w->funcs || !w->order || !w->new_pc || !w->code)
+    if (!w->funcs || !w->order || !w->live || !w->new_pc || !w->code)
         return fail(w, MBPF_E_NOSPACE, "out of memory");
     memcpy(w->funcs, src, sizeof(*w->funcs) * n);
     w->nfuncs = n;
@@ -177,47 +218,78 @@ static int order_functions(writer *w)
     uint32_t entry = 0;
     while (w->funcs[entry].start != entry_start)
         entry++;
+    int rc = mark_live(w, entry);
+    if (rc != MBPF_OK)
+        return rc;
     w->order[0] = entry;
-    for (uint32_t i = 0, k = 1; i < n; i++)
-        if (i != entry)
-            w->order[k++] = i;
-    uint32_t at = 0;
-    for (uint32_t k = 0; k < n; k++) {
-        uint32_t f = w->order[k];
-        for (uint32_t pc = w->funcs[f].start; pc < func_end(w, f); pc++)
-            w->new_pc[pc] = at++;
-    }
+    w->nlive = 1;
+    for (uint32_t i = 0; i < n; i++)
+        if (i != entry && w->live[i])
+            w->order[w->nlive++] = i;
     for (uint32_t pc = 0; pc < d->num_insns; pc++)
-        w->code[w->new_pc[pc]] = d->code[pc];
-    if (entry == 0)
+        w->new_pc[pc] = UINT32_MAX; /* dropped unless its function is written */
+    uint32_t at = 0;
+    for (uint32_t k = 0; k < w->nlive; k++) {
+        uint32_t f = w->order[k];
+        for (uint32_t pc = w->funcs[f].start; pc < func_end(w, f); pc++) {
+            w->code[at] = d->code[pc];
+            w->new_pc[pc] = at++;
+        }
+    }
+    w->ninsns = at;
+    if (entry == 0 && w->nlive == n)
         return MBPF_OK; /* nothing moved */
     /* Something moved: local calls get new offsets, jumps must stay inside. */
-    for (uint32_t pc = 0; pc < d->num_insns; pc++) {
-        const mbpf_insn *in = &d->code[pc];
-        uint32_t cls = MBPF_CLASS(in->code), f = func_of(w, pc);
-        if (in->code == MBPF_OP_LDDW) {
-            pc++;
-            continue;
-        }
-        if (in->code == MBPF_OP_CALL && MBPF_INSN_SRC(in) == MBPF_CALL_LOCAL) {
-            int64_t t = (int64_t)pc + in->imm + 1;
-            if (t < 0 || t >= (int64_t)d->num_insns)
-                return fail(w, MBPF_E_IMAGE, "insn %u: local call target %lld outside the code",
-                            pc, (long long)t);
-            w->code[w->new_pc[pc]].imm =
-                (int32_t)((int64_t)w->new_pc[t] - (int64_t)w->new_pc[pc] - 1);
-            continue;
-        }
-        if ((cls == MBPF_JMP || cls == MBPF_JMP32) && MBPF_OP(in->code) != MBPF_CALL &&
-            MBPF_OP(in->code) != MBPF_EXIT) {
-            int64_t off = in->code == MBPF_OP_JA32 ? in->imm : in->off;
-            int64_t t = (int64_t)pc + off + 1;
-            if (t < (int64_t)w->funcs[f].start || t >= (int64_t)func_end(w, f))
-                return fail(w, MBPF_E_IMAGE,
-                            "insn %u: jump leaves its function, cannot move the entry first", pc);
+    for (uint32_t k = 0; k < w->nlive; k++) {
+        uint32_t f = w->order[k];
+        for (uint32_t pc = w->funcs[f].start; pc < func_end(w, f); pc++) {
+            const mbpf_insn *in = &d->code[pc];
+            uint32_t cls = MBPF_CLASS(in->code);
+            if (in->code == MBPF_OP_LDDW) {
+                pc++;
+                continue;
+            }
+            if (in->code == MBPF_OP_CALL && MBPF_INSN_SRC(in) == MBPF_CALL_LOCAL) {
+                int64_t t = (int64_t)pc + in->imm + 1;
+                if (t < 0 || t >= (int64_t)d->num_insns)
+                    return fail(w, MBPF_E_IMAGE,
+                                "insn %u: local call target %lld outside the code", pc,
+                                (long long)t);
+                /* mark_live made the target's function live */
+                w->code[w->new_pc[pc]].imm =
+                    (int32_t)((int64_t)w->new_pc[t] - (int64_t)w->new_pc[pc] - 1);
+                continue;
+            }
+            if ((cls == MBPF_JMP || cls == MBPF_JMP32) && MBPF_OP(in->code) != MBPF_CALL &&
+                MBPF_OP(in->code) != MBPF_EXIT) {
+                int64_t off = in->code == MBPF_OP_JA32 ? in->imm : in->off;
+                int64_t t = (int64_t)pc + off + 1;
+                if (t < (int64_t)w->funcs[f].start || t >= (int64_t)func_end(w, f))
+                    return fail(w, MBPF_E_IMAGE, "insn %u: jump leaves its function, %s", pc,
+                                entry != 0 ? "cannot move the entry first"
+                                           : "cannot drop the unreachable functions");
+            }
         }
     }
     return MBPF_OK;
+}
+
+/* Whether helper id is called (call src=0) in the live or the dropped code. */
+static int calls_helper(const writer *w, uint32_t id, int live)
+{
+    for (uint32_t f = 0; f < w->nfuncs; f++) {
+        if (!w->live[f] != !live)
+            continue;
+        for (uint32_t pc = w->funcs[f].start; pc < func_end(w, f); pc++) {
+            const mbpf_insn *in = &w->d->code[pc];
+            if (in->code == MBPF_OP_LDDW)
+                pc++;
+            else if (in->code == MBPF_OP_CALL && MBPF_INSN_SRC(in) == MBPF_CALL_HELPER &&
+                     (uint32_t)in->imm == id)
+                return 1;
+        }
+    }
+    return 0;
 }
 
 /* Helper list: given (sorted + deduplicated here) or collected from code. */
@@ -225,7 +297,7 @@ static int make_helpers(writer *w)
 {
     const mbpf_image_desc *d = w->d;
     uint32_t n = d->helpers ? d->num_helpers
-                            : mbpf_image_collect_helpers(w->code, d->num_insns, NULL, 0);
+                            : mbpf_image_collect_helpers(w->code, w->ninsns, NULL, 0);
     w->helpers = malloc(sizeof(uint32_t) * (n ? n : 1));
     if (!w->helpers)
         return fail(w, MBPF_E_NOSPACE, "out of memory");
@@ -233,12 +305,17 @@ static int make_helpers(writer *w)
         memcpy(w->helpers, d->helpers, sizeof(uint32_t) * n);
         qsort(w->helpers, n, sizeof(uint32_t), cmp_u32);
         uint32_t k = 0;
-        for (uint32_t i = 0; i < n; i++)
-            if (k == 0 || w->helpers[k - 1] != w->helpers[i])
-                w->helpers[k++] = w->helpers[i];
+        for (uint32_t i = 0; i < n; i++) {
+            uint32_t id = w->helpers[i];
+            if (k > 0 && w->helpers[k - 1] == id)
+                continue;
+            if (w->nlive < w->nfuncs && calls_helper(w, id, 0) && !calls_helper(w, id, 1))
+                continue; /* only dead code called it */
+            w->helpers[k++] = id;
+        }
         n = k;
     } else {
-        mbpf_image_collect_helpers(w->code, d->num_insns, w->helpers, n);
+        mbpf_image_collect_helpers(w->code, w->ninsns, w->helpers, n);
     }
     w->nhelpers = n;
     return MBPF_OK;
@@ -297,9 +374,9 @@ static int serialize(writer *w, uint8_t **out, size_t *out_len)
 {
     const mbpf_image_desc *d = w->d;
     uint32_t stack = d->stack_size, name = intern(w, d->name);
-    for (uint32_t i = 0; i < w->nfuncs; i++)
-        if (!d->stack_size && w->funcs[i].stack_size > stack)
-            stack = w->funcs[i].stack_size;
+    for (uint32_t k = 0; k < w->nlive; k++)
+        if (!d->stack_size && w->funcs[w->order[k]].stack_size > stack)
+            stack = w->funcs[w->order[k]].stack_size;
     uint32_t max_depth = d->max_depth;
     if (max_depth == 0) {
         uint8_t *state = calloc(w->nfuncs, 1);
@@ -319,7 +396,7 @@ static int serialize(writer *w, uint8_t **out, size_t *out_len)
     /* Section bodies. */
     buf sec[MBPF_SEC_COUNT] = {{0}};
     int rc = MBPF_OK;
-    for (uint32_t k = 0; k < w->nfuncs && rc == MBPF_OK; k++) {
+    for (uint32_t k = 0; k < w->nlive && rc == MBPF_OK; k++) {
         const mbpf_image_func_desc *f = &w->funcs[w->order[k]];
         uint8_t r[MBPF_IMAGE_FUNC_SIZE] = {0};
         put32(r, intern(w, f->name));
@@ -343,7 +420,7 @@ static int serialize(writer *w, uint8_t **out, size_t *out_len)
         put32(r, w->helpers[i]);
         rc = buf_put(&sec[MBPF_SEC_HELPERS], r, 4);
     }
-    for (uint32_t pc = 0; pc < d->num_insns && rc == MBPF_OK; pc++) {
+    for (uint32_t pc = 0; pc < w->ninsns && rc == MBPF_OK; pc++) {
         const mbpf_insn *in = &w->code[pc];
         uint8_t r[8] = {in->code, in->regs, (uint8_t)in->off, (uint8_t)((uint16_t)in->off >> 8)};
         put32(r + 4, (uint32_t)in->imm);
@@ -357,13 +434,17 @@ static int serialize(writer *w, uint8_t **out, size_t *out_len)
         mbpf_image_line_desc *lines = malloc(sizeof(*lines) * d->num_lines);
         rc = lines ? 0 : -1;
         for (uint32_t i = 0; i < d->num_lines && rc == 0; i++) {
-            lines[i] = d->lines[i];
-            if (lines[i].insn < d->num_insns)
-                lines[i].insn = w->new_pc[lines[i].insn];
+            mbpf_image_line_desc l = d->lines[i];
+            /* past the code: kept as is for the parser to report */
+            if (l.insn < d->num_insns && w->new_pc[l.insn] == UINT32_MAX)
+                continue; /* in a dropped function */
+            if (l.insn < d->num_insns)
+                l.insn = w->new_pc[l.insn];
+            lines[w->nlines++] = l;
         }
         if (rc == 0)
-            qsort(lines, d->num_lines, sizeof(*lines), cmp_line);
-        for (uint32_t i = 0; i < d->num_lines && rc == 0; i++) {
+            qsort(lines, w->nlines, sizeof(*lines), cmp_line);
+        for (uint32_t i = 0; i < w->nlines && rc == 0; i++) {
             uint8_t r[MBPF_IMAGE_LINE_SIZE];
             put32(r, lines[i].insn);
             put32(r + 4, lines[i].line);
@@ -401,7 +482,7 @@ static int serialize(writer *w, uint8_t **out, size_t *out_len)
         img[MBPF_IMAGE_OFF_VERSION + 1] = (uint8_t)(MBPF_IMAGE_VERSION >> 8);
         img[MBPF_IMAGE_OFF_ISA] = d->isa ? d->isa : 3;
         img[MBPF_IMAGE_OFF_MAX_DEPTH] = (uint8_t)max_depth;
-        put32(img + MBPF_IMAGE_OFF_FLAGS, (d->num_lines ? MBPF_IMAGE_F_DEBUG : 0u) |
+        put32(img + MBPF_IMAGE_OFF_FLAGS, (w->nlines ? MBPF_IMAGE_F_DEBUG : 0u) |
                                               (d->sig_reserve ? MBPF_IMAGE_F_SIGNED : 0u));
         put32(img + MBPF_IMAGE_OFF_IMAGE_LEN, (uint32_t)total);
         put32(img + MBPF_IMAGE_OFF_NAME, name);
@@ -468,9 +549,21 @@ int mbpf_image_write(const mbpf_image_desc *desc, uint8_t **out, size_t *len, ch
                 fail(&w, rc, "%s (image byte %u)", perr.msg, perr.offset);
             free(img);
             img = NULL;
+        } else if (desc->stats) {
+            *desc->stats = (mbpf_image_write_stats){
+                .num_funcs = info.num_funcs,
+                .num_insns = info.num_insns,
+                .num_helpers = info.num_helpers,
+                .num_lines = info.num_lines,
+                .max_depth = info.max_depth,
+                .dropped_funcs = w.nfuncs - w.nlive,
+                .dropped_insns = desc->num_insns - w.ninsns,
+                .dropped_lines = desc->num_lines - w.nlines,
+            };
         }
     }
     free(w.funcs);
+    free(w.live);
     free(w.order);
     free(w.new_pc);
     free(w.code);

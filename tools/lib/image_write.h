@@ -7,6 +7,10 @@
  *   lddw src=6 imm=map index, next imm=offset     -> address of value + offset
  * with map index 0 = .rodata, 1 = .data, 2 = .bss, 3 + i = maps[i]
  * (MBPF_IMAGE_MAP_*). Local calls (call src=1) are already relative.
+ *
+ * Only the entry function and the functions it reaches through local calls
+ * are written: the device verifier knows function boundaries only from call
+ * targets, so an uncalled function would be read as part of its neighbour.
  */
 #ifndef MBPF_TOOLS_IMAGE_WRITE_H
 #define MBPF_TOOLS_IMAGE_WRITE_H
@@ -38,6 +42,18 @@ typedef struct mbpf_image_line_desc {
     const char *file;
 } mbpf_image_line_desc;
 
+/* What an image holds and what the writer left out of it (dead code). */
+typedef struct mbpf_image_write_stats {
+    uint32_t num_funcs; /* written */
+    uint32_t num_insns; /* slots written (the header's count) */
+    uint32_t num_helpers;
+    uint32_t num_lines;
+    uint32_t max_depth; /* the header's: 0 if the entry reaches a call cycle */
+    uint32_t dropped_funcs; /* unreachable from the entry through local calls */
+    uint32_t dropped_insns;
+    uint32_t dropped_lines; /* line entries inside dropped functions */
+} mbpf_image_write_stats;
+
 typedef struct mbpf_image_desc {
     const char *name; /* program name (NULL: "") */
     uint8_t isa;      /* 1..4; 0 means 3 */
@@ -53,8 +69,10 @@ typedef struct mbpf_image_desc {
     uint32_t num_funcs;
     /* Index into funcs of the entry point. The image's entry is always at
      * instruction 0: if the entry function starts elsewhere, the writer moves
-     * it first (local call offsets and line entries are fixed up; jumps
-     * must not cross function boundaries). */
+     * it first, and it drops every function the entry cannot reach through
+     * local calls (the rest keep their order; local call offsets, function
+     * starts and line entries are renumbered, lines of dropped functions
+     * removed; jumps must not cross function boundaries). */
     uint32_t entry;
 
     const uint8_t *rodata;
@@ -67,7 +85,8 @@ typedef struct mbpf_image_desc {
     uint32_t num_maps;
 
     /* Helper ids the code calls. NULL: collected from the code (call src=0).
-     * Given: any order, duplicates allowed; every called id must be in it. */
+     * Given: any order, duplicates allowed; every called id must be in it.
+     * Ids called only by dropped functions are left out of the image. */
     const uint32_t *helpers;
     uint32_t num_helpers;
 
@@ -80,6 +99,9 @@ typedef struct mbpf_image_desc {
     /* Bytes to reserve for a trailing signature block (zero-filled, sets
      * MBPF_IMAGE_F_SIGNED). 0: none. */
     uint32_t sig_reserve;
+
+    /* Optional out (NULL: not wanted): filled when the write succeeds. */
+    mbpf_image_write_stats *stats;
 } mbpf_image_desc;
 
 /* Validates desc and serializes it. On success *out is a malloc'd buffer of
