@@ -285,7 +285,7 @@ static void atomics(void **state)
     unsigned fails = 0;
     for (size_t i = 0; i < sizeof ops / sizeof ops[0]; i++)
         for (unsigned dw = 0; dw < 2; dw++)
-            for (int16_t off = -1; off <= 9; off += 2) {
+            for (int16_t off = -1; off <= 9; off++) {
                 unsigned sz = dw ? MBPF_DW : MBPF_W;
                 jit_opts o = {.ctx = buf, .ctx_len = sizeof buf};
                 const mbpf_insn p1[] = {LDDW(2, 0xf0e1d2c3b4a59687ull), LDDW(0, 0x8877665544332211ull),

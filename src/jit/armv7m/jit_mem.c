@@ -201,30 +201,60 @@ void jit_store(jit *j, const mbpf_insn *in)
         t2_str(b, T2_W, vh, m.reg, m.disp + 4, T2_LR);
 }
 
-/* Atomics: interrupts off around a plain read-modify-write (PRIMASK saved in
- * lr). One VM runs on one thread, so the only other observer on a
- * single-core Cortex-M is an interrupt handler; with interrupts masked the
- * sequence is indivisible, for 32- and 64-bit accesses alike, and it works
- * at any alignment (LDREX faults on unaligned addresses, and ARMv7-M has no
- * LDREXD). Needs privileged execution for CPSID to take effect. */
-void jit_atomic(jit *j, const mbpf_insn *in)
+/* ARM data-processing op of an eBPF atomic op (0xff: none / unknown). */
+static unsigned atomic_alu(uint32_t op)
+{
+    switch (op & ~MBPF_FETCH) {
+    case MBPF_ADD: return T2_ADD;
+    case MBPF_OR: return T2_ORR;
+    case MBPF_AND: return T2_AND;
+    case MBPF_XOR: return T2_EOR;
+    default: return 0xffu;
+    }
+}
+
+/* 32-bit atomic on a 4-aligned address: LDREX/STREX retry loop. Old value in
+ * r0; the store is retried until no other access intervened. */
+static void atomic32_exclusive(jit *j, uint32_t op, unsigned a, unsigned s)
 {
     t2_buf *b = &j->b;
-    unsigned d = MBPF_INSN_DST(in), s = MBPF_INSN_SRC(in);
-    bool dw = MBPF_SIZE(in->code) == MBPF_DW;
-    uint32_t op = (uint32_t)in->imm;
-    maddr m = mem_addr(j, d, in->off, dw ? 8u : 4u, MBPF_JIT_KIND_ATOMIC);
-    unsigned a = m.reg;
-    if (m.disp != 0) {
-        t2_add_imm(b, T2_IP, m.reg, m.disp, T2_LR);
-        a = T2_IP;
+    unsigned v = jit_src_lo(j, s, RB0);
+    unsigned e = op == MBPF_CMPXCHG ? jit_src_lo(j, 0, T2_LR) : T2_LR;
+    uint32_t retry = b->pos;
+    t2_ldrex(b, RA0, a);
+    uint32_t to_fail = 0;
+    if (op == MBPF_CMPXCHG) {
+        t2_cmp_reg(b, RA0, e);
+        to_fail = jit_fwd_begin(j);
+    } else if (op != MBPF_XCHG) {
+        t2_alu(b, atomic_alu(op), RA1, RA0, v, false);
+        v = RA1;
     }
+    t2_strex(b, RB1, v, a);
+    t2_cmp_imm(b, RB1, 0);
+    t2_bcond(b, T2_NE, (int32_t)retry - (int32_t)b->pos, false);
+    if (op == MBPF_CMPXCHG) {
+        uint32_t to_done = jit_fwd_begin(j);
+        jit_fwd_end(j, to_fail, T2_NE);
+        t2_clrex(b);
+        jit_fwd_end(j, to_done, T2_AL);
+    }
+}
+
+/* Any other atomic: interrupts off around a plain read-modify-write (PRIMASK
+ * saved in lr). One VM runs on one thread, so the only other observer on a
+ * single-core Cortex-M is an interrupt handler; with interrupts masked the
+ * sequence is indivisible, for 64-bit accesses (ARMv7-M has no LDREXD) and
+ * unaligned 32-bit ones (LDREX faults there) alike. Needs privileged
+ * execution for CPSID to take effect. */
+static void atomic_masked(jit *j, uint32_t op, bool dw, unsigned a, unsigned s)
+{
+    t2_buf *b = &j->b;
     t2_mrs_primask(b, T2_LR);
     t2_cpsid_i(b);
     t2_ldr(b, T2_W, RA0, a, 0, JIT_NOREG);
     if (dw)
         t2_ldr(b, T2_W, RA1, a, 4, JIT_NOREG);
-    uint32_t base_op = op & ~MBPF_FETCH;
     if (op == MBPF_CMPXCHG) {
         unsigned e = jit_src_lo(j, 0, RB0);
         t2_cmp_reg(b, RA0, e);
@@ -246,15 +276,7 @@ void jit_atomic(jit *j, const mbpf_insn *in)
     } else {
         unsigned vl = jit_src_lo(j, s, RB0), vh = dw ? jit_src_hi(j, s, RB1) : RB1;
         if (op != MBPF_XCHG) {
-            unsigned t = base_op == MBPF_ADD  ? T2_ADD
-                         : base_op == MBPF_OR  ? T2_ORR
-                         : base_op == MBPF_AND ? T2_AND
-                         : base_op == MBPF_XOR ? T2_EOR
-                                               : 0xffu;
-            if (t == 0xffu) {
-                jit_fail(j, MBPF_E_JIT, "unsupported atomic operation");
-                return;
-            }
+            unsigned t = atomic_alu(op);
             t2_alu(b, t, RB0, RA0, vl, t == T2_ADD);
             if (dw)
                 t2_alu(b, t == T2_ADD ? T2_ADC : t, RB1, RA1, vh, false);
@@ -266,6 +288,35 @@ void jit_atomic(jit *j, const mbpf_insn *in)
             t2_str(b, T2_W, vh, a, 4, JIT_NOREG);
     }
     t2_msr_primask(b, T2_LR);
+}
+
+void jit_atomic(jit *j, const mbpf_insn *in)
+{
+    t2_buf *b = &j->b;
+    unsigned d = MBPF_INSN_DST(in), s = MBPF_INSN_SRC(in);
+    bool dw = MBPF_SIZE(in->code) == MBPF_DW;
+    uint32_t op = (uint32_t)in->imm;
+    if (op != MBPF_XCHG && op != MBPF_CMPXCHG && atomic_alu(op) == 0xffu) {
+        jit_fail(j, MBPF_E_JIT, "unsupported atomic operation");
+        return;
+    }
+    maddr m = mem_addr(j, d, in->off, dw ? 8u : 4u, MBPF_JIT_KIND_ATOMIC);
+    unsigned a = m.reg;
+    if (m.disp != 0) {
+        t2_add_imm(b, T2_IP, m.reg, m.disp, T2_LR);
+        a = T2_IP;
+    }
+    if (dw) {
+        atomic_masked(j, op, true, a, s);
+    } else {
+        t2_dp_imm(b, T2_AND, true, 15, a, 3); /* tst a, #3 */
+        uint32_t to_unaligned = jit_fwd_begin(j);
+        atomic32_exclusive(j, op, a, s);
+        uint32_t to_done = jit_fwd_begin(j);
+        jit_fwd_end(j, to_unaligned, T2_NE);
+        atomic_masked(j, op, false, a, s);
+        jit_fwd_end(j, to_done, T2_AL);
+    }
     /* Results: old value into src (fetch/xchg) or r0 (cmpxchg). */
     unsigned r = op == MBPF_CMPXCHG ? 0u : s;
     if (op != MBPF_CMPXCHG && !(op & MBPF_FETCH))
