@@ -49,12 +49,13 @@ int t2_modimm(uint32_t v)
     x = v & 0xffu;
     if (v == x * 0x01010101u)
         return (int)(0x300u | x);
-    for (unsigned rot = 8; rot < 32; rot++) {
-        uint32_t y = (v << rot) | (v >> (32 - rot)); /* undo "ror rot" */
-        if (y <= 0xffu && (y & 0x80u))
-            return (int)((rot << 7) | (y & 0x7fu));
-    }
-    return -1;
+    /* (0x80 | x) ror rot, rot 8..31, is the 8-bit value shifted left by
+     * 32 - rot: the highest set bit fixes the shift. */
+    unsigned top = 31u - (unsigned)__builtin_clz(v);
+    unsigned sh = top - 7u;
+    if (sh < 1u || sh > 24u || ((v >> sh) << sh) != v)
+        return -1;
+    return (int)(((32u - sh) << 7) | ((v >> sh) & 0x7fu));
 }
 
 /* Places a 12-bit i:imm3:imm8 field into the two halfwords. */
