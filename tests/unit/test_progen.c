@@ -146,20 +146,24 @@ typedef struct layout_run {
     uint64_t ctx_at, stack_at; /* host addresses, to turn faults into offsets */
 } layout_run;
 
+#define BLOCK (1024u * 1024u)
+
 static void run_at(const progen_program *p, const mbpf_helpers *hs, size_t shift,
                    layout_run *out)
 {
     static uint8_t scratch[1u << 16];
     size_t mem_len = mbpf_vm_mem_size(&p->cfg);
     size_t stack_len = (size_t)p->cfg.stack_size * p->cfg.max_depth;
-    uint8_t *mem = malloc(mem_len + shift + 64);
-    uint8_t *ctxbuf = aligned_alloc(64, 4096u + PROGEN_MAX_CTX);
-    assert_non_null(mem);
-    assert_non_null(ctxbuf);
-    uint8_t *ctx = ctxbuf + 1024 + shift * 8;
+    /* one block: the ctx near its start, the VM's memory 512 KiB further, so
+     * that a fault address is unambiguously near one of them */
+    uint8_t *block = aligned_alloc(64, BLOCK);
+    assert_non_null(block);
+    assert_true(mem_len + shift + 64 < BLOCK / 2);
+    uint8_t *ctx = block + 65536 + shift * 8;
+    uint8_t *mem = block + BLOCK / 2 + shift;
     mbpf_vm vm;
     mbpf_verify_error err;
-    assert_int_equal(mbpf_vm_init(&vm, &p->cfg, mem + shift, mem_len + 64), MBPF_OK);
+    assert_int_equal(mbpf_vm_init(&vm, &p->cfg, mem, mem_len + 64), MBPF_OK);
     mbpf_vm_set_helpers(&vm, hs, NULL, 0);
     if (mbpf_vm_load(&vm, p->insns, p->n, scratch, sizeof scratch, &err) != MBPF_OK)
         fail_msg("seed %llu program %u does not verify: insn %u: %s",
@@ -171,17 +175,17 @@ static void run_at(const progen_program *p, const mbpf_helpers *hs, size_t shift
     memcpy(out->stack, vm.stack, stack_len);
     out->ctx_at = (uintptr_t)ctx;
     out->stack_at = (uintptr_t)vm.stack;
-    free(mem);
-    free(ctxbuf);
+    free(block);
 }
 
-/* A fault address as (0 = wild, 1 = near ctx, 2 = near stack, offset). */
+/* A fault address as (0 = wild, 1 = near ctx, 2 = near stack, offset);
+ * the layouts differ by less than the windows. */
 static uint64_t fault_key(const layout_run *r, uint64_t a)
 {
-    if (a - r->ctx_at + 1024u < PROGEN_MAX_CTX + 2048u)
-        return (1ull << 62) | (a - r->ctx_at + 1024u);
-    if (a - r->stack_at + 1024u < sizeof r->stack + 2048u)
-        return (2ull << 62) | (a - r->stack_at + 1024u);
+    if (a - r->ctx_at + 65536u < PROGEN_MAX_CTX + 131072u)
+        return (1ull << 62) | (a - r->ctx_at + 65536u);
+    if (a - r->stack_at + 65536u < sizeof r->stack + 131072u)
+        return (2ull << 62) | (a - r->stack_at + 65536u);
     return a;
 }
 

@@ -20,7 +20,9 @@
 #include "mbpf_asm.h"
 
 #define CTX_GUARD 512u
-#define DECOY 64u /* regions the program never points to: the table has several entries */
+#define RELOCATED_BY 64u /* second JIT run: ctx this much higher (fits the guard) */
+#define DECOY 64u        /* regions the program never points to: the table has several entries */
+#define DECOY_GAP 4096u  /* between the ctx and the decoys, beyond any pointer's reach */
 
 struct jit_diff {
     jit_uc *uc;
@@ -34,7 +36,7 @@ struct jit_diff {
     size_t code_cap;
     uint32_t *offsets;
     size_t offsets_cap;
-    uint8_t *ctx_buf; /* guard decoy guard ctx guard decoy decoy guard */
+    uint8_t *ctx_buf; /* guard decoy gap ctx gap decoy decoy guard */
     size_t ctx_cap;
     uint8_t *snap; /* the interpreter's final ctx then stack */
     size_t snap_cap;
@@ -157,7 +159,7 @@ int jit_diff_run(jit_diff *d, const mbpf_insn *insns, uint32_t n, const mbpf_con
     if (!need || reserve(d->vm_mem, &d->vm_mem_len, need) ||
         reserve(d->scratch, &d->scratch_len, scratch + 8) ||
         reserve(d->offsets, &d->offsets_cap, ((size_t)n + 1) * sizeof(uint32_t)) ||
-        reserve(d->ctx_buf, &d->ctx_cap, ctx_len + 4u * CTX_GUARD + 5u * DECOY) ||
+        reserve(d->ctx_buf, &d->ctx_cap, ctx_len + 2u * CTX_GUARD + 2u * DECOY_GAP + 5u * DECOY) ||
         reserve(d->snap, &d->snap_cap, ctx_len + stack_len)) {
         say(r, "out of memory or bad configuration");
         return r->verdict;
@@ -171,8 +173,8 @@ int jit_diff_run(jit_diff *d, const mbpf_insn *insns, uint32_t n, const mbpf_con
     }
     mbpf_vm_set_helpers(&vm, &d->helpers, NULL, 0);
     uint8_t *lo = d->ctx_buf + CTX_GUARD;
-    uint8_t *c = lo + DECOY + CTX_GUARD;
-    uint8_t *hi = c + ((ctx_len + CTX_GUARD + 7u) & ~7u);
+    uint8_t *c = lo + DECOY + DECOY_GAP;
+    uint8_t *hi = c + ((ctx_len + DECOY_GAP + 7u) & ~7u);
     if (cfg->max_regions >= 4 &&
         (mbpf_vm_add_region(&vm, lo, DECOY, MBPF_MEM_READ) != MBPF_OK ||
          mbpf_vm_add_region(&vm, hi, DECOY, MBPF_MEM_WRITE) != MBPF_OK ||
@@ -219,6 +221,29 @@ int jit_diff_run(jit_diff *d, const mbpf_insn *insns, uint32_t n, const mbpf_con
         return r->verdict;
     }
     compare(r, d->snap, c, ctx_len, d->snap + ctx_len, vm.stack, stack_len);
+    if (r->verdict != JIT_DIFF_SAME || !ctx_len)
+        return r->verdict;
+
+    /* The same code again with the ctx RELOCATED_BY bytes higher: the code is
+     * position independent and regions may change between runs. */
+    uint8_t *moved = c + RELOCATED_BY;
+    memcpy(moved, ctx, ctx_len);
+    memset(vm.stack, stack_fill, stack_len);
+    mbpf_result again;
+    rc = jit_uc_run(d->uc, &vm, d->code, code_len, moved, ctx_len, ctx_flags, NULL, &again,
+                    &stats);
+    if (rc != JIT_UC_OK) {
+        say(r, "harness (second run, ctx moved): %d: %s", rc, jit_uc_error(d->uc));
+        r->verdict = JIT_DIFF_HARNESS;
+        return r->verdict;
+    }
+    uint64_t fa = r->interp.fault_addr;
+    if (again.fault_addr == fa + RELOCATED_BY)
+        again.fault_addr = fa; /* a fault through a ctx pointer moved with it */
+    r->jit = again;
+    compare(r, d->snap, moved, ctx_len, d->snap + ctx_len, vm.stack, stack_len);
+    if (r->verdict != JIT_DIFF_SAME)
+        say(r, "(second run of the same code with the ctx moved by %u bytes)", RELOCATED_BY);
     return r->verdict;
 }
 

@@ -4,7 +4,8 @@
  * Compared: status, and r0 on success; pc and msg on error; fault address and
  * size (MBPF_E_MEM); helper id (helper errors); budget_used always; and the
  * final bytes of the ctx buffer and of the whole eBPF stack area, which both
- * runs start from the same contents.
+ * runs start from the same contents. When they agree, the same code runs a
+ * second time with the ctx at another address and must agree again.
  */
 #ifndef MBPF_TOOLS_JIT_DIFF_H
 #define MBPF_TOOLS_JIT_DIFF_H

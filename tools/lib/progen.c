@@ -54,6 +54,7 @@ typedef struct gen {
     uint32_t n, cap;
     state st;
     uint16_t reserved; /* registers the current code must not write */
+    uint16_t anchors;  /* pointers the current loops never write (see pick_ptr_source) */
     int nest;          /* if/loop nesting */
     int loops;
     int cur, nfuncs;
@@ -115,9 +116,9 @@ static void meet(state *a, const state *b)
         const rstate *y = &b->r[r];
         if (x->kind != y->kind) {
             x->kind = K_DEAD;
-        } else if (is_ptr(x->kind) && (!y->off_known || x->off != y->off)) {
+        } else if (is_ptr(x->kind) && !y->off_known) {
             x->off_known = 0;
-        }
+        } /* offsets that differ: keep one; it only aims accesses */
     }
 }
 
@@ -177,6 +178,21 @@ static int pick_kind(gen *g, unsigned mask)
 
 #define M_SCALAR (1u << K_SCALAR)
 #define M_PTR ((1u << K_CTX) | (1u << K_STACK))
+
+/* A pointer to derive a new one from. Inside a loop only r10 and the loop's
+ * anchors qualify: a pointer derived from its own previous value would creep
+ * further every iteration, until it reached some other buffer of the host
+ * (which sits at another distance in the emulator). */
+static int pick_ptr_source(gen *g)
+{
+    if (!g->loops)
+        return pick_kind(g, M_PTR);
+    int found[MBPF_NREGS], n = 0;
+    for (unsigned r = 0; r < MBPF_NREGS; r++)
+        if (is_ptr(g->st.r[r].kind) && (r == MBPF_REG_FP || (g->anchors & (1u << r))))
+            found[n++] = (int)r;
+    return found[below(g, (uint32_t)n)]; /* r10 always qualifies */
+}
 
 /* A scalar register, making one with a constant when none exists (never
  * overwriting the registers in avoid). */
@@ -253,7 +269,7 @@ static void gen_edge_alu(gen *g)
 /* Pointer arithmetic: copies and moves pointers, or turns two into a scalar. */
 static void gen_ptr_arith(gen *g)
 {
-    int p = pick_kind(g, M_PTR);
+    int p = pick_ptr_source(g);
     if (p < 0)
         return;
     rstate ps = g->st.r[p];
@@ -459,8 +475,8 @@ static void gen_burst(gen *g)
             emit(g, MBPF_STX | MBPF_MEM | sz, (unsigned)b, (unsigned)src, (int16_t)off, 0);
             break;
         }
-        default: /* move the base (not r10): the checked range moves with it */
-            if (b != MBPF_REG_FP && k + 1 < n) {
+        default: /* move the base (not r10, not in loops): the checked range moves */
+            if (b != MBPF_REG_FP && k + 1 < n && !g->loops) {
                 int32_t d = (int32_t)below(g, 17) - 8;
                 emit(g, MBPF_ALU64 | MBPF_ADD | MBPF_K, (unsigned)b, 0, 0, d);
                 g->st.r[b].off += d;
@@ -497,7 +513,7 @@ static void arg_scalar(gen *g, unsigned r)
 /* r = a pointer aimed at len bytes inside ctx or the stack (or just outside). */
 static void arg_ptr(gen *g, unsigned r, uint32_t len)
 {
-    int p = pick_kind(g, M_PTR);
+    int p = pick_ptr_source(g);
     rstate ps = g->st.r[p];
     int32_t target = ps.kind == K_CTX ? (int32_t)below(g, g->ctx_len - len + 1)
                                       : -(int32_t)len - (int32_t)below(g, g->stack_size - len + 1);
@@ -673,6 +689,17 @@ static void gen_loop(gen *g)
             c = (int)r;
     if (c < 0 || g->loops >= 2 || room(g) < 40)
         return;
+    /* an anchor: a ctx pointer in r6-r9 that the body only reads */
+    int a = -1, src = pick_kind(g, 1u << K_CTX);
+    for (unsigned r = 6; r <= 9 && src >= 0 && a < 0; r++) {
+        if ((int)r == c || !writable(g, r))
+            continue;
+        if ((int)r != src)
+            emit(g, MBPF_ALU64 | MBPF_MOV | MBPF_X, r, (unsigned)src, 0, 0);
+        g->st.r[r] = g->st.r[src];
+        a = (int)r;
+    }
+    uint16_t keep = (uint16_t)((1u << c) | (a >= 0 ? 1u << a : 0u));
     uint32_t iters = 1 + below(g, 6);
     emit(g, MBPF_ALU64 | MBPF_MOV | MBPF_K, (unsigned)c, 0, 0, (int32_t)iters);
     set_scalar(g, (unsigned)c);
@@ -687,13 +714,16 @@ static void gen_loop(gen *g)
                 g->st.r[r].kind = K_DEAD;
         state head = g->st;
         uint32_t top = g->n;
-        g->reserved |= (uint16_t)(1u << c);
+        uint16_t reserved = g->reserved, anchors = g->anchors;
+        g->reserved |= keep;
+        g->anchors |= (uint16_t)(keep & ~(1u << c));
         g->loops++;
         g->nest++;
         gen_block(g, stmts);
         g->nest--;
         g->loops--;
-        g->reserved &= (uint16_t) ~(1u << c);
+        g->reserved = reserved;
+        g->anchors = anchors;
         /* counter step and backward branch: several equivalent shapes */
         switch (below(g, 4)) {
         case 0:
@@ -718,8 +748,6 @@ static void gen_loop(gen *g)
         for (unsigned r = 0; r < MBPF_NREGS; r++) {
             if (head.r[r].kind != K_DEAD && head.r[r].kind != g->st.r[r].kind)
                 changed |= (uint16_t)(1u << r);
-            else if (is_ptr(head.r[r].kind) && head.r[r].off != g->st.r[r].off)
-                g->st.r[r].off_known = 0;
         }
         if (!changed)
             break;
