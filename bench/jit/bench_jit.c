@@ -19,6 +19,8 @@
 #include <unicorn/unicorn.h>
 #include <unistd.h>
 
+#include "datafile.h"
+#include "host_image.h"
 #include "host_vm.h"
 #include "jit_listing.h"
 #include "jit_uc.h"
@@ -139,76 +141,142 @@ static int run_native(const native_fn *fn, const uint8_t *data, uint32_t len, ui
 
 typedef struct jit_fig {
     jit_sizes sizes;
+    int loaded;        /* 0: the program was refused at load (note says why) */
+    char note[300];
     int status;        /* the JIT'd run's status */
     uint64_t r0, interp_r0;
     int interp_status;
     uint64_t insns, tramp;
 } jit_fig;
 
-static int run_jit(const char *path, uint8_t *data, uint32_t len, jit_fig *f)
-{
-    char err[300];
+/* A program ready to run: raw bytecode or assembly on a host_vm (test
+ * helpers 5-11), or a .mbpf image on a host_image (maps, global data, the
+ * map and IoT helpers of the host platform). */
+typedef struct loaded {
+    int image;
+    host_vm hv;
+    host_image hi;
     host_program prog;
-    host_vm h;
+    mbpf_vm *vm;
+    void *user;
+    const mbpf_insn *insns;
+    uint32_t n;
+} loaded;
+
+static FILE *quiet_console(void)
+{
+    static FILE *f;
+    if (!f)
+        f = fopen("/dev/null", "w");
+    return f;
+}
+
+/* 0, or -1 with the reason in note. */
+static int load(const char *path, loaded *l, char *note, size_t notelen)
+{
     host_vm_opts o;
     host_outcome out;
-    memset(f, 0, sizeof *f);
-    if (host_program_load(path, &prog, err, sizeof err)) {
-        fprintf(stderr, "bench_jit: %s\n", err);
-        return -1;
-    }
+    memset(l, 0, sizeof *l);
     host_vm_opts_default(&o);
-    if (host_vm_create(&h, &o, err, sizeof err)) {
-        fprintf(stderr, "bench_jit: %s\n", err);
-        host_program_free(&prog);
-        return -1;
+    if (host_image_is_image(path)) {
+        size_t len;
+        uint8_t *bytes = (uint8_t *)mbpf_read_file(path, &len, note, notelen);
+        if (!bytes)
+            return -1;
+        int rc = host_image_open(&l->hi, &o, bytes, len, quiet_console(), &out);
+        free(bytes);
+        if (rc != MBPF_OK) {
+            snprintf(note, notelen, "%s", out.msg);
+            host_image_close(&l->hi);
+            return -1;
+        }
+        l->image = 1;
+        l->vm = &l->hi.vm;
+        l->user = &l->hi.platform.env;
+    } else {
+        if (host_program_load(path, &l->prog, note, notelen))
+            return -1;
+        if (host_vm_create(&l->hv, &o, note, notelen)) {
+            host_program_free(&l->prog);
+            return -1;
+        }
+        if (host_vm_load(&l->hv, l->prog.insns, l->prog.n, &out) != MBPF_OK) {
+            snprintf(note, notelen, "%s", out.msg);
+            host_vm_destroy(&l->hv);
+            host_program_free(&l->prog);
+            return -1;
+        }
+        l->vm = &l->hv.vm;
     }
+    l->insns = l->vm->insns;
+    l->n = l->vm->num_insns;
+    return 0;
+}
+
+static void unload(loaded *l)
+{
+    if (l->image) {
+        host_image_close(&l->hi);
+    } else {
+        host_vm_destroy(&l->hv);
+        host_program_free(&l->prog);
+    }
+}
+
+/* Interpreter run and JIT'd run, each on a freshly loaded copy of the
+ * program (images keep state in maps) and a fresh copy of data. 0 when both
+ * ran (whatever their status), -1 on a harness or compiler failure. */
+static int run_jit(const char *path, const uint8_t *data, uint32_t len, jit_fig *f)
+{
+    static uint8_t copy[MAX_DATA];
+    loaded a, b;
+    memset(f, 0, sizeof *f);
+    if (load(path, &a, f->note, sizeof f->note))
+        return 0; /* refused at load: reported, not a failure of the JIT */
+    f->loaded = 1;
+    mbpf_result ires;
+    memcpy(copy, data, len);
+    mbpf_vm_run(a.vm, len ? copy : NULL, len, MBPF_MEM_RW, a.user, &ires);
+    f->interp_status = ires.status;
+    f->interp_r0 = ires.r0;
+    unload(&a);
+
+    if (load(path, &b, f->note, sizeof f->note))
+        return -1;
     int rc = -1;
-    uint32_t *offsets = calloc((size_t)prog.n + 1, sizeof *offsets);
+    uint32_t *offsets = calloc((size_t)b.n + 1, sizeof *offsets);
     uint8_t *code = NULL;
     size_t len_code = 0;
     mbpf_jit_error jerr = {0, 0, NULL};
-    if (!offsets || host_vm_load(&h, prog.insns, prog.n, &out) != MBPF_OK) {
-        fprintf(stderr, "bench_jit: %s: %s\n", path, offsets ? out.msg : "out of memory");
-        goto done;
-    }
-    if (mbpf_jit_compile(&h.vm, NULL, 0, &len_code, offsets, &jerr) != MBPF_E_NOSPACE ||
+    if (!offsets || mbpf_jit_compile(b.vm, NULL, 0, &len_code, offsets, &jerr) != MBPF_E_NOSPACE ||
         !(code = aligned_alloc(8, (len_code + 7u) & ~(size_t)7u)) ||
-        mbpf_jit_compile(&h.vm, code, len_code, &len_code, offsets, &jerr) != MBPF_OK) {
+        mbpf_jit_compile(b.vm, code, len_code, &len_code, offsets, &jerr) != MBPF_OK) {
         fprintf(stderr, "bench_jit: %s: jit: insn %u: %s\n", path, jerr.pc,
                 jerr.msg ? jerr.msg : "failed");
-        goto done;
-    }
-    jit_listing_sizes(prog.insns, prog.n, len_code, offsets, &f->sizes);
-
-    uint8_t copy[MAX_DATA];
-    memcpy(copy, data, len);
-    host_vm_run(&h, len ? copy : NULL, len, MBPF_MEM_RW, &out);
-    f->interp_status = out.res.status;
-    f->interp_r0 = out.res.r0;
-
-    jit_uc *uc = jit_uc_open();
-    mbpf_result res;
-    jit_uc_stats st;
-    memset(&st, 0, sizeof st);
-    memcpy(copy, data, len);
-    if (!uc || jit_uc_run(uc, &h.vm, code, len_code, len ? copy : NULL, len, MBPF_MEM_RW, NULL,
-                          &res, &st) != JIT_UC_OK) {
-        fprintf(stderr, "bench_jit: %s: harness: %s\n", path, uc ? jit_uc_error(uc) : "no engine");
     } else {
-        f->status = res.status;
-        f->r0 = res.r0;
-        f->insns = st.insns;
-        f->tramp = st.tramp;
-        rc = 0;
+        jit_listing_sizes(b.insns, b.n, len_code, offsets, &f->sizes);
+        jit_uc *uc = jit_uc_open();
+        mbpf_result res;
+        jit_uc_stats st;
+        memset(&st, 0, sizeof st);
+        memcpy(copy, data, len);
+        if (!uc || jit_uc_run(uc, b.vm, code, len_code, len ? copy : NULL, len, MBPF_MEM_RW,
+                              b.user, &res, &st) != JIT_UC_OK) {
+            fprintf(stderr, "bench_jit: %s: harness: %s\n", path,
+                    uc ? jit_uc_error(uc) : "no engine");
+        } else {
+            f->status = res.status;
+            f->r0 = res.r0;
+            f->insns = st.insns;
+            f->tramp = st.tramp;
+            rc = 0;
+        }
+        if (uc)
+            jit_uc_close(uc);
     }
-    if (uc)
-        jit_uc_close(uc);
-done:
     free(code);
     free(offsets);
-    host_vm_destroy(&h);
-    host_program_free(&prog);
+    unload(&b);
     return rc;
 }
 
@@ -264,7 +332,9 @@ int main(int argc, char **argv)
             failed = 1;
             continue;
         }
-        if (run_jit(argv[3], data, n, &f)) {
+        if (run_jit(argv[3], data, n, &f) || !f.loaded) {
+            if (!f.loaded)
+                fprintf(stderr, "bench_jit: %s: %s\n", argv[3], f.note);
             printf("%6u | %10" PRIu64 " | %10s | %6s | %10s | native %s 0x%04x\n", n, ni,
                    "failed", "-", "-", nr0 == want ? "ok" : "WRONG", (unsigned)nr0);
             failed = 1;
@@ -303,28 +373,36 @@ int main(int argc, char **argv)
                "or helper routine (not counted above)\n", at640.tramp);
 
     if (argc > 4) {
-        printf("\nExample programs (ctx = 640 pseudo-random bytes, test helpers 5-11):\n");
-        printf("%-36s | %6s | %6s | %6s | %10s | %s\n", "program", "insns", "bytes", "B/insn",
-               "ARM insns", "result");
+        printf("\nExample programs, JIT'd under Unicorn (ctx = 640 pseudo-random bytes; images\n"
+               "with their maps and the host platform's helpers; slow = calls out of the code):\n");
+        printf("%-24s | %6s | %6s | %6s | %10s | %6s | %s\n", "program", "insns", "bytes",
+               "B/insn", "ARM insns", "slow", "result");
         fill(data, 640);
         for (int i = 4; i < argc; i++) {
             jit_fig f;
             fflush(stdout);
             if (run_jit(argv[i], data, 640, &f)) {
-                printf("%-36s | (failed, see above)\n", argv[i]);
+                printf("%-24s | (failed, see above)\n", argv[i]);
                 failed = 1;
                 continue;
             }
             const char *base = strrchr(argv[i], '/');
             base = base ? base + 1 : argv[i];
+            if (!f.loaded) {
+                printf("%-24s | refused at load (interpreter too): %s\n", base, f.note);
+                continue;
+            }
             int agree = f.status == f.interp_status && (f.status != MBPF_OK || f.r0 == f.interp_r0);
-            printf("%-36s | %6u | %6zu | %6.2f | %10" PRIu64 " | %s status %d r0 0x%" PRIx64
-                   "\n",
+            printf("%-24s | %6u | %6zu | %6.2f | %10" PRIu64 " | %6" PRIu64 " | %s status %d r0 0x%"
+                   PRIx64 "\n",
                    base, f.sizes.ebpf_insns, f.sizes.code_bytes,
-                   (double)f.sizes.code_bytes / f.sizes.ebpf_insns, f.insns,
+                   (double)f.sizes.code_bytes / f.sizes.ebpf_insns, f.insns, f.tramp,
                    agree ? "same as interpreter," : "DIFFERS from interpreter,", f.status, f.r0);
-            if (!agree)
+            if (!agree) {
+                printf("%-24s |   interpreter: status %d r0 0x%" PRIx64 "\n", "", f.interp_status,
+                       f.interp_r0);
                 failed = 1;
+            }
         }
     }
     return failed;
