@@ -371,6 +371,39 @@ static void run_pass(jit *j, uint8_t *buf, uint32_t cap)
     jit_routines(j);
 }
 
+/* Which routines the program can need (a superset: decided before any pass
+ * so that every pass emits the same prologue and routines). */
+static void scan_features(jit *j)
+{
+    for (uint32_t i = 0; i < j->n; i++) {
+        const mbpf_insn *in = &j->insns[i];
+        unsigned cls = MBPF_CLASS(in->code), op = MBPF_OP(in->code);
+        if (in->code == MBPF_OP_LDDW) {
+            i++;
+            continue;
+        }
+        if (cls == MBPF_LDX || cls == MBPF_ST || cls == MBPF_STX) {
+            unsigned base = cls == MBPF_LDX ? MBPF_INSN_SRC(in) : MBPF_INSN_DST(in);
+            bool in_frame = base == 10 && in->off < 0 && (uint32_t)-in->off <= j->stack_size;
+            if (!in_frame || MBPF_MODE(in->code) == MBPF_ATOMIC)
+                j->use_mem = true;
+            continue;
+        }
+        if (cls != MBPF_JMP && cls != MBPF_JMP32)
+            continue;
+        if (in->code == MBPF_OP_CALL && MBPF_INSN_SRC(in) == MBPF_CALL_LOCAL) {
+            j->use_calls = j->use_budget = j->use_trap = true;
+        } else if (in->code == MBPF_OP_CALL || in->code == MBPF_OP_CALLX) {
+            j->use_trap = true;
+        } else if (op != MBPF_EXIT && op != MBPF_CALL) {
+            int64_t t = in->code == MBPF_OP_JA32 ? (int64_t)i + in->imm + 1
+                                                 : (int64_t)i + in->off + 1;
+            if (t <= (int64_t)i)
+                j->use_budget = j->use_trap = true;
+        }
+    }
+}
+
 static void mark_labels(jit *j)
 {
     for (uint32_t i = 0; i <= j->n; i++)
@@ -439,6 +472,7 @@ int mbpf_jit_compile(mbpf_vm *vm, void *buf, size_t buf_len, size_t *code_len,
         j.offs = (uint32_t *)(void *)vm->stack;
     }
     jit_alloc_regs(&j);
+    scan_features(&j);
     mark_labels(&j);
 
     uint32_t prev = 0;

@@ -77,6 +77,7 @@ typedef struct jit {
     bool all_long;  /* sizing pass 0: every branch wide */
     bool final;     /* emit pass: report range errors */
     bool use_div64, use_sdiv64;
+    bool use_calls, use_trap, use_budget, use_mem; /* routines needed (scan_features) */
 
     /* Routine offsets (from the previous pass; exact at the fixed point). */
     uint32_t r_exit, r_exit_err, r_trap, r_mem, r_budget, r_udiv64, r_sdiv64;

@@ -15,17 +15,23 @@ void jit_prologue(jit *j)
     t2_str(b, T2_W, 0, T2_SP, F_CTX, JIT_NOREG);
     t2_mov_reg(b, 1, T2_SP);
     t2_str(b, T2_W, 1, 0, MBPF_JIT_CTX_SAVED_SP, JIT_NOREG);
-    t2_ldr(b, T2_W, 1, 0, MBPF_JIT_CTX_STACK_BASE, JIT_NOREG);
-    t2_str(b, T2_W, 1, T2_SP, F_SB, JIT_NOREG);
-    t2_ldr(b, T2_W, 1, 0, MBPF_JIT_CTX_BUDGET_LO, JIT_NOREG);
-    t2_str(b, T2_W, 1, T2_SP, F_BLO, JIT_NOREG);
-    t2_ldr(b, T2_W, 1, 0, MBPF_JIT_CTX_BUDGET_HI, JIT_NOREG);
-    t2_str(b, T2_W, 1, T2_SP, F_BHI, JIT_NOREG);
-    t2_add_rd_sp(b, 1, F_RECS);
-    t2_str(b, T2_W, 1, T2_SP, F_REC, JIT_NOREG);
-    for (int32_t at = F_CR_START; at < F_RECS; at += 4) {
-        t2_ldr(b, T2_W, 1, 0, MBPF_JIT_CTX_CR_START + (at - F_CR_START), JIT_NOREG);
-        t2_str(b, T2_W, 1, T2_SP, at, JIT_NOREG);
+    if (j->use_mem) {
+        t2_ldr(b, T2_W, 1, 0, MBPF_JIT_CTX_STACK_BASE, JIT_NOREG);
+        t2_str(b, T2_W, 1, T2_SP, F_SB, JIT_NOREG);
+        for (int32_t at = F_CR_START; at < F_RECS; at += 4) {
+            t2_ldr(b, T2_W, 1, 0, MBPF_JIT_CTX_CR_START + (at - F_CR_START), JIT_NOREG);
+            t2_str(b, T2_W, 1, T2_SP, at, JIT_NOREG);
+        }
+    }
+    if (j->use_budget) {
+        t2_ldr(b, T2_W, 1, 0, MBPF_JIT_CTX_BUDGET_LO, JIT_NOREG);
+        t2_str(b, T2_W, 1, T2_SP, F_BLO, JIT_NOREG);
+        t2_ldr(b, T2_W, 1, 0, MBPF_JIT_CTX_BUDGET_HI, JIT_NOREG);
+        t2_str(b, T2_W, 1, T2_SP, F_BHI, JIT_NOREG);
+    }
+    if (j->use_calls) {
+        t2_add_rd_sp(b, 1, F_RECS);
+        t2_str(b, T2_W, 1, T2_SP, F_REC, JIT_NOREG);
     }
     if (j->lo[10] != JIT_NOREG) {
         t2_ldr(b, T2_W, j->lo[10], 0, MBPF_JIT_CTX_STACK_END, JIT_NOREG);
@@ -68,26 +74,28 @@ static void exit_routines(jit *j)
 {
     t2_buf *b = &j->b;
     j->r_exit = b->pos;
-    t2_ldr(b, T2_W, 2, T2_SP, F_REC, JIT_NOREG);
-    t2_add_rd_sp(b, 3, F_RECS);
-    t2_cmp_reg(b, 2, 3);
-    uint32_t to_final = jit_fwd_begin(j);
-    t2_hw(b, (uint16_t)(0x3800u | 2u << 8 | REC_SIZE)); /* subs r2, #40 */
-    t2_str(b, T2_W, 2, T2_SP, F_REC, JIT_NOREG);
-    for (unsigned r = 6; r <= 10; r++) {
-        for (unsigned half = 0; half < (r == 10 || ((j->zhi >> r) & 1u) ? 1u : 2u); half++) {
-            int32_t at = r == 10 ? REC_R10 : (int32_t)(r - 6) * 8 + 4 * (int32_t)half;
-            unsigned reg = half ? j->hi[r] : j->lo[r];
-            if (reg != JIT_NOREG) {
-                t2_ldr(b, T2_W, reg, 2, at, JIT_NOREG);
-            } else {
-                t2_ldr(b, T2_W, 0, 2, at, JIT_NOREG);
-                t2_str(b, T2_W, 0, T2_SP, jit_slot(r, half != 0), JIT_NOREG);
+    if (j->use_calls) {
+        t2_ldr(b, T2_W, 2, T2_SP, F_REC, JIT_NOREG);
+        t2_add_rd_sp(b, 3, F_RECS);
+        t2_cmp_reg(b, 2, 3);
+        uint32_t to_final = jit_fwd_begin(j);
+        t2_hw(b, (uint16_t)(0x3800u | 2u << 8 | REC_SIZE)); /* subs r2, #40 */
+        t2_str(b, T2_W, 2, T2_SP, F_REC, JIT_NOREG);
+        for (unsigned r = 6; r <= 10; r++) {
+            for (unsigned half = 0; half < (r == 10 || ((j->zhi >> r) & 1u) ? 1u : 2u); half++) {
+                int32_t at = r == 10 ? REC_R10 : (int32_t)(r - 6) * 8 + 4 * (int32_t)half;
+                unsigned reg = half ? j->hi[r] : j->lo[r];
+                if (reg != JIT_NOREG) {
+                    t2_ldr(b, T2_W, reg, 2, at, JIT_NOREG);
+                } else {
+                    t2_ldr(b, T2_W, 0, 2, at, JIT_NOREG);
+                    t2_str(b, T2_W, 0, T2_SP, jit_slot(r, half != 0), JIT_NOREG);
+                }
             }
         }
+        t2_ldr(b, T2_W, T2_PC, 2, REC_RET, JIT_NOREG);
+        jit_fwd_end(j, to_final, T2_EQ);
     }
-    t2_ldr(b, T2_W, T2_PC, 2, REC_RET, JIT_NOREG);
-    jit_fwd_end(j, to_final, T2_EQ);
     /* Final exit: r0 and status into the context block. */
     t2_ldr(b, T2_W, 2, T2_SP, F_CTX, JIT_NOREG);
     t2_str(b, T2_W, jit_src_lo(j, 0, 0), 2, MBPF_JIT_CTX_R0_LO, JIT_NOREG);
@@ -96,11 +104,13 @@ static void exit_routines(jit *j)
     t2_str(b, T2_W, 3, 2, MBPF_JIT_CTX_STATUS, JIT_NOREG);
     /* Error exit (status etc. already in the block): budget back, unwind. */
     j->r_exit_err = b->pos;
-    t2_ldr(b, T2_W, 2, T2_SP, F_CTX, JIT_NOREG);
-    t2_ldr(b, T2_W, 3, T2_SP, F_BLO, JIT_NOREG);
-    t2_str(b, T2_W, 3, 2, MBPF_JIT_CTX_BUDGET_LO, JIT_NOREG);
-    t2_ldr(b, T2_W, 3, T2_SP, F_BHI, JIT_NOREG);
-    t2_str(b, T2_W, 3, 2, MBPF_JIT_CTX_BUDGET_HI, JIT_NOREG);
+    if (j->use_budget) {
+        t2_ldr(b, T2_W, 2, T2_SP, F_CTX, JIT_NOREG);
+        t2_ldr(b, T2_W, 3, T2_SP, F_BLO, JIT_NOREG);
+        t2_str(b, T2_W, 3, 2, MBPF_JIT_CTX_BUDGET_LO, JIT_NOREG);
+        t2_ldr(b, T2_W, 3, T2_SP, F_BHI, JIT_NOREG);
+        t2_str(b, T2_W, 3, 2, MBPF_JIT_CTX_BUDGET_HI, JIT_NOREG);
+    }
     t2_add_sp(b, (int32_t)j->frame);
     t2_pop(b, JIT_POP_LIST);
 }
@@ -262,9 +272,12 @@ static void sdiv64_routine(jit *j)
 void jit_routines(jit *j)
 {
     exit_routines(j);
-    trap_routine(j);
-    budget_routine(j);
-    mem_routine(j);
+    if (j->use_trap)
+        trap_routine(j);
+    if (j->use_budget)
+        budget_routine(j);
+    if (j->use_mem)
+        mem_routine(j);
     if (j->use_div64)
         udiv64_routine(j);
     if (j->use_sdiv64)
