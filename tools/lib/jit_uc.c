@@ -44,6 +44,8 @@ typedef struct uspan {
     uint64_t hlo, hhi; /* page aligned host range */
     uint64_t emu;
     int cluster;
+    uint8_t *store; /* emulated bytes, shared by both mappings */
+    uint64_t alias; /* second mapping at the low 32 bits of hlo, or 0 */
 } uspan;
 
 typedef struct ucluster {
@@ -194,7 +196,7 @@ static int map_buffers(jit_uc *h)
     for (unsigned i = 0; i < h->nbufs; i++) {
         uint64_t lo = h->bufs[i].host & ~(PAGE - 1);
         uint64_t hi = (h->bufs[i].host + h->bufs[i].len + PAGE - 1) & ~(PAGE - 1);
-        h->spans[h->nspans++] = (uspan){lo, hi, 0, 0};
+        h->spans[h->nspans++] = (uspan){lo, hi, 0, 0, NULL, 0};
     }
     qsort(h->spans, h->nspans, sizeof h->spans[0], span_cmp);
     unsigned m = 0;
@@ -225,11 +227,38 @@ static int map_buffers(jit_uc *h)
         if (s->emu + (s->hhi - s->hlo) > 0x9F000000ull)
             return herr(h, JIT_UC_E_ARG, "buffers too far apart for the emulator");
     }
+    uint64_t data_end = next;
+    if (h->nclusters > 0) {
+        ucluster *p = &h->clusters[h->nclusters - 1];
+        data_end = p->emu + (p->hhi - p->hlo);
+    }
     for (unsigned i = 0; i < h->nspans; i++) {
         uspan *s = &h->spans[i];
         size_t len = (size_t)(s->hhi - s->hlo);
-        if (uc_mem_map(h->uc, s->emu, len, UC_PROT_READ | UC_PROT_WRITE) != UC_ERR_OK)
-            return herr(h, JIT_UC_E_ENGINE, "cannot map 0x%llx (+0x%zx)", (unsigned long long)s->emu, len);
+        s->store = aligned_alloc(PAGE, len);
+        if (!s->store)
+            return herr(h, JIT_UC_E_ENGINE, "out of memory");
+        memset(s->store, SLACK_FILL, len);
+        if (uc_mem_map_ptr(h->uc, s->emu, len, UC_PROT_READ | UC_PROT_WRITE, s->store) !=
+            UC_ERR_OK)
+            return herr(h, JIT_UC_E_ENGINE, "cannot map 0x%llx (+0x%zx)",
+                        (unsigned long long)s->emu, len);
+        /* Programs may hold absolute host addresses (lddw of map values or
+         * global data rewritten by the loader): the 64-bit value passes the
+         * check (see do_check_mem) and the code then uses its low word, so
+         * the same bytes are also mapped there when that range is free. */
+        uint64_t a = s->hlo & 0xffffffffull;
+        bool free_range = a >= 0x00100000ull && a + len <= 0xE0000000ull &&
+                          (a + len <= TRAMP_BASE || a >= CTXB_BASE + PAGE) &&
+                          (a + len <= DATA_BASE || a >= data_end + WINDOW_SLACK);
+        for (unsigned k = 0; free_range && k < i; k++)
+            if (h->spans[k].alias && a < h->spans[k].alias + (h->spans[k].hhi - h->spans[k].hlo) &&
+                h->spans[k].alias < a + len)
+                free_range = false;
+        s->alias = 0;
+        if (free_range &&
+            uc_mem_map_ptr(h->uc, a, len, UC_PROT_READ | UC_PROT_WRITE, s->store) == UC_ERR_OK)
+            s->alias = a;
         if (h->scratch_len < len) {
             free(h->scratch);
             h->scratch = malloc(len);
@@ -237,8 +266,6 @@ static int map_buffers(jit_uc *h)
             if (!h->scratch)
                 return herr(h, JIT_UC_E_ENGINE, "out of memory");
         }
-        memset(h->scratch, SLACK_FILL, len);
-        uc_mem_write(h->uc, s->emu, h->scratch, len);
     }
     for (unsigned i = 0; i < h->nbufs; i++)
         h->bufs[i].emu = jit_uc_to_emu(h, (const void *)(uintptr_t)h->bufs[i].host);
@@ -247,8 +274,17 @@ static int map_buffers(jit_uc *h)
 
 static void unmap_buffers(jit_uc *h)
 {
-    for (unsigned i = 0; i < h->nspans; i++)
-        uc_mem_unmap(h->uc, h->spans[i].emu, (size_t)(h->spans[i].hhi - h->spans[i].hlo));
+    for (unsigned i = 0; i < h->nspans; i++) {
+        uspan *s = &h->spans[i];
+        size_t len = (size_t)(s->hhi - s->hlo);
+        if (s->store) {
+            uc_mem_unmap(h->uc, s->emu, len);
+            if (s->alias)
+                uc_mem_unmap(h->uc, s->alias, len);
+            free(s->store);
+            s->store = NULL;
+        }
+    }
     h->nspans = 0;
 }
 
@@ -321,9 +357,17 @@ static void do_check_mem(jit_uc *h)
     uint32_t need = kind == MBPF_JIT_KIND_LOAD    ? MBPF_MEM_READ
                     : kind == MBPF_JIT_KIND_STORE ? MBPF_MEM_WRITE
                                                   : MBPF_MEM_RW;
-    /* Low word translated, high word kept: host + (hi << 32), which is what
-     * the interpreter computes from the same register arithmetic. */
+    /* A high word that is a host buffer's: an absolute host address held by
+     * the program (loader-rewritten lddw), used as is (its low word is an
+     * alias mapping). Otherwise the low word is translated and the high word
+     * kept: host + (hi << 32), what the interpreter computes from the same
+     * register arithmetic. */
     uint64_t addr = jit_uc_to_host(h, lo) + ((uint64_t)hi << 32);
+    for (unsigned i = 0; hi && i < h->nspans; i++)
+        if ((h->spans[i].hlo >> 32) == hi) {
+            addr = (uint64_t)hi << 32 | lo;
+            break;
+        }
     if (c != CTXB_BASE) {
         herr(h, JIT_UC_E_FAULT, "check_mem called with a bad context block 0x%x", c);
         uc_emu_stop(h->uc);
@@ -379,15 +423,24 @@ static void do_call_helper(jit_uc *h)
         return;
     }
     const mbpf_helper *def = h->vm->helpers ? mbpf_helpers_find(h->vm->helpers, id) : NULL;
-    if (def)
-        for (unsigned i = 0; i < 5; i++)
-            if (is_pointer_kind(def->args[i].kind) && (a[i] >> 32) == 0 &&
-                window_of(h, a[i]) >= 0)
-                a[i] = jit_uc_to_host(h, a[i]);
+    /* Pointer arguments anywhere near a buffer; other arguments only when
+     * they point into one (e.g. a printf %s argument is a scalar by type). */
+    for (unsigned i = 0; i < 5; i++) {
+        bool ptr = def && is_pointer_kind(def->args[i].kind);
+        if ((a[i] >> 32) == 0 && ptr && window_of(h, a[i]) >= 0)
+            a[i] = jit_uc_to_host(h, a[i]);
+        else if ((a[i] >> 32) == 0 && !ptr)
+            a[i] = emu_to_host_value(h, a[i]);
+    }
     sync_to_host(h);
     uint64_t ret = 0;
     mbpf_result r = {0};
     int st = mbpf_vm_call_helper(h->vm, id, a, h->user, &ret, &r);
+    if (getenv("JIT_UC_DEBUG"))
+        fprintf(stderr, "helper %u (%#llx %#llx %#llx %#llx %#llx) -> %d %#llx %s\n", id,
+                (unsigned long long)a[0], (unsigned long long)a[1], (unsigned long long)a[2],
+                (unsigned long long)a[3], (unsigned long long)a[4], st,
+                (unsigned long long)ret, r.msg ? r.msg : "");
     sync_to_emu(h);
     wr32(h, c + MBPF_JIT_CTX_CR_LIM, 0); /* the helper may have changed the regions */
     wr32(h, c + MBPF_JIT_CTX_CW_LIM, 0);

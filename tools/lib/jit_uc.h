@@ -14,8 +14,15 @@
  * Results compare equal to the interpreter's: fault_addr, and r0 when it is
  * an emulated address inside a mapped buffer, are translated back to host
  * addresses (wild addresses are translated relative to the nearest buffer).
+ * Programs may hold absolute host addresses (the image loader rewrites map
+ * and global-data references into 64-bit immediates): such an address passes
+ * the memory check as the host address it is, and the buffer is also mapped
+ * at its low 32 bits (when that range is free), which the code then uses.
+ * Helper arguments are translated to host pointers when they point into a
+ * mapped buffer (pointer-kind arguments also near one).
  * Any unmapped access, invalid instruction, run-away (instruction cap) or
  * failure to return to the magic address is a harness error, never a crash.
+ * JIT_UC_DEBUG=1 in the environment prints every helper call.
  */
 #ifndef MBPF_TOOLS_JIT_UC_H
 #define MBPF_TOOLS_JIT_UC_H
