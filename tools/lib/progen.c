@@ -196,6 +196,10 @@ static void gen_early_exit(gen *g)
 
 static void gen_stmt(gen *g)
 {
+    if (g->narrow && pg_chance(g, 20)) {
+        pg_gen_narrow(g);
+        return;
+    }
     uint32_t w = pg_below(g, 100);
     if (w < 24) pg_gen_alu(g);
     else if (w < 32) pg_gen_edge_alu(g);
@@ -293,6 +297,8 @@ void progen_generate(uint64_t seed, uint32_t index, progen_program *p)
     g.ctx_len = p->ctx_len;
     g.stack_size = p->cfg.stack_size;
     g.nfuncs = 1 + (int)pg_below(&g, MAX_FUNCS);
+    if (pg_chance(&g, 30)) /* one or two of r6-r9 only ever hold 32-bit values */
+        g.narrow = (uint16_t)((1u << (6 + pg_below(&g, 4))) | (pg_chance(&g, 50) ? 1u << (6 + pg_below(&g, 4)) : 0u));
 
     /* entry: r1 = ctx, r2 = ctx_len, r10 = frame top, all else 0 */
     state *e = &g.funcs[0].entry;

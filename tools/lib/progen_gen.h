@@ -38,6 +38,7 @@ typedef struct gen {
     state st;
     uint16_t reserved; /* registers the current code must not write */
     uint16_t anchors;  /* pointers the current loops never write (see pick_ptr_source) */
+    uint16_t narrow;   /* r6-r9 written only by zero-extending operations (pg_gen_narrow) */
     int nest;          /* if/loop nesting */
     int loops;
     int cur, nfuncs;
@@ -82,5 +83,6 @@ void pg_gen_burst(gen *g);
 void pg_gen_lddw(gen *g);
 void pg_gen_helper_call(gen *g);
 void pg_gen_callx(gen *g);
+void pg_gen_narrow(gen *g);
 
 #endif /* MBPF_TOOLS_PROGEN_GEN_H */

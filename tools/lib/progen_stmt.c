@@ -96,7 +96,11 @@ uint64_t pg_imm64(gen *g)
 
 /* ---- Register choice ---------------------------------------------------- */
 
-int pg_writable(const gen *g, unsigned r) { return r < 10 && !(g->reserved & (1u << r)); }
+/* Generic statements write neither reserved nor narrow registers. */
+int pg_writable(const gen *g, unsigned r)
+{
+    return r < 10 && !((g->reserved | g->narrow) & (1u << r));
+}
 
 int pg_pick_dst_avoid(gen *g, uint16_t avoid)
 {
@@ -549,4 +553,76 @@ void pg_gen_callx(gen *g)
     pg_set_scalar(g, x);
     pg_emit(g, MBPF_OP_CALLX, x, 0, 0, 0);
     pg_set_scalar(g, 0);
+}
+
+/* ---- Narrow registers --------------------------------------------------- */
+
+/* A write to a register of g->narrow: 32-bit ALU, mov32, le/be 16/32,
+ * zero-extending loads, 32-bit fetches - so a compiler may keep no upper half
+ * for it. Rarely a 64-bit write instead, which must undo that. */
+void pg_gen_narrow(gen *g)
+{
+    static const uint8_t ops[] = {MBPF_ADD, MBPF_SUB, MBPF_MUL, MBPF_DIV, MBPF_OR, MBPF_AND,
+                                  MBPF_LSH, MBPF_RSH, MBPF_NEG, MBPF_MOD, MBPF_XOR, MBPF_MOV,
+                                  MBPF_ARSH};
+    unsigned cand[4], n = 0;
+    for (unsigned r = 6; r <= 9; r++)
+        if ((g->narrow & (1u << r)) && !(g->reserved & (1u << r)))
+            cand[n++] = r;
+    if (!n)
+        return;
+    unsigned dst = cand[pg_below(g, n)];
+    int src = pg_pick_kind(g, M_SCALAR);
+    uint8_t op = ops[pg_below(g, sizeof ops)];
+    int16_t off = (op == MBPF_DIV || op == MBPF_MOD) ? (int16_t)pg_below(g, 2) : 0;
+    switch (pg_below(g, 8)) {
+    case 0:
+    case 1:
+        if (op == MBPF_NEG) {
+            pg_emit(g, MBPF_ALU | MBPF_NEG | MBPF_K, dst, 0, 0, 0);
+        } else if (src >= 0 && pg_chance(g, 60)) {
+            if (op == MBPF_MOV && pg_chance(g, 30))
+                off = pg_chance(g, 50) ? 8 : 16; /* movsx, zero-extended from 32 */
+            pg_emit(g, MBPF_ALU | op | MBPF_X, dst, (unsigned)src, off, 0);
+        } else {
+            int32_t imm = (op == MBPF_LSH || op == MBPF_RSH || op == MBPF_ARSH)
+                              ? (int32_t)pg_below(g, 32) : pg_imm32(g);
+            pg_emit(g, MBPF_ALU | op | MBPF_K, dst, 0, off, imm);
+        }
+        break;
+    case 2:
+        pg_emit(g, MBPF_ALU | MBPF_END | (pg_chance(g, 50) ? MBPF_X : MBPF_K), dst, 0, 0,
+                pg_chance(g, 50) ? 16 : 32);
+        break;
+    case 3: { /* zero-extending load */
+        int b = pg_pick_kind(g, M_PTR);
+        uint8_t sz = sizes[pg_below(g, 3)];
+        pg_emit(g, MBPF_LDX | MBPF_MEM | sz, dst, (unsigned)b, pick_off(g, b, size_bytes(sz), 1),
+                0);
+        break;
+    }
+    case 4: { /* 32-bit fetch into the register */
+        static const int32_t aops[] = {MBPF_ADD | MBPF_FETCH, MBPF_OR | MBPF_FETCH,
+                                       MBPF_AND | MBPF_FETCH, MBPF_XOR | MBPF_FETCH, MBPF_XCHG};
+        int b = pg_pick_kind(g, M_PTR);
+        pg_emit(g, MBPF_STX | MBPF_ATOMIC | MBPF_W, (unsigned)b, dst, pick_off(g, b, 4, 4),
+                aops[pg_below(g, 5)]);
+        break;
+    }
+    case 5:
+        pg_emit(g, MBPF_ALU | MBPF_MOV | MBPF_K, dst, 0, 0, pg_imm32(g));
+        break;
+    default:
+        if (pg_permille(g, 100)) { /* a 64-bit write after all */
+            static const uint8_t wide[] = {MBPF_ALU | MBPF_END | MBPF_X, MBPF_ALU64 | MBPF_END,
+                                           MBPF_ALU64 | MBPF_ADD | MBPF_K,
+                                           MBPF_ALU64 | MBPF_MOV | MBPF_K};
+            uint8_t code = wide[pg_below(g, 4)];
+            pg_emit(g, code, dst, 0, 0, MBPF_OP(code) == MBPF_END ? 64 : pg_imm32(g));
+        } else if (src >= 0) {
+            pg_emit(g, MBPF_ALU | MBPF_MOV | MBPF_X, dst, (unsigned)src, 0, 0);
+        }
+        break;
+    }
+    pg_set_scalar(g, dst);
 }
