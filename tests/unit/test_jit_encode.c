@@ -97,6 +97,7 @@ static const enc_case cases[] = {
     {"strh.w r4, [r9, #6]", "strh.w", 4, {0xa9, 0xf8, 0x06, 0x40}},
     {"strb r2, [r4, #31]", "strb", 2, {0xe2, 0x77}},
     {"str.w r9, [sp, #60]", "str.w", 4, {0xcd, 0xf8, 0x3c, 0x90}},
+    {"ldrd r0, r1, [sp, #136]", "ldrd", 4, {0xdd, 0xe9, 0x22, 0x01}},
     {"ldrex r0, [ip]", "ldrex", 4, {0x5c, 0xe8, 0x00, 0x0f}},
     {"strex r3, r1, [ip]", "strex", 4, {0x4c, 0xe8, 0x00, 0x13}},
     {"clrex", "clrex", 4, {0xbf, 0xf3, 0x2f, 0x8f}},
@@ -195,24 +196,25 @@ static void emit_case(unsigned i, t2_buf *b)
     case 72: t2_str(b, T2_H, 4, 9, 6, 0xff); break;
     case 73: t2_str(b, T2_B, 2, 4, 31, 0xff); break;
     case 74: t2_str(b, T2_W, 9, 13, 60, 0xff); break;
-    case 75: t2_ldrex(b, 0, 12); break;
-    case 76: t2_strex(b, 3, 1, 12); break;
-    case 77: t2_clrex(b); break;
-    case 78: t2_push(b, 0x5FF0u); break;
-    case 79: t2_pop(b, 0x9FF0u); break;
-    case 80: t2_push(b, 0x4070u); break;
-    case 81: t2_pop(b, 0x8070u); break;
-    case 82: t2_push(b, 0x500Fu); break;
-    case 83: t2_add_sp(b, -176); break;
-    case 84: t2_add_sp(b, 2696); break;
-    case 85: t2_add_rd_sp(b, 3, 136); break;
-    case 86: t2_add_rd_sp(b, 3, 2616); break;
-    case 87: t2_blx_reg(b, 12); break;
-    case 88: t2_bx(b, 14); break;
-    case 89: t2_it(b, T2_EQ, 0x8u); break;
-    case 90: t2_mrs_primask(b, 14); break;
-    case 91: t2_msr_primask(b, 14); break;
-    case 92: t2_cpsid_i(b); break;
+    case 75: t2_ldrd(b, 0, 1, 13, 136); break;
+    case 76: t2_ldrex(b, 0, 12); break;
+    case 77: t2_strex(b, 3, 1, 12); break;
+    case 78: t2_clrex(b); break;
+    case 79: t2_push(b, 0x5FF0u); break;
+    case 80: t2_pop(b, 0x9FF0u); break;
+    case 81: t2_push(b, 0x4070u); break;
+    case 82: t2_pop(b, 0x8070u); break;
+    case 83: t2_push(b, 0x500Fu); break;
+    case 84: t2_add_sp(b, -176); break;
+    case 85: t2_add_sp(b, 2696); break;
+    case 86: t2_add_rd_sp(b, 3, 136); break;
+    case 87: t2_add_rd_sp(b, 3, 2616); break;
+    case 88: t2_blx_reg(b, 12); break;
+    case 89: t2_bx(b, 14); break;
+    case 90: t2_it(b, T2_EQ, 0x8u); break;
+    case 91: t2_mrs_primask(b, 14); break;
+    case 92: t2_msr_primask(b, 14); break;
+    case 93: t2_cpsid_i(b); break;
     default: break;
     }
 }

@@ -303,8 +303,16 @@ static void atomics(void **state)
                                         ATOMIC(sz, ops[i], 10, 2, -8), LDX(MBPF_DW, 3, 10, -8),
                                         ALU64_REG(MBPF_ADD, 0, 3), ALU64_REG(MBPF_ADD, 0, 2),
                                         EXIT()};
+                /* base with an unknown upper half (64-bit add), valid or not */
+                const mbpf_insn p5[] = {MOV64_REG(3, 1), ALU64_IMM(MBPF_ADD, 3, 0),
+                                        MOV64_IMM(2, 7), MOV64_IMM(0, 0x44332211),
+                                        ATOMIC(sz, ops[i], 3, 2, off), ALU64_REG(MBPF_ADD, 0, 2),
+                                        EXIT()};
+                const mbpf_insn p6[] = {LDDW(3, ~0xffull), MOV64_IMM(2, 7),
+                                        ATOMIC(sz, ops[i], 3, 2, 0), EXIT()};
                 bool ok = jit_same_opts(p1, 7, &o, NULL) && jit_same_opts(p2, 6, &o, NULL) &&
-                          jit_same_opts(p3, 18, &o, NULL) && jit_same_opts(p4, 8, &o, NULL);
+                          jit_same_opts(p3, 18, &o, NULL) && jit_same_opts(p4, 8, &o, NULL) &&
+                          jit_same_opts(p5, 7, &o, NULL) && jit_same_opts(p6, 5, &o, NULL);
                 if (!ok) {
                     print_error("atomic %#x dw %u off %d\n", ops[i], dw, off);
                     fails++;

@@ -549,6 +549,12 @@ int jit_uc_run(jit_uc *h, mbpf_vm *vm, const void *code, size_t code_len, void *
         cb.call_helper = T_HELPER | 1u;
         uc_mem_write(h->uc, CTXB_BASE, &cb, sizeof cb);
         uc_mem_write(h->uc, CODE_BASE, code, code_len);
+        const char *dump = getenv("JIT_UC_DUMP");
+        FILE *f = dump ? fopen(dump, "wb") : NULL;
+        if (f) {
+            fwrite(code, 1, code_len, f);
+            fclose(f);
+        }
         uc_ctl_remove_cache(h->uc, CODE_BASE, CODE_BASE + CODE_MAX);
         uc_hook_add(h->uc, &hh[nh++], UC_HOOK_CODE, (void *)hook_count, h, CODE_BASE,
                     CODE_BASE + code_len - 1);

@@ -22,7 +22,8 @@
  * mapped buffer (pointer-kind arguments also near one).
  * Any unmapped access, invalid instruction, run-away (instruction cap) or
  * failure to return to the magic address is a harness error, never a crash.
- * JIT_UC_DEBUG=1 in the environment prints every helper call.
+ * JIT_UC_DEBUG=1 in the environment prints every helper call;
+ * JIT_UC_DUMP=FILE writes the code of each run to FILE (for objdump).
  */
 #ifndef MBPF_TOOLS_JIT_UC_H
 #define MBPF_TOOLS_JIT_UC_H

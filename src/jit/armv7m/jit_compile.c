@@ -38,6 +38,22 @@ void jit_fwd_end(jit *j, uint32_t at, unsigned cond)
     t2_patch_hw(&j->b, at, hw);
 }
 
+void jit_fwd_end_cbz(jit *j, uint32_t at, bool nz, unsigned rn)
+{
+    uint32_t off = j->b.pos - at;
+    if (off == 2) { /* the target is the next instruction: nothing to skip */
+        t2_patch_hw(&j->b, at, 0xBF00u);
+        return;
+    }
+    if (off > 130 || !t2_is_low(rn))
+        jit_fail(j, MBPF_E_JIT, "internal: cbz out of range");
+    t2_buf fix;
+    uint8_t hw[2];
+    t2_init(&fix, hw, sizeof hw);
+    t2_cbz(&fix, nz, rn, off);
+    t2_patch_hw(&j->b, at, (uint16_t)(hw[0] | hw[1] << 8));
+}
+
 void jit_branch(jit *j, unsigned cond, uint32_t target)
 {
     int32_t off = (int32_t)target - (int32_t)j->b.pos;

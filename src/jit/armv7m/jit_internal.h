@@ -117,6 +117,7 @@ void jit_branch(jit *j, unsigned cond, uint32_t target);
 void jit_bl(jit *j, uint32_t target);
 void jit_desc(jit *j, uint32_t desc);
 uint32_t jit_fwd_begin(jit *j);                /* 16-bit B<cond> placeholder */
+void jit_fwd_end_cbz(jit *j, uint32_t at, bool nz, unsigned rn); /* patch as CB(N)Z */
 void jit_fwd_end(jit *j, uint32_t at, unsigned cond); /* patch it to here */
 
 /* jit_routines.c */

@@ -68,12 +68,14 @@ static maddr mem_addr(jit *j, unsigned base, int32_t off, uint32_t size, unsigne
     bool hi_zero = (j->hz >> base) & 1u;
     unsigned a, h = RB1; /* address low word, high word register */
     uint32_t to_slow = 0;
-    bool have_slow_branch = false;
+    bool have_slow_branch = false, slow_by_cbnz = false;
     if (off == 0) {
         a = base_lo(j, base);
         if (!hi_zero) {
             h = jit_src_hi(j, base, RB1);
-            t2_cmp_imm(b, h, 0);
+            slow_by_cbnz = t2_is_low(h); /* cbnz h, slow */
+            if (!slow_by_cbnz)
+                t2_cmp_imm(b, h, 0);
             to_slow = jit_fwd_begin(j);
             have_slow_branch = true;
         }
@@ -111,14 +113,15 @@ static maddr mem_addr(jit *j, unsigned base, int32_t off, uint32_t size, unsigne
     } else if (kind != MBPF_JIT_KIND_ATOMIC) {
         /* anything else: the last region that allowed this need */
         int32_t at = kind == MBPF_JIT_KIND_LOAD ? F_CR_START : F_CW_START;
-        t2_ldr(b, T2_W, RA0, T2_SP, at, JIT_NOREG);
-        t2_ldr(b, T2_W, RA1, T2_SP, at + 4, JIT_NOREG);
+        t2_ldrd(b, RA0, RA1, T2_SP, (uint32_t)at); /* frame slot: 8-aligned */
         t2_alu(b, T2_SUB, RA0, a, RA0, false);
         t2_cmp_reg(b, RA0, RA1);
         to_ok = jit_fwd_begin(j);
         ok_cond = T2_LO;
     }
-    if (have_slow_branch)
+    if (have_slow_branch && slow_by_cbnz)
+        jit_fwd_end_cbz(j, to_slow, true, h);
+    else if (have_slow_branch)
         jit_fwd_end(j, to_slow, T2_NE);
     if (a != T2_IP)
         t2_mov_reg(b, T2_IP, a);

@@ -359,6 +359,11 @@ void t2_str(t2_buf *b, unsigned size, unsigned rt, unsigned rn, int32_t off, uns
     ldst(b, &st_forms[size], false, size, rt, rn, off, scratch);
 }
 
+void t2_ldrd(t2_buf *b, unsigned rt, unsigned rt2, unsigned rn, uint32_t off)
+{
+    t2_w32(b, (uint16_t)(0xE9D0u | rn), (uint16_t)(rt << 12 | rt2 << 8 | (off >> 2)));
+}
+
 void t2_ldrex(t2_buf *b, unsigned rt, unsigned rn)
 {
     t2_w32(b, (uint16_t)(0xE850u | rn), (uint16_t)(rt << 12 | 0x0F00u));

@@ -96,6 +96,8 @@ void t2_uxth(t2_buf *b, unsigned rd, unsigned rm);
  * guarantees -255 <= off <= 4095). size: T2_W/H/B/SH/SB (SH/SB loads only). */
 void t2_ldr(t2_buf *b, unsigned size, unsigned rt, unsigned rn, int32_t off, unsigned scratch);
 void t2_str(t2_buf *b, unsigned size, unsigned rt, unsigned rn, int32_t off, unsigned scratch);
+/* LDRD rt, rt2, [rn, #off]: only for 8-aligned native frame slots. */
+void t2_ldrd(t2_buf *b, unsigned rt, unsigned rt2, unsigned rn, uint32_t off);
 void t2_ldrex(t2_buf *b, unsigned rt, unsigned rn);
 void t2_strex(t2_buf *b, unsigned rd, unsigned rt, unsigned rn);
 void t2_clrex(t2_buf *b);
