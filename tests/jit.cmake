@@ -7,3 +7,17 @@ foreach(t test_jit_encode test_jit_ops test_jit_conformance)
     set_property(TEST unit.${t} APPEND PROPERTY LABELS jit)
   endif()
 endforeach()
+
+# JIT'd code on QEMU's Cortex-M4 (stricter than Unicorn: unaligned LDRD/LDREX
+# fault there): atomics at aligned and unaligned addresses, 64-bit division,
+# local calls; the firmware checks JIT == interpreter == host.
+find_program(JIT_QEMU_SYSTEM_ARM qemu-system-arm)
+find_program(JIT_ARM_NONE_EABI_GCC arm-none-eabi-gcc)
+if(JIT_QEMU_SYSTEM_ARM AND JIT_ARM_NONE_EABI_GCC)
+  add_test(NAME jit.qemu.ops
+           COMMAND "${CMAKE_SOURCE_DIR}/scripts/firmware.sh" "${CMAKE_BINARY_DIR}"
+                   "${CMAKE_BINARY_DIR}/firmware-jit" "jit_ops:tests/jit_fw/jit_ops.c:0")
+  set_tests_properties(jit.qemu.ops PROPERTIES LABELS "slow;firmware;jit" TIMEOUT 300
+                       RUN_SERIAL TRUE
+                       PASS_REGULAR_EXPRESSION "firmware done: 0 failure\\(s\\)")
+endif()
