@@ -33,6 +33,13 @@ errors) # missing file, unknown option, verifier rejection: non-zero exits
   grep -q 'verifier' "$tmp/out" || fail "no verifier message"
   "$mbpf" jit --help >"$tmp/out" 2>&1 || fail "--help"
   ;;
+image) # a .mbpf image (built from an example with mbpf build) compiles too
+  "$mbpf" build -q "$src/examples/fletcher16.c" -o "$tmp/f.mbpf" >"$tmp/out" 2>&1 ||
+    fail "mbpf build exited $?"
+  "$mbpf" jit --disasm "$tmp/f.mbpf" >"$tmp/out" 2>&1 || fail "mbpf jit on an image exited $?"
+  grep -q '^ebpf instructions: ' "$tmp/out" || fail "instruction count"
+  grep -q '^; 0: lddw ' "$tmp/out" || fail "listing of the image's first instruction"
+  ;;
 fuzz) # a short run agrees; --index --print replays one program with its listing
   "$mbpf" fuzz --seed 99 --count 200 >"$tmp/out" 2>&1 || fail "fuzz found a difference"
   grep -q '^fuzz: 0 differences$' "$tmp/out" || fail "summary line"

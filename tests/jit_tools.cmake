@@ -15,7 +15,7 @@ set_tests_properties(jit.plugin.public jit.plugin.ours PROPERTIES SKIP_RETURN_CO
 # unit.test_jit_conformance covers the same programs there in one process)
 set_tests_properties(jit.plugin.public PROPERTIES LABELS "jit;slow")
 
-foreach(case sizes disasm errors)
+foreach(case sizes disasm errors image)
   add_test(NAME jit.cli.${case}
            COMMAND sh "${CMAKE_CURRENT_SOURCE_DIR}/jit_cli_tests.sh" ${case}
                    $<TARGET_FILE:mbpf> "${CMAKE_SOURCE_DIR}")

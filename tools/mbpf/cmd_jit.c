@@ -5,15 +5,18 @@
 #include <string.h>
 
 #include "cli.h"
+#include "datafile.h"
+#include "host_image.h"
 #include "jit_listing.h"
 #include "mbpf/jit.h"
 
 static const char help[] =
     "usage: mbpf jit PROG [--disasm] [--out FILE] [options]\n\n"
-    "Verifies PROG (raw bytecode, or .s/.asm) and compiles it to Thumb-2 for\n"
-    "ARMv7-M (Cortex-M3/M4/M7). Prints the number of eBPF instructions, the\n"
-    "bytes of generated code and the bytes per eBPF instruction. The test\n"
-    "helpers 5-11 are registered (see docs/cli.md); stack size, depth and budget\n"
+    "Verifies PROG (raw bytecode, .s/.asm, or a .mbpf image) and compiles it to\n"
+    "Thumb-2 for ARMv7-M (Cortex-M3/M4/M7). Prints the number of eBPF\n"
+    "instructions, the bytes of generated code and the bytes per eBPF\n"
+    "instruction. Bytecode and assembly get the test helpers 5-11 (see\n"
+    "docs/cli.md), images their maps and the IoT helpers; stack size, depth and budget\n"
     "are compiled into the code.\n\n"
     "options:\n"
     "  --disasm      list the code (capstone, Thumb, M-class); each block is\n"
@@ -76,18 +79,80 @@ static int write_code(const char *path, const uint8_t *code, size_t len)
     return CLI_OK;
 }
 
+/* A verified program bound to a VM: bytecode or assembly on a host_vm with
+ * the test helpers, or an image (maps, globals, IoT helpers) on a host_image. */
+typedef struct loaded {
+    int image;
+    host_vm hv;
+    host_image hi;
+    host_program prog;
+    mbpf_vm *vm;
+} loaded;
+
+/* CLI_OK, or an exit code after printing why. */
+static int load(const jit_args *a, loaded *l)
+{
+    char err[300];
+    host_outcome out;
+    memset(l, 0, sizeof *l);
+    if (host_image_is_image(a->path)) {
+        size_t len;
+        uint8_t *bytes = (uint8_t *)mbpf_read_file(a->path, &len, err, sizeof err);
+        if (!bytes) {
+            fprintf(stderr, "mbpf jit: %s\n", err);
+            return CLI_USAGE;
+        }
+        int rc = host_image_open(&l->hi, &a->opts, bytes, len, stdout, &out);
+        free(bytes);
+        if (rc != MBPF_OK) {
+            fprintf(stderr, "error: %s\n", out.msg);
+            host_image_close(&l->hi);
+            return CLI_FAILED;
+        }
+        l->image = 1;
+        l->vm = &l->hi.vm;
+        return CLI_OK;
+    }
+    if (host_program_load(a->path, &l->prog, err, sizeof err)) {
+        fprintf(stderr, "mbpf jit: %s\n", err);
+        return CLI_USAGE;
+    }
+    if (host_vm_create(&l->hv, &a->opts, err, sizeof err)) {
+        host_program_free(&l->prog);
+        return cli_usage_error("jit", "%s", err);
+    }
+    if (host_vm_load(&l->hv, l->prog.insns, l->prog.n, &out) != MBPF_OK) {
+        fprintf(stderr, "error: %s\n", out.msg);
+        host_vm_destroy(&l->hv);
+        host_program_free(&l->prog);
+        return CLI_FAILED;
+    }
+    l->vm = &l->hv.vm;
+    return CLI_OK;
+}
+
+static void unload(loaded *l)
+{
+    if (l->image) {
+        host_image_close(&l->hi);
+    } else {
+        host_vm_destroy(&l->hv);
+        host_program_free(&l->prog);
+    }
+}
+
 /* Compiles the loaded program (size pass, then into a buffer of that size). */
-static int compile(host_vm *h, uint8_t **code, size_t *len, uint32_t *offsets)
+static int compile(mbpf_vm *vm, uint8_t **code, size_t *len, uint32_t *offsets)
 {
     mbpf_jit_error err = {0, 0, NULL};
-    int rc = mbpf_jit_compile(&h->vm, NULL, 0, len, offsets, &err);
+    int rc = mbpf_jit_compile(vm, NULL, 0, len, offsets, &err);
     if (rc == MBPF_E_NOSPACE && *len) {
         *code = aligned_alloc(8, (*len + 7u) & ~(size_t)7u);
         if (!*code) {
             fprintf(stderr, "mbpf jit: out of memory\n");
             return CLI_FAILED;
         }
-        rc = mbpf_jit_compile(&h->vm, *code, *len, len, offsets, &err);
+        rc = mbpf_jit_compile(vm, *code, *len, len, offsets, &err);
     }
     if (rc != MBPF_OK) {
         fprintf(stderr, "error: jit: insn %u: %s (%s)\n", err.pc, err.msg ? err.msg : "failed",
@@ -104,35 +169,21 @@ int cmd_jit(int argc, char **argv)
     if (rc != CLI_OK)
         return rc < 0 ? CLI_OK : rc;
 
-    char err[300];
-    host_program prog;
-    if (host_program_load(a.path, &prog, err, sizeof err)) {
-        fprintf(stderr, "mbpf jit: %s\n", err);
-        return CLI_USAGE;
-    }
-    host_vm h;
-    if (host_vm_create(&h, &a.opts, err, sizeof err)) {
-        host_program_free(&prog);
-        return cli_usage_error("jit", "%s", err);
-    }
-    host_outcome out;
+    loaded l;
+    if ((rc = load(&a, &l)) != CLI_OK)
+        return rc;
+    const mbpf_insn *insns = l.vm->insns;
+    uint32_t n = l.vm->num_insns;
     uint8_t *code = NULL;
     size_t len = 0;
-    uint32_t *offsets = calloc((size_t)prog.n + 1, sizeof *offsets);
-    if (!offsets) {
-        rc = CLI_FAILED;
-    } else if (host_vm_load(&h, prog.insns, prog.n, &out) != MBPF_OK) {
-        fprintf(stderr, "error: %s\n", out.msg);
-        rc = CLI_FAILED;
-    } else {
-        rc = compile(&h, &code, &len, offsets);
-    }
+    uint32_t *offsets = calloc((size_t)n + 1, sizeof *offsets);
+    rc = offsets ? compile(l.vm, &code, &len, offsets) : CLI_FAILED;
     if (rc == CLI_OK) {
         jit_sizes s;
-        jit_listing_sizes(prog.insns, prog.n, len, offsets, &s);
+        jit_listing_sizes(insns, n, len, offsets, &s);
         printf("program:           %s\n", a.path);
         jit_listing_print_sizes(stdout, &s);
-        if (a.disasm && jit_listing_disasm(stdout, prog.insns, prog.n, code, len, offsets, 0)) {
+        if (a.disasm && jit_listing_disasm(stdout, insns, n, code, len, offsets, 0)) {
             fprintf(stderr, "mbpf jit: cannot open capstone\n");
             rc = CLI_FAILED;
         }
@@ -141,7 +192,6 @@ int cmd_jit(int argc, char **argv)
     }
     free(code);
     free(offsets);
-    host_vm_destroy(&h);
-    host_program_free(&prog);
+    unload(&l);
     return rc;
 }
