@@ -32,6 +32,28 @@
  * dispatch, no 1 KiB label table, about 1.8 KiB less code. */
 #define THREADED (MBPF_USE_COMPUTED_GOTO && !MBPF_INTERP_COMPACT)
 
+/* -ffreestanding turns memcpy into a library call; the builtin keeps a
+ * constant-size copy a single load or store (unaligned-safe on ARMv7-M). */
+#if defined(__GNUC__) || defined(__clang__)
+#define COPY(d, s, n) __builtin_memcpy((d), (s), (n))
+#else
+#define COPY(d, s, n) memcpy((d), (s), (n))
+#endif
+
+/* Two 32-bit register-file halves on 32-bit targets (see mbpf_interp_run). */
+#ifndef MBPF_INTERP_SPLIT_REGS
+#define MBPF_INTERP_SPLIT_REGS (UINTPTR_MAX <= 0xffffffffu)
+#endif
+
+/* Hides a pointer's value from the optimiser (an empty asm that "changes"
+ * it), so that it stays in a machine register instead of being rebuilt as
+ * "stack pointer + constant" at every use. */
+#if defined(__GNUC__) || defined(__clang__)
+#define OPAQUE(p) __asm__("" : "+r"(p))
+#else
+#define OPAQUE(p) ((void)0)
+#endif
+
 #define SIGN64 0x8000000000000000u
 #define SIGN32 0x80000000u
 
@@ -129,55 +151,138 @@ static uint64_t trunc_bits(uint64_t x, int32_t bits)
     return x;
 }
 
-/* The last region hit, copied into locals of the run loop. */
+/* An address window [lo, lo + len): n[k] is the number of start addresses
+ * at which an access of 1 << k bytes lies entirely inside (0 if none), so the
+ * check for a constant size is one subtraction and one unsigned compare:
+ * a - lo < n[k]. Windows are pointer-sized: on a 32-bit target an address
+ * with any of its upper 32 bits set is never inside one. */
+typedef struct mem_win {
+    uintptr_t lo;
+    uintptr_t n[4];
+} mem_win;
+
+/* The stack area, and the last region hit that allows reading (rd) and the
+ * last one that allows writing (wr), copied into locals of the run loop. */
 typedef struct mem_cache {
-    uint64_t stack_lo, stack_span; /* whole stack area */
-    uint64_t lo, span;             /* last region; span 0 = none */
-    uint32_t flags;
+    mem_win stack, rd, wr;
 } mem_cache;
 
-static inline int mem_fast(const mem_cache *mc, uint64_t addr, uint64_t size, uint32_t need)
+static void win_set(mem_win *w, uintptr_t lo, uintptr_t len)
 {
-    return mbpf_range_in(addr, size, mc->stack_lo, mc->stack_span) ||
-           ((mc->flags & need) == need && mbpf_range_in(addr, size, mc->lo, mc->span));
+    w->lo = lo;
+    for (unsigned k = 0; k < 4u; k++)
+        w->n[k] = len >= (1u << k) ? len - ((1u << k) - 1u) : 0u;
 }
 
-/* Binary search; refreshes the cache on a hit. Kept out of line: it is the
+/* log2 of an access size of 1, 2, 4 or 8. */
+#define LOG2(size) ((size) == 8u ? 3u : (size) >> 1)
+#define FITS_PTR(a) ((uint64_t)(uintptr_t)(a) == (a))
+#define IN_WIN(w, a, k) ((uintptr_t)(a) - (w).lo < (w).n[k])
+
+/* Stack, then the cached region for the need. For an atomic (READ|WRITE) the
+ * two cached regions must both contain the access: regions never overlap,
+ * so they are then the same region, which has both flags. */
+static inline int mem_fast(const mem_cache *mc, uint64_t a, unsigned k, uint32_t need)
+{
+    if (!FITS_PTR(a))
+        return 0;
+    if (IN_WIN(mc->stack, a, k))
+        return 1;
+    if (need == MBPF_MEM_READ)
+        return IN_WIN(mc->rd, a, k);
+    if (need == MBPF_MEM_WRITE)
+        return IN_WIN(mc->wr, a, k);
+    return IN_WIN(mc->rd, a, k) && IN_WIN(mc->wr, a, k);
+}
+
+/* Binary search; refreshes the windows on a hit. Kept out of line: it is the
  * rare path and inlining it into every access would bloat the handlers. */
 static int mem_slow(mbpf_vm *vm, mem_cache *mc, uint64_t addr, uint64_t size, uint32_t need)
 {
     const mbpf_region *r = mbpf_vm_find_region(vm, addr, size, need);
     if (!r)
         return 0;
-    mc->lo = (uint64_t)r->start;
-    mc->span = r->len;
-    mc->flags = r->flags;
+    if (r->flags & MBPF_MEM_READ)
+        win_set(&mc->rd, r->start, r->len);
+    if (r->flags & MBPF_MEM_WRITE)
+        win_set(&mc->wr, r->start, r->len);
     return 1;
 }
 
 #if MBPF_INTERP_COMPACT
-static int mem_ok(mbpf_vm *vm, mem_cache *mc, uint64_t addr, uint64_t size, uint32_t need)
+static int mem_ok(mbpf_vm *vm, mem_cache *mc, uint64_t addr, uint32_t size, uint32_t need)
 {
-    return mem_fast(mc, addr, size, need) || mem_slow(vm, mc, addr, size, need);
+    return mem_fast(mc, addr, LOG2(size), need) || mem_slow(vm, mc, addr, size, need);
 }
 #endif
+
+/* Moves up to MBPF_INTERP_TICK_MAX units of budget from the reserve into the
+ * 32-bit countdown; 0 when the budget is exhausted. */
+#ifndef MBPF_INTERP_TICK_MAX
+#define MBPF_INTERP_TICK_MAX UINT32_MAX
+#endif
+static uint32_t refill(uint64_t *reserve)
+{
+    uint64_t take = *reserve < MBPF_INTERP_TICK_MAX ? *reserve : MBPF_INTERP_TICK_MAX;
+    *reserve -= take;
+    return (uint32_t)take;
+}
 
 int mbpf_interp_run(mbpf_vm *vm, uint64_t r1, uint64_t r2, void *user, mbpf_result *res)
 {
     const mbpf_insn *const code = vm->insns;
     const mbpf_insn *ip = code; /* the program counter */
+    /* Budget not yet consumed: a 32-bit countdown (cheap on a 32-bit core)
+     * and the reserve that refills it. */
     const uint64_t budget = vm->cfg.budget;
-    uint64_t used = 0;
-    uint64_t reg[16] = {0};
-    uint32_t depth = 1; /* frames live */
-    mem_cache mc = {(uint64_t)(uintptr_t)vm->stack, mbpf_stack_bytes(vm), 0, 0, 0};
+    uint64_t reserve = budget;
+    uint32_t tick = refill(&reserve);
+    uint32_t depth = 1;     /* frames live */
+    mem_cache mc = {0};
     int status;
     const char *msg;
     uint64_t fault_addr = 0, fault_size = 0, helper_id = 0;
 
-    reg[1] = r1;
-    reg[2] = r2;
-    reg[10] = mbpf_frame_top(vm, 0);
+    /* The register file is reached through pointers the compiler cannot fold
+     * into "stack pointer + constant" (the empty asm hides their value): kept
+     * in machine registers, they make a register operand one load with a
+     * scaled index. On a 32-bit target the low and high halves live in two
+     * arrays, so a 32-bit operation touches one word (ldr rX, [lo, d, lsl #2])
+     * and zero-extends with one store to hi[d]. */
+#if MBPF_INTERP_SPLIT_REGS
+    uint32_t regfile[32] = {0};
+    uint32_t *lo = regfile, *hi = regfile + 16;
+    OPAQUE(lo);
+    OPAQUE(hi);
+#define RD32(i) lo[i]
+#define RD64(i) ((uint64_t)hi[i] << 32 | lo[i])
+#define WR32(i, v)                                                                       \
+    do {                                                                                 \
+        unsigned wi_ = (i);                                                              \
+        lo[wi_] = (uint32_t)(v);                                                         \
+        hi[wi_] = 0u;                                                                    \
+    } while (0)
+#define WR64(i, v)                                                                       \
+    do {                                                                                 \
+        uint64_t wv_ = (v);                                                              \
+        unsigned wi_ = (i);                                                              \
+        lo[wi_] = (uint32_t)wv_;                                                         \
+        hi[wi_] = (uint32_t)(wv_ >> 32);                                                 \
+    } while (0)
+#else
+    uint64_t regfile[16] = {0};
+    uint64_t *reg = regfile;
+    OPAQUE(reg);
+#define RD32(i) ((uint32_t)reg[i])
+#define RD64(i) reg[i]
+#define WR32(i, v) (reg[i] = (uint32_t)(v))
+#define WR64(i, v) (reg[i] = (v))
+#endif
+
+    WR64(1, r1);
+    WR64(2, r2);
+    WR64(10, mbpf_frame_top(vm, 0));
+    win_set(&mc.stack, (uintptr_t)vm->stack, mbpf_stack_bytes(vm));
 
 /* Fields of the current instruction, read where a handler needs them:
  * immediate and offset sign-extended to 64 bits. */
@@ -188,6 +293,30 @@ int mbpf_interp_run(mbpf_vm *vm, uint64_t r1, uint64_t r2, void *user, mbpf_resu
 #define PC ((uint32_t)(ip - code))
 
 #if THREADED
+/* Every opcode with a handler (the rest reach L_invalid). */
+#define OPCODES(X)                                                                       \
+    /* ALU64 */                                                                          \
+    X(0x07) X(0x0f) X(0x17) X(0x1f) X(0x27) X(0x2f) X(0x37) X(0x3f) X(0x47) X(0x4f)      \
+    X(0x57) X(0x5f) X(0x67) X(0x6f) X(0x77) X(0x7f) X(0x87) X(0x97) X(0x9f) X(0xa7)      \
+    X(0xaf) X(0xb7) X(0xbf) X(0xc7) X(0xcf) X(0xd7)                                      \
+    /* ALU32 */                                                                          \
+    X(0x04) X(0x0c) X(0x14) X(0x1c) X(0x24) X(0x2c) X(0x34) X(0x3c) X(0x44) X(0x4c)      \
+    X(0x54) X(0x5c) X(0x64) X(0x6c) X(0x74) X(0x7c) X(0x84) X(0x94) X(0x9c) X(0xa4)      \
+    X(0xac) X(0xb4) X(0xbc) X(0xc4) X(0xcc) X(0xd4) X(0xdc)                              \
+    /* JMP */                                                                            \
+    X(0x05) X(0x15) X(0x1d) X(0x25) X(0x2d) X(0x35) X(0x3d) X(0x45) X(0x4d) X(0x55)      \
+    X(0x5d) X(0x65) X(0x6d) X(0x75) X(0x7d) X(0x85) X(0x8d) X(0x95) X(0xa5) X(0xad)      \
+    X(0xb5) X(0xbd) X(0xc5) X(0xcd) X(0xd5) X(0xdd)                                      \
+    /* JMP32 */                                                                          \
+    X(0x06) X(0x16) X(0x1e) X(0x26) X(0x2e) X(0x36) X(0x3e) X(0x46) X(0x4e) X(0x56)      \
+    X(0x5e) X(0x66) X(0x6e) X(0x76) X(0x7e) X(0xa6) X(0xae) X(0xb6) X(0xbe) X(0xc6)      \
+    X(0xce) X(0xd6) X(0xde)                                                              \
+    /* loads, stores, atomics, lddw */                                                   \
+    X(0x18) X(0x61) X(0x69) X(0x71) X(0x79) X(0x81) X(0x89) X(0x91) X(0x62) X(0x6a)      \
+    X(0x72) X(0x7a) X(0x63) X(0x6b) X(0x73) X(0x7b) X(0xc3) X(0xdb)
+
+#define vmbreak goto *dispatch[ip->code]
+
     /* Label table: constant, inside the function, so no mutable global state.
      * GNU range initialisers are fine here: computed goto is GNU C already. */
 #if defined(__clang__)
@@ -197,45 +326,34 @@ int mbpf_interp_run(mbpf_vm *vm, uint64_t r1, uint64_t r2, void *user, mbpf_resu
 #pragma GCC diagnostic push
 #pragma GCC diagnostic ignored "-Woverride-init"
 #endif
-#define L(c) [c] = &&L_##c
+#define LABEL_ENTRY(c) [c] = &&L_##c,
     static const void *const dispatch[256] = {
         [0 ... 255] = &&L_invalid,
-        /* ALU64 */
-        L(0x07), L(0x0f), L(0x17), L(0x1f), L(0x27), L(0x2f), L(0x37), L(0x3f), L(0x47),
-        L(0x4f), L(0x57), L(0x5f), L(0x67), L(0x6f), L(0x77), L(0x7f), L(0x87), L(0x97),
-        L(0x9f), L(0xa7), L(0xaf), L(0xb7), L(0xbf), L(0xc7), L(0xcf), L(0xd7),
-        /* ALU32 */
-        L(0x04), L(0x0c), L(0x14), L(0x1c), L(0x24), L(0x2c), L(0x34), L(0x3c), L(0x44),
-        L(0x4c), L(0x54), L(0x5c), L(0x64), L(0x6c), L(0x74), L(0x7c), L(0x84), L(0x94),
-        L(0x9c), L(0xa4), L(0xac), L(0xb4), L(0xbc), L(0xc4), L(0xcc), L(0xd4), L(0xdc),
-        /* JMP */
-        L(0x05), L(0x15), L(0x1d), L(0x25), L(0x2d), L(0x35), L(0x3d), L(0x45), L(0x4d),
-        L(0x55), L(0x5d), L(0x65), L(0x6d), L(0x75), L(0x7d), L(0x85), L(0x8d), L(0x95),
-        L(0xa5), L(0xad), L(0xb5), L(0xbd), L(0xc5), L(0xcd), L(0xd5), L(0xdd),
-        /* JMP32 */
-        L(0x06), L(0x16), L(0x1e), L(0x26), L(0x2e), L(0x36), L(0x3e), L(0x46), L(0x4e),
-        L(0x56), L(0x5e), L(0x66), L(0x6e), L(0x76), L(0x7e), L(0xa6), L(0xae), L(0xb6),
-        L(0xbe), L(0xc6), L(0xce), L(0xd6), L(0xde),
-        /* loads, stores, atomics, lddw */
-        L(0x18), L(0x61), L(0x69), L(0x71), L(0x79), L(0x81), L(0x89), L(0x91), L(0x62),
-        L(0x6a), L(0x72), L(0x7a), L(0x63), L(0x6b), L(0x73), L(0x7b), L(0xc3), L(0xdb),
+        OPCODES(LABEL_ENTRY)
     };
-#undef L
+#undef LABEL_ENTRY
 #if defined(__clang__)
 #pragma clang diagnostic pop
 #else
 #pragma GCC diagnostic pop
 #endif
-#define vmdispatch(o) goto *dispatch[o];
+#define vmdispatch(o) vmbreak;
 #define vmcase(c) L_##c:
 #define vmdefault L_invalid:
-#define vmbreak goto *dispatch[ip->code]
 #else
 #define vmdispatch(o) switch (o)
 #define vmcase(c) case c:
 #define vmdefault default:
 #define vmbreak goto next_insn
 #endif
+
+/* One unit of budget, or stop (the jump or call is not taken). */
+#define TAKE_UNIT()                                                                      \
+    do {                                                                                 \
+        if (tick == 0u && (tick = refill(&reserve)) == 0u)                               \
+            goto out_of_budget;                                                          \
+        tick--;                                                                          \
+    } while (0)
 
 #define NEXT()                                                                           \
     do {                                                                                 \
@@ -249,9 +367,7 @@ int mbpf_interp_run(mbpf_vm *vm, uint64_t r1, uint64_t r2, void *user, mbpf_resu
     do {                                                                                 \
         int32_t d_ = (delta);                                                            \
         if (d_ < 0) {                                                                    \
-            if (used == budget)                                                          \
-                goto out_of_budget;                                                      \
-            used++;                                                                      \
+            TAKE_UNIT();                                                                 \
         }                                                                                \
         ip += 1 + d_;                                                                    \
         vmbreak;                                                                         \
@@ -270,7 +386,7 @@ int mbpf_interp_run(mbpf_vm *vm, uint64_t r1, uint64_t r2, void *user, mbpf_resu
 #define MEM_OK(a, size, need) mem_ok(vm, &mc, (a), (size), (need))
 #else
 #define MEM_OK(a, size, need)                                                            \
-    (mem_fast(&mc, (a), (size), (need)) || mem_slow(vm, &mc, (a), (size), (need)))
+    (mem_fast(&mc, (a), LOG2(size), (need)) || mem_slow(vm, &mc, (a), (size), (need)))
 #endif
 #define CHECK(a, size, need, what)                                                       \
     do {                                                                                 \
@@ -284,71 +400,92 @@ int mbpf_interp_run(mbpf_vm *vm, uint64_t r1, uint64_t r2, void *user, mbpf_resu
 
 #define PTR(a) ((void *)(uintptr_t)(a))
 
-/* Loads and stores through memcpy: the address may be unaligned, and a
- * constant-size memcpy compiles to single loads/stores. */
-#define LOADX(T, extend)                                                                 \
+/* A T-sized value into register i: 8 bytes as they are, smaller ones
+ * zero-extended (the test on sizeof is resolved at compile time). */
+#define WRT(T, i, v)                                                                     \
+    do {                                                                                 \
+        if (sizeof(T) == 8u)                                                             \
+            WR64(i, v);                                                                  \
+        else                                                                             \
+            WR32(i, v);                                                                  \
+    } while (0)
+#define RDT(T, i) (sizeof(T) == 8u ? (T)RD64(i) : (T)RD32(i))
+
+/* Loads and stores through a constant-size copy: the address may be
+ * unaligned, and the copy compiles to single loads/stores. */
+#define LOADX(T)                                                                         \
     do {                                                                                 \
         T v_;                                                                            \
-        uint64_t a_ = reg[SRC] + OFF;                                                    \
+        uint64_t a_ = RD64(SRC) + OFF;                                                   \
         CHECK(a_, sizeof(T), MBPF_MEM_READ, MBPF_MSG_LOAD);                              \
-        memcpy(&v_, PTR(a_), sizeof(T));                                                 \
-        reg[DST] = extend;                                                               \
+        COPY(&v_, PTR(a_), sizeof(T));                                                   \
+        WRT(T, DST, v_);                                                                 \
+        NEXT();                                                                          \
+    } while (0)
+#define LOADSX(T, bits)                                                                  \
+    do {                                                                                 \
+        T v_;                                                                            \
+        uint64_t a_ = RD64(SRC) + OFF;                                                   \
+        CHECK(a_, sizeof(T), MBPF_MEM_READ, MBPF_MSG_LOAD);                              \
+        COPY(&v_, PTR(a_), sizeof(T));                                                   \
+        WR64(DST, sext(v_, bits));                                                       \
         NEXT();                                                                          \
     } while (0)
 #define STORE(T, value)                                                                  \
     do {                                                                                 \
         T v_ = (T)(value);                                                               \
-        uint64_t a_ = reg[DST] + OFF;                                                    \
+        uint64_t a_ = RD64(DST) + OFF;                                                   \
         CHECK(a_, sizeof(T), MBPF_MEM_WRITE, MBPF_MSG_STORE);                            \
-        memcpy(PTR(a_), &v_, sizeof(T));                                                 \
+        COPY(PTR(a_), &v_, sizeof(T));                                                   \
         NEXT();                                                                          \
     } while (0)
 
 /* ALU and jump handlers come in K (imm, sign-extended; truncated for 32-bit
  * forms) and X (src register) pairs. The fast build gives each its own
  * handler; the compact build (default with -Os) lets the pair share one body
- * that picks the operand at run time, halving the handler count for flash. */
+ * that picks the operand at run time, halving the handler count for flash.
+ * 32-bit forms read only the low halves of their operands. */
 #if MBPF_INTERP_COMPACT
-#define PAIR(k, x, T, a_init, b_imm, stmt)                                               \
+#define PAIR(k, x, T, RD, b_imm, stmt)                                                   \
     vmcase(k) vmcase(x) {                                                                \
         unsigned d = DST;                                                                \
-        T a = (T)(a_init), b = (ip->code & MBPF_X) ? (T)reg[SRC] : (T)(b_imm);           \
+        T a = RD(d), b = (ip->code & MBPF_X) ? RD(SRC) : (T)(b_imm);                     \
         stmt;                                                                            \
     }
 #else
-#define PAIR(k, x, T, a_init, b_imm, stmt)                                               \
-    vmcase(k) { unsigned d = DST; T a = (T)(a_init), b = (T)(b_imm); stmt; }             \
-    vmcase(x) { unsigned d = DST; T a = (T)(a_init), b = (T)reg[SRC]; stmt; }
+#define PAIR(k, x, T, RD, b_imm, stmt)                                                   \
+    vmcase(k) { unsigned d = DST; T a = RD(d), b = (T)(b_imm); stmt; }                   \
+    vmcase(x) { unsigned d = DST; T a = RD(d), b = RD(SRC); stmt; }
 #endif
 /* ALU32 results are stored zero-extended. */
-#define A64(k, x, expr) PAIR(k, x, uint64_t, reg[d], IMM, reg[d] = (expr); NEXT())
-#define A32(k, x, expr) PAIR(k, x, uint32_t, reg[d], ip->imm, reg[d] = (uint32_t)(expr); NEXT())
+#define A64(k, x, expr) PAIR(k, x, uint64_t, RD64, IMM, WR64(d, expr); NEXT())
+#define A32(k, x, expr) PAIR(k, x, uint32_t, RD32, ip->imm, WR32(d, expr); NEXT())
 /* Conditional jumps: signed order is unsigned order with the sign bit flipped. */
-#define J64(k, x, cond) PAIR(k, x, uint64_t, reg[d], IMM, COND(cond))
-#define J32(k, x, cond) PAIR(k, x, uint32_t, reg[d], ip->imm, COND(cond))
+#define J64(k, x, cond) PAIR(k, x, uint64_t, RD64, IMM, COND(cond))
+#define J32(k, x, cond) PAIR(k, x, uint32_t, RD32, ip->imm, COND(cond))
 
 /* Atomic read-modify-write of a T (one VM runs on one thread, so a plain
  * read and write is atomic with respect to the program). */
 #define ATOMIC_RMW(T)                                                                    \
     do {                                                                                 \
-        T old, v, s = (T)reg[SRC];                                                       \
-        uint64_t a_ = reg[DST] + OFF;                                                    \
+        T old, v, s = RDT(T, SRC);                                                       \
+        uint64_t a_ = RD64(DST) + OFF;                                                   \
         CHECK(a_, sizeof(T), MBPF_MEM_RW, MBPF_MSG_ATOMIC);                              \
-        memcpy(&old, PTR(a_), sizeof(T));                                                \
+        COPY(&old, PTR(a_), sizeof(T));                                                  \
         switch (ip->imm) {                                                               \
         case MBPF_ADD: case MBPF_ADD | MBPF_FETCH: v = old + s; break;                   \
         case MBPF_OR: case MBPF_OR | MBPF_FETCH: v = old | s; break;                     \
         case MBPF_AND: case MBPF_AND | MBPF_FETCH: v = old & s; break;                   \
         case MBPF_XOR: case MBPF_XOR | MBPF_FETCH: v = old ^ s; break;                   \
         case MBPF_XCHG: v = s; break;                                                    \
-        case MBPF_CMPXCHG: v = (T)reg[0] == old ? s : old; break;                        \
+        case MBPF_CMPXCHG: v = RDT(T, 0) == old ? s : old; break;                        \
         default: goto invalid;                                                           \
         }                                                                                \
-        memcpy(PTR(a_), &v, sizeof(T));                                                  \
+        COPY(PTR(a_), &v, sizeof(T));                                                    \
         if (ip->imm == MBPF_CMPXCHG)                                                     \
-            reg[0] = old;                                                                \
+            WRT(T, 0, old);                                                              \
         else if (ip->imm & MBPF_FETCH)                                                   \
-            reg[SRC] = old;                                                              \
+            WRT(T, SRC, old);                                                            \
         NEXT();                                                                          \
     } while (0)
 
@@ -370,14 +507,14 @@ int mbpf_interp_run(mbpf_vm *vm, uint64_t r1, uint64_t r2, void *user, mbpf_resu
             A64(0x97, 0x9f, ip->off ? smod64(a, b) : (b ? a % b : a))
             A64(0xa7, 0xaf, a ^ b)
             A64(0xc7, 0xcf, arsh64(a, (unsigned)(b & 63u)))
-            vmcase(0x87) { unsigned d = DST; reg[d] = 0u - reg[d]; NEXT(); }
-            vmcase(0xb7) { reg[DST] = IMM; NEXT(); }
+            vmcase(0x87) { unsigned d = DST; WR64(d, 0u - RD64(d)); NEXT(); }
+            vmcase(0xb7) { WR64(DST, IMM); NEXT(); }
             vmcase(0xbf) { /* mov, or movsx with off 8/16/32 */
-                uint64_t v = reg[SRC];
-                reg[DST] = ip->off ? sext(v, (unsigned)ip->off) : v;
+                uint64_t v = RD64(SRC);
+                WR64(DST, ip->off ? sext(v, (unsigned)ip->off) : v);
                 NEXT();
             }
-            vmcase(0xd7) { unsigned d = DST; reg[d] = swap_bits(reg[d], ip->imm); NEXT(); }
+            vmcase(0xd7) { unsigned d = DST; WR64(d, swap_bits(RD64(d), ip->imm)); NEXT(); }
 
             /* ---- ALU32 ---- */
             A32(0x04, 0x0c, a + b)
@@ -391,15 +528,15 @@ int mbpf_interp_run(mbpf_vm *vm, uint64_t r1, uint64_t r2, void *user, mbpf_resu
             A32(0x94, 0x9c, ip->off ? smod32(a, b) : (b ? a % b : a))
             A32(0xa4, 0xac, a ^ b)
             A32(0xc4, 0xcc, arsh32(a, (unsigned)(b & 31u)))
-            vmcase(0x84) { unsigned d = DST; reg[d] = (uint32_t)(0u - (uint32_t)reg[d]); NEXT(); }
-            vmcase(0xb4) { reg[DST] = (uint32_t)ip->imm; NEXT(); }
-            vmcase(0xbc) {
-                uint64_t v = reg[SRC];
-                reg[DST] = (uint32_t)(ip->off ? sext(v, (unsigned)ip->off) : v);
+            vmcase(0x84) { unsigned d = DST; WR32(d, 0u - RD32(d)); NEXT(); }
+            vmcase(0xb4) { WR32(DST, ip->imm); NEXT(); }
+            vmcase(0xbc) { /* mov32, or movsx with off 8/16 */
+                unsigned s = SRC;
+                WR32(DST, ip->off ? (uint32_t)sext(RD64(s), (unsigned)ip->off) : RD32(s));
                 NEXT();
             }
-            vmcase(0xd4) { unsigned d = DST; reg[d] = trunc_bits(reg[d], ip->imm); NEXT(); }
-            vmcase(0xdc) { unsigned d = DST; reg[d] = swap_bits(reg[d], ip->imm); NEXT(); }
+            vmcase(0xd4) { unsigned d = DST; WR64(d, trunc_bits(RD64(d), ip->imm)); NEXT(); }
+            vmcase(0xdc) { unsigned d = DST; WR64(d, swap_bits(RD64(d), ip->imm)); NEXT(); }
 
             /* ---- JMP (64-bit compares) ---- */
             vmcase(0x05) { JUMP(ip->off); }
@@ -438,17 +575,15 @@ int mbpf_interp_run(mbpf_vm *vm, uint64_t r1, uint64_t r2, void *user, mbpf_resu
                         msg = MBPF_MSG_DEPTH;
                         goto stop;
                     }
-                    if (used == budget)
-                        goto out_of_budget;
-                    used++;
+                    TAKE_UNIT();
                     mbpf_frame *f = &vm->frames[depth - 1u];
-                    f->saved[0] = reg[6];
-                    f->saved[1] = reg[7];
-                    f->saved[2] = reg[8];
-                    f->saved[3] = reg[9];
-                    f->fp = reg[10];
+                    f->saved[0] = RD64(6);
+                    f->saved[1] = RD64(7);
+                    f->saved[2] = RD64(8);
+                    f->saved[3] = RD64(9);
+                    f->fp = RD64(10);
                     f->ret_pc = PC + 1u;
-                    reg[10] = mbpf_frame_top(vm, depth);
+                    WR64(10, mbpf_frame_top(vm, depth));
                     depth++;
                     ip += 1 + ip->imm;
                     vmbreak;
@@ -459,7 +594,7 @@ int mbpf_interp_run(mbpf_vm *vm, uint64_t r1, uint64_t r2, void *user, mbpf_resu
                 goto helper_call;
             }
             vmcase(0x8d) {
-                helper_id = (uint32_t)reg[DST];
+                helper_id = RD32(DST);
                 goto helper_call;
             }
             vmcase(0x95) {
@@ -467,29 +602,28 @@ int mbpf_interp_run(mbpf_vm *vm, uint64_t r1, uint64_t r2, void *user, mbpf_resu
                     goto done;
                 depth--;
                 const mbpf_frame *f = &vm->frames[depth - 1u];
-                reg[6] = f->saved[0];
-                reg[7] = f->saved[1];
-                reg[8] = f->saved[2];
-                reg[9] = f->saved[3];
-                reg[10] = f->fp;
+                WR64(6, f->saved[0]);
+                WR64(7, f->saved[1]);
+                WR64(8, f->saved[2]);
+                WR64(9, f->saved[3]);
+                WR64(10, f->fp);
                 ip = code + f->ret_pc;
                 vmbreak;
             }
 
-            /* The helper may change the region table, so the cached region is
-             * dropped afterwards. Arguments are copied so that reg[] never
-             * escapes (it can stay in registers around memory accesses). */
+            /* The helper may change the region table, so the cached regions
+             * are dropped afterwards. */
         helper_call: {
-            uint64_t args[5] = {reg[1], reg[2], reg[3], reg[4], reg[5]}, ret = 0;
+            uint64_t args[5] = {RD64(1), RD64(2), RD64(3), RD64(4), RD64(5)}, ret = 0;
             res->pc = PC;
-            res->budget_used = used;
+            res->budget_used = budget - reserve - tick;
             int st = mbpf_vm_call_helper(vm, (uint32_t)helper_id, args, user, &ret, res);
-            mc.span = 0;
+            mc.rd = mc.wr = (mem_win){0};
             if (st != MBPF_OK) {
                 res->r0 = 0;
                 return st; /* call_helper filled status, msg, helper_id, fault */
             }
-            reg[0] = ret;
+            WR64(0, ret);
             NEXT();
         }
 
@@ -497,34 +631,34 @@ int mbpf_interp_run(mbpf_vm *vm, uint64_t r1, uint64_t r2, void *user, mbpf_resu
             vmcase(0x18) {
                 if (SRC != MBPF_LDDW_IMM64)
                     goto invalid;
-                reg[DST] = (uint64_t)(uint32_t)ip->imm | ((uint64_t)(uint32_t)ip[1].imm << 32);
+                WR64(DST, (uint64_t)(uint32_t)ip->imm | ((uint64_t)(uint32_t)ip[1].imm << 32));
                 ip += 2;
                 vmbreak;
             }
 
             /* ---- loads and stores ---- */
-            vmcase(0x61) { LOADX(uint32_t, v_); }
-            vmcase(0x69) { LOADX(uint16_t, v_); }
-            vmcase(0x71) { LOADX(uint8_t, v_); }
-            vmcase(0x79) { LOADX(uint64_t, v_); }
-            vmcase(0x81) { LOADX(uint32_t, sext(v_, 32)); }
-            vmcase(0x89) { LOADX(uint16_t, sext(v_, 16)); }
-            vmcase(0x91) { LOADX(uint8_t, sext(v_, 8)); }
+            vmcase(0x61) { LOADX(uint32_t); }
+            vmcase(0x69) { LOADX(uint16_t); }
+            vmcase(0x71) { LOADX(uint8_t); }
+            vmcase(0x79) { LOADX(uint64_t); }
+            vmcase(0x81) { LOADSX(uint32_t, 32); }
+            vmcase(0x89) { LOADSX(uint16_t, 16); }
+            vmcase(0x91) { LOADSX(uint8_t, 8); }
 #if MBPF_INTERP_COMPACT
-#define STORE_VALUE (MBPF_CLASS(ip->code) == MBPF_STX ? reg[SRC] : IMM)
-            vmcase(0x62) vmcase(0x63) { STORE(uint32_t, STORE_VALUE); }
-            vmcase(0x6a) vmcase(0x6b) { STORE(uint16_t, STORE_VALUE); }
-            vmcase(0x72) vmcase(0x73) { STORE(uint8_t, STORE_VALUE); }
-            vmcase(0x7a) vmcase(0x7b) { STORE(uint64_t, STORE_VALUE); }
+#define STORE_VALUE(T) (MBPF_CLASS(ip->code) == MBPF_STX ? RDT(T, SRC) : (T)IMM)
+            vmcase(0x62) vmcase(0x63) { STORE(uint32_t, STORE_VALUE(uint32_t)); }
+            vmcase(0x6a) vmcase(0x6b) { STORE(uint16_t, STORE_VALUE(uint16_t)); }
+            vmcase(0x72) vmcase(0x73) { STORE(uint8_t, STORE_VALUE(uint8_t)); }
+            vmcase(0x7a) vmcase(0x7b) { STORE(uint64_t, STORE_VALUE(uint64_t)); }
 #else
             vmcase(0x62) { STORE(uint32_t, ip->imm); }
             vmcase(0x6a) { STORE(uint16_t, ip->imm); }
             vmcase(0x72) { STORE(uint8_t, ip->imm); }
             vmcase(0x7a) { STORE(uint64_t, IMM); }
-            vmcase(0x63) { STORE(uint32_t, reg[SRC]); }
-            vmcase(0x6b) { STORE(uint16_t, reg[SRC]); }
-            vmcase(0x73) { STORE(uint8_t, reg[SRC]); }
-            vmcase(0x7b) { STORE(uint64_t, reg[SRC]); }
+            vmcase(0x63) { STORE(uint32_t, RD32(SRC)); }
+            vmcase(0x6b) { STORE(uint16_t, RD32(SRC)); }
+            vmcase(0x73) { STORE(uint8_t, RD32(SRC)); }
+            vmcase(0x7b) { STORE(uint64_t, RD64(SRC)); }
 #endif
 
             /* ---- atomics ---- */
@@ -554,12 +688,12 @@ stop:
     res->msg = msg;
     res->pc = PC;
     res->r0 = 0;
-    res->budget_used = used;
+    res->budget_used = budget - reserve - tick;
     return status;
 done:
     res->status = MBPF_OK;
     res->msg = NULL;
-    res->r0 = reg[0];
-    res->budget_used = used;
+    res->r0 = RD64(0);
+    res->budget_used = budget - reserve - tick;
     return MBPF_OK;
 }

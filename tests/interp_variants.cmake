@@ -19,3 +19,6 @@ endfunction()
 
 mbpf_interp_variant(switch MBPF_USE_COMPUTED_GOTO=0 MBPF_INTERP_COMPACT=0)
 mbpf_interp_variant(compact MBPF_INTERP_COMPACT=1)
+# The register file as two 32-bit halves (the default on 32-bit targets) and
+# a 3-unit budget countdown, so that its refills from the 64-bit reserve run.
+mbpf_interp_variant(split MBPF_INTERP_SPLIT_REGS=1 MBPF_INTERP_TICK_MAX=3)
