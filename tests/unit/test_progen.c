@@ -164,7 +164,7 @@ static void run_at(const progen_program *p, const mbpf_helpers *hs, size_t shift
     mbpf_vm vm;
     mbpf_verify_error err;
     assert_int_equal(mbpf_vm_init(&vm, &p->cfg, mem, mem_len + 64), MBPF_OK);
-    mbpf_vm_set_helpers(&vm, hs, NULL, 0);
+    mbpf_vm_set_helpers(&vm, hs, p->num_allowed ? p->allowed : NULL, p->num_allowed);
     if (mbpf_vm_load(&vm, p->insns, p->n, scratch, sizeof scratch, &err) != MBPF_OK)
         fail_msg("seed %llu program %u does not verify: insn %u: %s",
                  (unsigned long long)p->seed, p->index, err.pc, err.msg);
@@ -197,7 +197,7 @@ static void programs_verify_and_do_not_depend_on_addresses(void **state)
     mbpf_helper storage[PROGEN_NUM_HELPERS];
     mbpf_helpers hs;
     assert_int_equal(progen_helpers_init(&hs, storage), MBPF_OK);
-    unsigned ok = 0;
+    unsigned ok = 0, not_allowed = 0;
     for (uint32_t k = 0; k < 1500; k++) {
         progen_generate(4242, k, &p);
         run_at(&p, &hs, 8, &a);
@@ -211,9 +211,13 @@ static void programs_verify_and_do_not_depend_on_addresses(void **state)
                      k, a.res.status, b.res.status, (unsigned long long)a.res.r0,
                      (unsigned long long)b.res.r0);
         ok += a.res.status == MBPF_OK;
+        not_allowed += a.res.status == MBPF_E_BAD_HELPER && a.res.msg &&
+                       strcmp(a.res.msg, "helper not allowed") == 0;
     }
     /* most programs should run to the end, not stop at the first fault */
     assert_true(ok > 1500 / 3);
+    /* callx to the helper left out of a program's allowed list is refused */
+    assert_true(not_allowed > 0);
 }
 
 int main(void)

@@ -39,6 +39,8 @@ struct jit_diff {
     uint8_t *ctx_buf; /* guard decoy gap ctx gap decoy decoy guard */
     size_t ctx_cap;
     uint8_t *snap; /* the interpreter's final ctx then stack */
+    const uint32_t *allowed; /* helper ids the program may call (NULL: all) */
+    uint16_t num_allowed;
     size_t snap_cap;
 };
 
@@ -171,7 +173,7 @@ int jit_diff_run(jit_diff *d, const mbpf_insn *insns, uint32_t n, const mbpf_con
         say(r, "mbpf_vm_init failed");
         return r->verdict;
     }
-    mbpf_vm_set_helpers(&vm, &d->helpers, NULL, 0);
+    mbpf_vm_set_helpers(&vm, &d->helpers, d->allowed, d->num_allowed);
     uint8_t *lo = d->ctx_buf + CTX_GUARD;
     uint8_t *c = lo + DECOY + DECOY_GAP;
     uint8_t *hi = c + ((ctx_len + DECOY_GAP + 7u) & ~7u);
@@ -249,8 +251,13 @@ int jit_diff_run(jit_diff *d, const mbpf_insn *insns, uint32_t n, const mbpf_con
 
 int jit_diff_program(jit_diff *d, const progen_program *p, jit_diff_report *r)
 {
-    return jit_diff_run(d, p->insns, p->n, &p->cfg, p->ctx, p->ctx_len, p->ctx_flags,
-                        p->stack_fill, r);
+    d->allowed = p->num_allowed ? p->allowed : NULL;
+    d->num_allowed = p->num_allowed;
+    int v = jit_diff_run(d, p->insns, p->n, &p->cfg, p->ctx, p->ctx_len, p->ctx_flags,
+                         p->stack_fill, r);
+    d->allowed = NULL;
+    d->num_allowed = 0;
+    return v;
 }
 
 void jit_diff_print_result(FILE *out, const char *who, const mbpf_result *res)
@@ -274,6 +281,12 @@ void jit_diff_print_program(FILE *out, const progen_program *p)
             p->seed, p->index, p->n, p->cfg.stack_size, (unsigned)p->cfg.max_depth,
             p->cfg.budget, p->ctx_len, p->ctx_flags & MBPF_MEM_WRITE ? "rw" : "r",
             p->stack_fill);
+    if (p->num_allowed) {
+        fprintf(out, "# allowed helpers:");
+        for (unsigned k = 0; k < p->num_allowed; k++)
+            fprintf(out, " %u", p->allowed[k]);
+        fprintf(out, "\n");
+    }
     fprintf(out, "# ctx:");
     for (uint32_t i = 0; i < p->ctx_len; i++)
         fprintf(out, "%s%02x", (i % 32) ? " " : "\n#  ", p->ctx[i]);

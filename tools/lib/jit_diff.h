@@ -38,12 +38,13 @@ typedef struct jit_diff_report {
 jit_diff *jit_diff_open(void);
 void jit_diff_close(jit_diff *d);
 
-/* Runs a generated program both ways and fills r. Returns r->verdict. */
+/* Runs a generated program both ways (with its allowed-helper list) and
+ * fills r. Returns r->verdict. */
 int jit_diff_program(jit_diff *d, const progen_program *p, jit_diff_report *r);
 
 /* Same for a given program, configuration and input (ctx may be NULL with
  * ctx_len 0; stack_fill is the byte every stack byte starts with). The
- * helpers are progen's (ids 5-10, 0x100). */
+ * helpers are progen's (ids 5-10, 0x100), all allowed. */
 int jit_diff_run(jit_diff *d, const mbpf_insn *insns, uint32_t n, const mbpf_config *cfg,
                  const uint8_t *ctx, uint32_t ctx_len, uint32_t ctx_flags, uint8_t stack_fill,
                  jit_diff_report *r);

@@ -297,6 +297,8 @@ void progen_generate(uint64_t seed, uint32_t index, progen_program *p)
     g.ctx_len = p->ctx_len;
     g.stack_size = p->cfg.stack_size;
     g.nfuncs = 1 + (int)pg_below(&g, MAX_FUNCS);
+    if (pg_chance(&g, 20))
+        pg_forbid_one(&g, p);
     if (pg_chance(&g, 30)) /* one or two of r6-r9 only ever hold 32-bit values */
         g.narrow = (uint16_t)((1u << (6 + pg_below(&g, 4))) | (pg_chance(&g, 50) ? 1u << (6 + pg_below(&g, 4)) : 0u));
 

@@ -32,6 +32,8 @@ typedef struct progen_program {
     uint32_t ctx_flags; /* MBPF_MEM_RW, sometimes MBPF_MEM_READ only */
     uint8_t ctx[PROGEN_MAX_CTX];
     uint8_t stack_fill; /* byte every stack byte holds before the run */
+    uint16_t num_allowed; /* 0: every helper allowed; else the sorted ids below */
+    uint32_t allowed[PROGEN_NUM_HELPERS]; /* all but one: callx to it is refused */
 } progen_program;
 
 /* Builds program number `index` of the run `seed`. Always succeeds. */

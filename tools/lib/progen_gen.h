@@ -39,6 +39,7 @@ typedef struct gen {
     uint16_t reserved; /* registers the current code must not write */
     uint16_t anchors;  /* pointers the current loops never write (see pick_ptr_source) */
     uint16_t narrow;   /* r6-r9 written only by zero-extending operations (pg_gen_narrow) */
+    uint32_t forbidden; /* helper left out of the allowed list (0: none); only callx uses it */
     int nest;          /* if/loop nesting */
     int loops;
     int cur, nfuncs;
@@ -84,5 +85,7 @@ void pg_gen_lddw(gen *g);
 void pg_gen_helper_call(gen *g);
 void pg_gen_callx(gen *g);
 void pg_gen_narrow(gen *g);
+/* Leaves one helper (never PROGEN_H_MIX) out of p's allowed list. */
+void pg_forbid_one(gen *g, progen_program *p);
 
 #endif /* MBPF_TOOLS_PROGEN_GEN_H */

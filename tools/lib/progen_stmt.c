@@ -524,9 +524,20 @@ static int helper_args(gen *g, uint32_t id)
 static const uint32_t helper_ids[] = {H_MIX, H_SUM, H_FILL, H_STRLEN, H_FAIL, H_SUM_OR_NULL,
                                       H_INC64};
 
+void pg_forbid_one(gen *g, progen_program *p)
+{
+    g->forbidden = helper_ids[1 + pg_below(g, PROGEN_NUM_HELPERS - 1)]; /* never H_MIX */
+    p->num_allowed = 0;
+    for (unsigned k = 0; k < PROGEN_NUM_HELPERS; k++) /* helper_ids is sorted */
+        if (helper_ids[k] != g->forbidden)
+            p->allowed[p->num_allowed++] = helper_ids[k];
+}
+
 void pg_gen_helper_call(gen *g)
 {
     uint32_t id = helper_ids[pg_below(g, sizeof helper_ids / sizeof helper_ids[0])];
+    if (id == g->forbidden) /* the verifier would refuse the program */
+        id = H_MIX;
     helper_args(g, id);
     pg_emit(g, MBPF_OP_CALL, 0, MBPF_CALL_HELPER, 0, (int32_t)id);
     pg_set_scalar(g, 0);
