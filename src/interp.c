@@ -186,10 +186,10 @@ static inline int mem_fast(const mem_cache *mc, uint64_t a, unsigned k, uint32_t
 {
     if (!FITS_PTR(a))
         return 0;
+    if (need == MBPF_MEM_READ)
+        return IN_WIN(mc->rd, a, k) || IN_WIN(mc->stack, a, k);
     if (IN_WIN(mc->stack, a, k))
         return 1;
-    if (need == MBPF_MEM_READ)
-        return IN_WIN(mc->rd, a, k);
     if (need == MBPF_MEM_WRITE)
         return IN_WIN(mc->wr, a, k);
     return IN_WIN(mc->rd, a, k) && IN_WIN(mc->wr, a, k);
@@ -510,8 +510,11 @@ int mbpf_interp_run(mbpf_vm *vm, uint64_t r1, uint64_t r2, void *user, mbpf_resu
             vmcase(0x87) { unsigned d = DST; WR64(d, 0u - RD64(d)); NEXT(); }
             vmcase(0xb7) { WR64(DST, IMM); NEXT(); }
             vmcase(0xbf) { /* mov, or movsx with off 8/16/32 */
-                uint64_t v = RD64(SRC);
-                WR64(DST, ip->off ? sext(v, (unsigned)ip->off) : v);
+                if (ip->off == 0) {
+                    WR64(DST, RD64(SRC));
+                    NEXT();
+                }
+                WR64(DST, sext(RD64(SRC), (unsigned)ip->off));
                 NEXT();
             }
             vmcase(0xd7) { unsigned d = DST; WR64(d, swap_bits(RD64(d), ip->imm)); NEXT(); }
@@ -531,8 +534,11 @@ int mbpf_interp_run(mbpf_vm *vm, uint64_t r1, uint64_t r2, void *user, mbpf_resu
             vmcase(0x84) { unsigned d = DST; WR32(d, 0u - RD32(d)); NEXT(); }
             vmcase(0xb4) { WR32(DST, ip->imm); NEXT(); }
             vmcase(0xbc) { /* mov32, or movsx with off 8/16 */
-                unsigned s = SRC;
-                WR32(DST, ip->off ? (uint32_t)sext(RD64(s), (unsigned)ip->off) : RD32(s));
+                if (ip->off == 0) {
+                    WR32(DST, RD32(SRC));
+                    NEXT();
+                }
+                WR32(DST, (uint32_t)sext(RD64(SRC), (unsigned)ip->off));
                 NEXT();
             }
             vmcase(0xd4) { unsigned d = DST; WR64(d, trunc_bits(RD64(d), ip->imm)); NEXT(); }
