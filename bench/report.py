@@ -387,8 +387,7 @@ def write_doc(root, out, run, identical, ratio, get, g_os, g_o2, g_link, core_os
                      + (f" Measured alone (below): an ALU instruction costs "
                         f"{run['insn_cost'][('add64_reg', 'interp')]:.0f}, a stack load "
                         f"{run['insn_cost'][('ldxdw_stack', 'interp')]:.0f}, a load from a "
-                        f"region {run['insn_cost'][('ldxb_region', 'interp')]:.0f}: the memory "
-                        f"instructions dominate."
+                        f"region {run['insn_cost'][('ldxb_region', 'interp')]:.0f}."
                         if ("ldxdw_stack", "interp") in run["insn_cost"] and
                         ("add64_reg", "interp") in run["insn_cost"] and
                         ("ldxb_region", "interp") in run["insn_cost"] else ""))
