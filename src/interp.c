@@ -209,12 +209,6 @@ static int mem_slow(mbpf_vm *vm, mem_cache *mc, uint64_t addr, uint64_t size, ui
     return 1;
 }
 
-#if MBPF_INTERP_COMPACT
-static int mem_ok(mbpf_vm *vm, mem_cache *mc, uint64_t addr, uint32_t size, uint32_t need)
-{
-    return mem_fast(mc, addr, LOG2(size), need) || mem_slow(vm, mc, addr, size, need);
-}
-#endif
 
 /* Moves up to MBPF_INTERP_TICK_MAX units of budget from the reserve into the
  * 32-bit countdown; 0 when the budget is exhausted. */
@@ -380,14 +374,10 @@ int mbpf_interp_run(mbpf_vm *vm, uint64_t r1, uint64_t r2, void *user, mbpf_resu
         NEXT();                                                                          \
     } while (0)
 
-/* The fast path is inlined into every access of the fast build; the compact
- * build calls it out of line. */
-#if MBPF_INTERP_COMPACT
-#define MEM_OK(a, size, need) mem_ok(vm, &mc, (a), (size), (need))
-#else
+/* The window checks are inlined into every access (a few instructions; an
+ * out-of-line call would cost more than the check), the search is not. */
 #define MEM_OK(a, size, need)                                                            \
     (mem_fast(&mc, (a), LOG2(size), (need)) || mem_slow(vm, &mc, (a), (size), (need)))
-#endif
 #define CHECK(a, size, need, what)                                                       \
     do {                                                                                 \
         if (!MEM_OK(a, size, need)) {                                                    \
