@@ -83,6 +83,16 @@ static uint32_t target_off(const jit *j, uint32_t t) { return j->offs[t] & ~JIT_
 static void budget_unit(jit *j)
 {
     t2_buf *b = &j->b;
+    if (j->breg != JIT_NOREG) { /* the low word lives in a register */
+        if (t2_is_low(j->breg))
+            t2_hw(b, (uint16_t)(0x3801u | j->breg << 8)); /* subs breg, #1 */
+        else
+            t2_dp_imm(b, T2_SUB, true, j->breg, j->breg, 1);
+        t2_hw(b, (uint16_t)(0xD200u | 3u)); /* bcs past bl + descriptor */
+        jit_bl(j, j->r_budget);
+        jit_desc(j, MBPF_JIT_DESC(j->pc, 0, MBPF_JIT_KIND_BUDGET));
+        return;
+    }
     t2_ldr(b, T2_W, RA0, T2_SP, F_BLO, JIT_NOREG);
     t2_hw(b, 0x3801u);                      /* subs r0, #1 */
     t2_hw(b, (uint16_t)(0xD200u | 3u));     /* bcs past bl + descriptor */
@@ -487,8 +497,8 @@ int mbpf_jit_compile(mbpf_vm *vm, void *buf, size_t buf_len, size_t *code_len,
                             "offset table does not fit the VM stack: pass insn_offsets");
         j.offs = (uint32_t *)(void *)vm->stack;
     }
-    jit_alloc_regs(&j);
     scan_features(&j);
+    jit_alloc_regs(&j);
     mark_labels(&j);
 
     uint32_t prev = 0;

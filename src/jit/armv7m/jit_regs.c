@@ -5,6 +5,7 @@
  * 3 levels. Registers are taken greedily by weight while r4-r11 last: a
  * 64-bit register needs a pair, r10 one register. The most used get r4-r7
  * first, which allows 16-bit encodings. The others live in frame slots.
+ * A register left over holds the budget's low word (else it is in the frame).
  *
  * Before that, registers whose upper half is 0 at every point are found
  * (j->zhi): all registers start with a 32-bit value, so a register qualifies
@@ -193,6 +194,7 @@ void jit_alloc_regs(jit *j)
         if (need == 2)
             j->hi[best] = (uint8_t)next++;
     }
+    j->breg = j->use_budget && next <= 11 ? (uint8_t)next : (uint8_t)JIT_NOREG;
 }
 
 int32_t jit_slot(unsigned r, bool high)

@@ -23,7 +23,11 @@ void jit_prologue(jit *j)
             t2_str(b, T2_W, 1, T2_SP, at, JIT_NOREG);
         }
     }
-    if (j->use_budget) {
+    if (j->use_budget && j->breg != JIT_NOREG) {
+        t2_ldr(b, T2_W, j->breg, 0, MBPF_JIT_CTX_BUDGET_LO, JIT_NOREG);
+        t2_ldr(b, T2_W, 1, 0, MBPF_JIT_CTX_BUDGET_HI, JIT_NOREG);
+        t2_str(b, T2_W, 1, T2_SP, F_BHI, JIT_NOREG);
+    } else if (j->use_budget) {
         t2_ldr(b, T2_W, 1, 0, MBPF_JIT_CTX_BUDGET_LO, JIT_NOREG);
         t2_str(b, T2_W, 1, T2_SP, F_BLO, JIT_NOREG);
         t2_ldr(b, T2_W, 1, 0, MBPF_JIT_CTX_BUDGET_HI, JIT_NOREG);
@@ -106,8 +110,12 @@ static void exit_routines(jit *j)
     j->r_exit_err = b->pos;
     if (j->use_budget) {
         t2_ldr(b, T2_W, 2, T2_SP, F_CTX, JIT_NOREG);
-        t2_ldr(b, T2_W, 3, T2_SP, F_BLO, JIT_NOREG);
-        t2_str(b, T2_W, 3, 2, MBPF_JIT_CTX_BUDGET_LO, JIT_NOREG);
+        if (j->breg != JIT_NOREG) {
+            t2_str(b, T2_W, j->breg, 2, MBPF_JIT_CTX_BUDGET_LO, JIT_NOREG);
+        } else {
+            t2_ldr(b, T2_W, 3, T2_SP, F_BLO, JIT_NOREG);
+            t2_str(b, T2_W, 3, 2, MBPF_JIT_CTX_BUDGET_LO, JIT_NOREG);
+        }
         t2_ldr(b, T2_W, 3, T2_SP, F_BHI, JIT_NOREG);
         t2_str(b, T2_W, 3, 2, MBPF_JIT_CTX_BUDGET_HI, JIT_NOREG);
     }
@@ -142,7 +150,8 @@ static void trap_routine(jit *j)
     wide_b(j, j->r_exit_err);
 }
 
-/* budget: called when the low word borrowed (r0 = 0xffffffff). */
+/* budget: called when the low word borrowed (it is now 0xffffffff, in r0 or
+ * the budget register): take one from the high word, or stop. */
 static void budget_routine(jit *j)
 {
     t2_buf *b = &j->b;
@@ -153,6 +162,8 @@ static void budget_routine(jit *j)
     t2_str(b, T2_W, 1, T2_SP, F_BHI, JIT_NOREG);
     t2_dp_imm(b, T2_ADD, false, T2_LR, T2_LR, 4);
     t2_bx(b, T2_LR);
+    if (j->breg != JIT_NOREG) /* exhausted: the low word is 0, not the borrow */
+        t2_mov_imm(b, j->breg, 0);
     wide_b(j, j->r_trap);
 }
 
