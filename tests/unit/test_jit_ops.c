@@ -395,6 +395,16 @@ static void helpers(void **state)
     const mbpf_insn p8[] = {MOV64_IMM(1, 0), MOV64_IMM(2, 5), CALL_HELPER(HOST_HELPER_SUM_OR_NULL),
                             EXIT()};
     assert_true(jit_same_opts(p8, 4, &o, NULL));
+    /* pointer arguments with the upper half set fail with the interpreter's address */
+    const mbpf_insn p9[] = {LDDW(3, 0x100000000ull), ALU64_REG(MBPF_ADD, 1, 3), MOV64_IMM(2, 4),
+                            CALL_HELPER(HOST_HELPER_SUM_BYTES), EXIT()};
+    mbpf_result r9;
+    assert_true(jit_same_opts(p9, 6, &o, &r9));
+    assert_int_equal(r9.status, MBPF_E_MEM);
+    const mbpf_insn p10[] = {LDDW(3, 0x100000000ull), ALU64_REG(MBPF_ADD, 1, 3),
+                             CALL_HELPER(HOST_HELPER_STRLEN), EXIT()};
+    assert_true(jit_same_opts(p10, 5, &o, &r9));
+    assert_int_equal(r9.status, MBPF_E_MEM);
     /* callx: good id, unknown id */
     const mbpf_insn x1[] = {MOV64_IMM(6, HOST_HELPER_IDENTITY), MOV64_IMM(1, 9), CALLX(6), EXIT()};
     assert_true(jit_same_opts(x1, 4, &o, NULL));

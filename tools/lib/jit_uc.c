@@ -429,6 +429,10 @@ static void do_call_helper(jit_uc *h)
         bool ptr = def && is_pointer_kind(def->args[i].kind);
         if ((a[i] >> 32) == 0 && ptr && window_of(h, a[i]) >= 0)
             a[i] = jit_uc_to_host(h, a[i]);
+        else if (ptr && window_of(h, a[i] & 0xffffffffu) >= 0)
+            /* upper half set: as bad as on the device, but report the address the
+             * interpreter computes (host buffer + the same upper half) */
+            a[i] = jit_uc_to_host(h, a[i] & 0xffffffffu) + (a[i] & ~(uint64_t)0xffffffffu);
         else if ((a[i] >> 32) == 0 && !ptr)
             a[i] = emu_to_host_value(h, a[i]);
     }
