@@ -11,7 +11,7 @@ PACKAGES=(
   clang clang-19 llvm-19              # compile C to eBPF (clang-19 for ISA v4)
   gcc-arm-none-eabi libnewlib-arm-none-eabi picolibc-arm-none-eabi  # Cortex-M builds
   qemu-system-arm                     # run the firmware
-  gnuplot-nox                         # benchmark plots
+  gnuplot-nox python3                 # benchmark plots and report
 )
 
 missing=()
