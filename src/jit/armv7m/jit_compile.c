@@ -78,9 +78,13 @@ void jit_desc(jit *j, uint32_t desc)
 
 static uint32_t target_off(const jit *j, uint32_t t) { return j->offs[t] & ~JIT_LABEL; }
 
-/* One budget unit: r0 = left - 1; on borrow the routine takes one from the
- * high word or stops the run (pc in the descriptor). */
-static void budget_unit(jit *j)
+/* One budget unit: left - 1 (in the budget register, or in the frame word,
+ * stored back at once); on a borrow the routine takes one from the high word
+ * or stops the run (pc in the descriptor). With `to` != NONE this is a
+ * backward jump: the no-borrow case branches straight to `to`, and so does
+ * the code after the routine. */
+#define NO_TARGET 0xffffffffu
+static void budget_unit(jit *j, uint32_t to)
 {
     t2_buf *b = &j->b;
     if (j->breg != JIT_NOREG) { /* the low word lives in a register */
@@ -88,17 +92,20 @@ static void budget_unit(jit *j)
             t2_hw(b, (uint16_t)(0x3801u | j->breg << 8)); /* subs breg, #1 */
         else
             t2_dp_imm(b, T2_SUB, true, j->breg, j->breg, 1);
-        t2_hw(b, (uint16_t)(0xD200u | 3u)); /* bcs past bl + descriptor */
-        jit_bl(j, j->r_budget);
-        jit_desc(j, MBPF_JIT_DESC(j->pc, 0, MBPF_JIT_KIND_BUDGET));
-        return;
+    } else {
+        t2_ldr(b, T2_W, RA0, T2_SP, F_BLO, JIT_NOREG);
+        t2_hw(b, 0x3801u); /* subs r0, #1 */
+        /* flags kept; on exhaustion the routine stores 0 back */
+        t2_str(b, T2_W, RA0, T2_SP, F_BLO, JIT_NOREG);
     }
-    t2_ldr(b, T2_W, RA0, T2_SP, F_BLO, JIT_NOREG);
-    t2_hw(b, 0x3801u);                      /* subs r0, #1 */
-    t2_hw(b, (uint16_t)(0xD200u | 3u));     /* bcs past bl + descriptor */
+    if (to != NO_TARGET)
+        jit_branch(j, T2_HS, to);
+    else
+        t2_hw(b, (uint16_t)(0xD200u | 3u)); /* bcs past bl + descriptor */
     jit_bl(j, j->r_budget);
     jit_desc(j, MBPF_JIT_DESC(j->pc, 0, MBPF_JIT_KIND_BUDGET));
-    t2_str(b, T2_W, RA0, T2_SP, F_BLO, JIT_NOREG);
+    if (to != NO_TARGET)
+        jit_branch(j, T2_AL, to);
 }
 
 static unsigned jmp_cond(unsigned op)
@@ -210,8 +217,7 @@ static void jump(jit *j, const mbpf_insn *in)
     uint32_t skip = 0;
     if (c != T2_AL)
         skip = jit_fwd_begin(j);
-    budget_unit(j);
-    jit_branch(j, T2_AL, target_off(j, (uint32_t)t));
+    budget_unit(j, to);
     if (c != T2_AL)
         jit_fwd_end(j, skip, c ^ 1u);
 }
@@ -288,7 +294,7 @@ static void local_call(jit *j, const mbpf_insn *in)
     t2_hw(b, (uint16_t)(0xD100u | 3u)); /* bne past bl + descriptor */
     jit_bl(j, j->r_trap);
     jit_desc(j, MBPF_JIT_DESC(j->pc, 0, MBPF_JIT_KIND_DEPTH));
-    budget_unit(j); /* keeps r2 */
+    budget_unit(j, NO_TARGET); /* keeps r2 */
     for (unsigned r = 6; r <= 9; r++) {
         int32_t at = (int32_t)(r - 6) * 8;
         t2_str(b, T2_W, jit_src_lo(j, r, RA0), RB0, at, JIT_NOREG);

@@ -5,7 +5,9 @@
  * 3 levels. Registers are taken greedily by weight while r4-r11 last: a
  * 64-bit register needs a pair, r10 one register. The most used get r4-r7
  * first, which allows 16-bit encodings. The others live in frame slots.
- * A register left over holds the budget's low word (else it is in the frame).
+ * The budget's low word competes like a register (weight 2 per budget event:
+ * in the frame it costs a load and a store); else a register left over holds
+ * it, else it stays in the frame.
  *
  * Before that, registers whose upper half is 0 at every point are found
  * (j->zhi): all registers start with a 32-bit value, so a register qualifies
@@ -16,9 +18,11 @@
  */
 #include "jit/armv7m/jit_internal.h"
 
-static void add_use(uint32_t w[11], unsigned r, uint32_t weight)
+#define W_BUDGET 11 /* pseudo-register: the budget's low word */
+
+static void add_use(uint32_t w[12], unsigned r, uint32_t weight)
 {
-    if (r < 11)
+    if (r < 12)
         w[r] += weight;
 }
 
@@ -107,7 +111,7 @@ static void find_zero_upper(jit *j)
 void jit_alloc_regs(jit *j)
 {
     find_zero_upper(j);
-    uint32_t w[11] = {0};
+    uint32_t w[12] = {0};
     /* Loop depth per instruction: a difference array in the offsets table
      * (it is rewritten by the passes afterwards). */
     int32_t *depth = (int32_t *)(void *)j->offs;
@@ -174,19 +178,34 @@ void jit_alloc_regs(jit *j)
             }
             break;
         }
+        /* A budget unit in the frame costs a load and a store. */
+        if ((cls == MBPF_JMP || cls == MBPF_JMP32) && j->use_budget) {
+            unsigned op = MBPF_OP(in->code);
+            int64_t t = in->code == MBPF_OP_JA32 ? (int64_t)i + in->imm + 1
+                                                 : (int64_t)i + in->off + 1;
+            bool local = in->code == MBPF_OP_CALL && src == MBPF_CALL_LOCAL;
+            if (local || (op != MBPF_CALL && op != MBPF_EXIT && t <= (int64_t)i))
+                add_use(w, W_BUDGET, 2 * wt);
+        }
     }
     for (unsigned r = 0; r < 11; r++)
         j->lo[r] = j->hi[r] = JIT_NOREG;
     unsigned next = 4; /* r4..r11 */
-    bool taken[11] = {false};
+    bool taken[12] = {false};
+    j->breg = JIT_NOREG;
     for (;;) {
         int best = -1;
-        for (unsigned r = 0; r < 11; r++)
+        for (unsigned r = 0; r < 12; r++)
             if (!taken[r] && w[r] > 0 && (best < 0 || w[r] > w[best]))
                 best = (int)r;
         if (best < 0)
             break;
         taken[best] = true;
+        if (best == W_BUDGET) {
+            if (next <= 11)
+                j->breg = (uint8_t)next++;
+            continue;
+        }
         unsigned need = ((j->zhi >> best) & 1u) ? 1u : 2u;
         if (next + need > 12)
             continue; /* does not fit: a lighter r10 may still */
@@ -194,7 +213,8 @@ void jit_alloc_regs(jit *j)
         if (need == 2)
             j->hi[best] = (uint8_t)next++;
     }
-    j->breg = j->use_budget && next <= 11 ? (uint8_t)next : (uint8_t)JIT_NOREG;
+    if (j->use_budget && j->breg == JIT_NOREG && next <= 11)
+        j->breg = (uint8_t)next;
 }
 
 int32_t jit_slot(unsigned r, bool high)

@@ -150,8 +150,9 @@ static void trap_routine(jit *j)
     wide_b(j, j->r_exit_err);
 }
 
-/* budget: called when the low word borrowed (it is now 0xffffffff, in r0 or
- * the budget register): take one from the high word, or stop. */
+/* budget: called when the low word borrowed (it is now 0xffffffff, in the
+ * budget register or already stored in the frame): take one from the high
+ * word, or stop with a low word of 0. */
 static void budget_routine(jit *j)
 {
     t2_buf *b = &j->b;
@@ -164,6 +165,8 @@ static void budget_routine(jit *j)
     t2_bx(b, T2_LR);
     if (j->breg != JIT_NOREG) /* exhausted: the low word is 0, not the borrow */
         t2_mov_imm(b, j->breg, 0);
+    else /* r1 = 0 here; the caller has stored the borrow */
+        t2_str(b, T2_W, 1, T2_SP, F_BLO, JIT_NOREG);
     wide_b(j, j->r_trap);
 }
 
