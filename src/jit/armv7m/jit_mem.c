@@ -3,7 +3,9 @@
  * Address = 64-bit base + sign-extended off, wrapping; valid only below 2^32
  * and inside the stack area or one region with the needed flags. Emitted:
  *   1. the low word into ip (or the base register itself when off = 0), the
- *      high word into r3 with the carry; non-zero high word -> slow path;
+ *      high word into r3 with the carry; non-zero high word -> slow path
+ *      (folded into the region check of step 2: `cmp diff, len; sbcs r0,
+ *      hi, #0; bcc ok` is below-and-high-word-0 in one test);
  *   2. for a register derived from r10 by constant offsets (j->fpd), an
  *      inline stack check: (addr - stack_base) <= K, K the largest encodable
  *      constant <= stack bytes - size (the few bytes above K take the slow
@@ -66,12 +68,18 @@ static maddr mem_addr(jit *j, unsigned base, int32_t off, uint32_t size, unsigne
         return (maddr){base_lo(j, base), off};
 
     bool hi_zero = (j->hz >> base) & 1u;
+    /* Region check with the high word folded in (no separate branch):
+     * cmp diff, len (C = 0 iff below); sbcs hi, #0 (C = 0 iff also hi = 0). */
+    bool fold_hi = !((j->fpd >> base) & 1u) && kind != MBPF_JIT_KIND_ATOMIC &&
+                   (!hi_zero || off != 0);
     unsigned a, h = RB1; /* address low word, high word register */
     uint32_t to_slow = 0;
     bool have_slow_branch = false, slow_by_cbnz = false;
     if (off == 0) {
         a = base_lo(j, base);
-        if (!hi_zero) {
+        if (!hi_zero && fold_hi) {
+            h = jit_src_hi(j, base, RB1);
+        } else if (!hi_zero) {
             h = jit_src_hi(j, base, RB1);
             slow_by_cbnz = t2_is_low(h); /* cbnz h, slow */
             if (!slow_by_cbnz)
@@ -97,8 +105,10 @@ static maddr mem_addr(jit *j, unsigned base, int32_t off, uint32_t size, unsigne
         t2_dp_imm(b, off < 0 ? T2_SBC : T2_ADC, true, RB1, h, 0);
         h = RB1;
         a = T2_IP;
-        to_slow = jit_fwd_begin(j); /* bne: high word != 0 */
-        have_slow_branch = true;
+        if (!fold_hi) {
+            to_slow = jit_fwd_begin(j); /* bne: high word != 0 */
+            have_slow_branch = true;
+        }
     }
     uint32_t to_ok = 0;
     unsigned ok_cond = T2_AL;
@@ -116,6 +126,8 @@ static maddr mem_addr(jit *j, unsigned base, int32_t off, uint32_t size, unsigne
         t2_ldrd(b, RA0, RA1, T2_SP, (uint32_t)at); /* frame slot: 8-aligned */
         t2_alu(b, T2_SUB, RA0, a, RA0, false);
         t2_cmp_reg(b, RA0, RA1);
+        if (fold_hi)
+            t2_dp_imm(b, T2_SBC, true, RA0, h, 0);
         to_ok = jit_fwd_begin(j);
         ok_cond = T2_LO;
     }
