@@ -93,9 +93,23 @@ static void divmod32(jit *j, unsigned op, bool sgn, unsigned dl, unsigned sl, bo
     t2_mls(b, dl, T2_IP, sl, dl);
 }
 
+/* rd += / -= imm (imm != 0) in one flag-setting instruction, if one exists. */
+static bool add_imm_flags(jit *j, unsigned op, unsigned rd, uint32_t imm)
+{
+    uint32_t v = op == MBPF_ADD ? imm : 0u - imm;
+    bool neg = (v >> 31) != 0;
+    uint32_t mag = neg ? 0u - v : v;
+    if (t2_is_low(rd) && mag <= 0xffu) {
+        t2_hw(&j->b, (uint16_t)((neg ? 0x3800u : 0x3000u) | rd << 8 | mag)); /* adds/subs */
+        return true;
+    }
+    return t2_dp_imm(&j->b, neg ? T2_SUB : T2_ADD, true, rd, rd, mag);
+}
+
 static void alu32(jit *j, const mbpf_insn *in)
 {
     t2_buf *b = &j->b;
+    uint32_t zf_at = 0xffffffffu;
     unsigned op = MBPF_OP(in->code), d = MBPF_INSN_DST(in), s = MBPF_INSN_SRC(in);
     bool x = MBPF_SRCBIT(in->code) != 0;
     uint32_t imm = (uint32_t)in->imm;
@@ -118,10 +132,15 @@ static void alu32(jit *j, const mbpf_insn *in)
     case MBPF_OR:
     case MBPF_AND:
     case MBPF_XOR:
-        if (x)
+        if (x) {
             t2_alu(b, t2_op_of(op), dl, dl, sl, false);
-        else
+        } else if ((op == MBPF_ADD || op == MBPF_SUB) && j->lo[d] != JIT_NOREG && imm != 0 &&
+                   add_imm_flags(j, op, dl, imm)) {
+            j->zf_next = (uint8_t)d; /* unless alu32_finish emits more */
+            zf_at = b->pos;
+        } else {
             op_imm32(j, t2_op_of(op), dl, imm);
+        }
         break;
     case MBPF_MUL:
         if (!x)
@@ -159,6 +178,40 @@ static void alu32(jit *j, const mbpf_insn *in)
         return;
     }
     alu32_finish(j, d);
+    if (b->pos != zf_at)
+        j->zf_next = JIT_NOREG;
+}
+
+/* mov32 a, b followed by add32/sub32/or32/and32/xor32 a, c (c != a, not a
+ * jump target, all three in ARM registers): one three-operand instruction. */
+bool jit_alu_pair(jit *j, const mbpf_insn *in)
+{
+    const mbpf_insn *nx = in + 1;
+    unsigned a = MBPF_INSN_DST(in), s = MBPF_INSN_SRC(in), c = MBPF_INSN_SRC(nx);
+    unsigned op = MBPF_OP(nx->code);
+    if (in->code != (MBPF_ALU | MBPF_MOV | MBPF_X) || in->off != 0 ||
+        MBPF_CLASS(nx->code) != MBPF_ALU || !MBPF_SRCBIT(nx->code) || nx->off != 0 ||
+        MBPF_INSN_DST(nx) != a || c == a || a >= 10 || s > 10 || c > 10)
+        return false;
+    if (op != MBPF_ADD && op != MBPF_SUB && op != MBPF_OR && op != MBPF_AND && op != MBPF_XOR)
+        return false;
+    if (j->lo[a] == JIT_NOREG || j->lo[s] == JIT_NOREG || j->lo[c] == JIT_NOREG)
+        return false;
+    t2_alu(&j->b, t2_op_of(op), j->lo[a], j->lo[s], j->lo[c], false);
+    alu32_finish(j, a);
+    return true;
+}
+
+/* Does this instruction, which emitted `bytes`, leave the flags and the Z
+ * flag's register alone? Only a plain mov32 between ARM registers (a 16-bit
+ * MOV, which sets no flags) to another register. */
+bool jit_flag_neutral(const jit *j, const mbpf_insn *in, uint32_t bytes)
+{
+    unsigned d = MBPF_INSN_DST(in), s = MBPF_INSN_SRC(in);
+    if (in->code != (MBPF_ALU | MBPF_MOV | MBPF_X) || in->off != 0 || d == j->zf || d >= 10 ||
+        s > 10 || j->lo[d] == JIT_NOREG || j->lo[s] == JIT_NOREG)
+        return false;
+    return j->lo[d] != j->lo[s] ? bytes == 2 : bytes == 0;
 }
 
 static void shift64_imm(jit *j, unsigned op, unsigned dl, unsigned dh, unsigned k)

@@ -148,6 +148,10 @@ static unsigned compare(jit *j, const mbpf_insn *in)
     if (lo_only) {
         if (!is32 && sgn)
             c = to_unsigned(c);
+        /* Z already reflects d's low word (add/sub just before, only moves
+         * in between, no label). */
+        if (!x && imm == 0 && (op == MBPF_JEQ || op == MBPF_JNE) && j->zf == d)
+            return c;
         unsigned sl = RB0;
         if (x)
             sl = jit_src_lo(j, s, RB0);
@@ -385,13 +389,28 @@ static void run_pass(jit *j, uint8_t *buf, uint32_t cap)
     j->fpd = 1u << 10;
     for (unsigned r = 0; r < 11; r++)
         j->rd_ok[r] = j->wr_ok[r] = (jit_range){0, 0};
+    j->zf = JIT_NOREG;
     for (uint32_t i = 0; i < j->n; i++) {
         const mbpf_insn *in = &j->insns[i];
         j->pc = i;
-        if (j->offs[i] & JIT_LABEL)
+        if (j->offs[i] & JIT_LABEL) {
             jit_forget_all(j);
+            j->zf = JIT_NOREG;
+        }
         j->offs[i] = (j->offs[i] & JIT_LABEL) | j->b.pos;
+        uint32_t at = j->b.pos;
+        j->zf_next = JIT_NOREG;
+        if (i + 1 < j->n && !(j->offs[i + 1] & JIT_LABEL) && jit_alu_pair(j, in)) {
+            i++;
+            j->offs[i] = j->b.pos;
+            j->zf = JIT_NOREG;
+            continue;
+        }
         translate(j, in);
+        if (j->zf_next != JIT_NOREG)
+            j->zf = j->zf_next;
+        else if (!jit_flag_neutral(j, in, j->b.pos - at))
+            j->zf = JIT_NOREG;
         if (in->code == MBPF_OP_LDDW && i + 1 < j->n) {
             i++;
             j->offs[i] = (j->offs[i] & JIT_LABEL) | j->b.pos;

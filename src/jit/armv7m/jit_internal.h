@@ -73,6 +73,8 @@ typedef struct jit {
     uint16_t zhi;           /* bit r: every write to r zero-extends: its upper
                                half is 0 everywhere and has no storage */
     jit_range rd_ok[11], wr_ok[11];
+    uint8_t zf;      /* eBPF register whose low word the Z flag reflects, or JIT_NOREG */
+    uint8_t zf_next; /* set by the instruction being translated */
 
     uint32_t stack_size, max_depth, stack_total, frame;
     bool all_long;  /* sizing pass 0: every branch wide */
@@ -106,6 +108,8 @@ void jit_forget_all(jit *j);
 
 /* jit_alu.c */
 void jit_alu(jit *j, const mbpf_insn *in);
+bool jit_alu_pair(jit *j, const mbpf_insn *in); /* mov32 a, b; op32 a, c -> one op */
+bool jit_flag_neutral(const jit *j, const mbpf_insn *in, uint32_t bytes);
 void jit_lddw(jit *j, const mbpf_insn *in);
 
 /* jit_mem.c */
