@@ -385,7 +385,10 @@ static void run_pass(jit *j, uint8_t *buf, uint32_t cap)
     t2_init(&j->b, buf, cap);
     j->pc = 0;
     jit_prologue(j);
-    j->hz = 0x7ffu; /* every register starts as 0 or a 32-bit pointer */
+    /* every register starts as 0 or a 32-bit pointer, except those the
+     * prologue leaves alone: they are written before being read, but an
+     * ALU32 write must then set their upper half */
+    j->hz = (uint16_t)(0x7ffu & ~(j->noinit & ~j->zhi));
     j->fpd = 1u << 10;
     for (unsigned r = 0; r < 11; r++)
         j->rd_ok[r] = j->wr_ok[r] = (jit_range){0, 0};
@@ -524,6 +527,7 @@ int mbpf_jit_compile(mbpf_vm *vm, void *buf, size_t buf_len, size_t *code_len,
     }
     scan_features(&j);
     jit_alloc_regs(&j);
+    jit_find_noinit(&j);
     mark_labels(&j);
 
     uint32_t prev = 0;

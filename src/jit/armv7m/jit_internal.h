@@ -72,6 +72,8 @@ typedef struct jit {
     uint16_t fpd;           /* bit r: value derived from r10 by constant offsets */
     uint16_t zhi;           /* bit r: every write to r zero-extends: its upper
                                half is 0 everywhere and has no storage */
+    uint16_t noinit;        /* bit r: written before any read on every path:
+                               the prologue leaves it alone */
     jit_range rd_ok[11], wr_ok[11];
     uint8_t zf;      /* eBPF register whose low word the Z flag reflects, or JIT_NOREG */
     uint8_t zf_next; /* set by the instruction being translated */
@@ -95,6 +97,7 @@ void jit_fail(jit *j, int status, const char *msg);
 
 /* jit_regs.c: register choice and operand access. */
 void jit_alloc_regs(jit *j);
+void jit_find_noinit(jit *j);
 int32_t jit_slot(unsigned r, bool high);
 unsigned jit_src_lo(jit *j, unsigned r, unsigned tmp);
 unsigned jit_src_hi(jit *j, unsigned r, unsigned tmp);

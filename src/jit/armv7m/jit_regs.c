@@ -298,3 +298,111 @@ void jit_forget_all(jit *j)
     j->hz = (uint16_t)((1u << 10) | j->zhi);
     j->fpd = 1u << 10;
 }
+
+/* ---- Registers read before any write (they must start as 0) ----------- */
+
+/* Registers an instruction may read (a superset is safe) and writes. */
+static uint16_t insn_reads(const mbpf_insn *in)
+{
+    unsigned cls = MBPF_CLASS(in->code), op = MBPF_OP(in->code);
+    unsigned d = MBPF_INSN_DST(in), s = MBPF_INSN_SRC(in);
+    uint16_t dm = (uint16_t)(1u << d), sm = (uint16_t)(1u << s);
+    switch (cls) {
+    case MBPF_ALU:
+    case MBPF_ALU64:
+        if (op == MBPF_MOV)
+            return MBPF_SRCBIT(in->code) ? sm : 0;
+        return (uint16_t)(dm | (MBPF_SRCBIT(in->code) && op != MBPF_END ? sm : 0));
+    case MBPF_LD:
+        return 0;
+    case MBPF_LDX:
+        return sm;
+    case MBPF_ST:
+        return dm;
+    case MBPF_STX:
+        return (uint16_t)(dm | sm | (MBPF_MODE(in->code) == MBPF_ATOMIC ? 1u : 0u));
+    default:
+        if (in->code == MBPF_OP_EXIT)
+            return 1u;
+        if (in->code == MBPF_OP_CALL)
+            return 0x3eu; /* r1-r5 */
+        if (in->code == MBPF_OP_CALLX)
+            return (uint16_t)(0x3eu | dm);
+        if (op == MBPF_JA)
+            return 0;
+        return (uint16_t)(dm | (MBPF_SRCBIT(in->code) ? sm : 0));
+    }
+}
+
+static uint16_t insn_writes(const mbpf_insn *in)
+{
+    unsigned cls = MBPF_CLASS(in->code);
+    unsigned d = MBPF_INSN_DST(in), s = MBPF_INSN_SRC(in);
+    if (cls == MBPF_ALU || cls == MBPF_ALU64 || cls == MBPF_LD || cls == MBPF_LDX)
+        return (uint16_t)(1u << d);
+    if (cls == MBPF_STX && MBPF_MODE(in->code) == MBPF_ATOMIC) {
+        if ((uint32_t)in->imm == MBPF_CMPXCHG)
+            return 1u;
+        return (uint32_t)in->imm & MBPF_FETCH ? (uint16_t)(1u << s) : 0;
+    }
+    if (in->code == MBPF_OP_CALL || in->code == MBPF_OP_CALLX)
+        return 1u;
+    return 0;
+}
+
+/* j->noinit: registers (of r0, r3-r9) that no path reads before writing
+ * them, so the prologue need not zero them. A "must be written" dataflow
+ * over the program, kept in the offset table; programs with local calls, or
+ * that do not settle in a few rounds, zero everything. */
+void jit_find_noinit(jit *j)
+{
+    j->noinit = 0;
+    if (j->use_calls)
+        return;
+    uint32_t *in = j->offs;
+    for (uint32_t i = 0; i <= j->n; i++)
+        in[i] = 0x7ffu;
+    in[0] = (1u << 1) | (1u << 2) | (1u << 10);
+    bool changed = true;
+    for (unsigned round = 0; changed; round++) {
+        if (round == 16)
+            return;
+        changed = false;
+        for (uint32_t i = 0; i < j->n; i++) {
+            const mbpf_insn *ins = &j->insns[i];
+            uint32_t out = in[i] | insn_writes(ins), succ[2] = {i + 1, JIT_NOREG};
+            unsigned cls = MBPF_CLASS(ins->code), op = MBPF_OP(ins->code);
+            if (ins->code == MBPF_OP_LDDW) {
+                succ[0] = i + 2;
+            } else if ((cls == MBPF_JMP || cls == MBPF_JMP32) && op != MBPF_CALL) {
+                int64_t t = ins->code == MBPF_OP_JA32 ? (int64_t)i + ins->imm + 1
+                                                      : (int64_t)i + ins->off + 1;
+                if (op == MBPF_EXIT)
+                    succ[0] = JIT_NOREG;
+                else if (t < 0 || t >= (int64_t)j->n)
+                    return;
+                else if (op == MBPF_JA)
+                    succ[0] = (uint32_t)t;
+                else
+                    succ[1] = (uint32_t)t;
+            }
+            for (unsigned k = 0; k < 2; k++) {
+                if (succ[k] == JIT_NOREG || succ[k] > j->n)
+                    continue;
+                if ((in[succ[k]] & out) != in[succ[k]]) {
+                    in[succ[k]] &= out;
+                    changed = true;
+                }
+            }
+            if (ins->code == MBPF_OP_LDDW)
+                i++;
+        }
+    }
+    uint16_t need = 0;
+    for (uint32_t i = 0; i < j->n; i++) {
+        need |= (uint16_t)(insn_reads(&j->insns[i]) & ~in[i]);
+        if (j->insns[i].code == MBPF_OP_LDDW)
+            i++;
+    }
+    j->noinit = (uint16_t)(0x3f9u & ~need); /* r0, r3..r9 */
+}

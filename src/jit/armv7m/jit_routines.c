@@ -43,8 +43,12 @@ void jit_prologue(jit *j)
         t2_ldr(b, T2_W, 1, 0, MBPF_JIT_CTX_STACK_END, JIT_NOREG);
         t2_str(b, T2_W, 1, T2_SP, F_R10, JIT_NOREG);
     }
-    t2_mov_imm(b, 3, 0);
+    /* r3 = 0 for the registers to clear and the upper halves of r1, r2 */
+    if ((0x3f9u & ~j->noinit) != 0 || (0x6u & ~j->zhi) != 0)
+        t2_mov_imm(b, 3, 0);
     for (unsigned r = 0; r < 10; r++) {
+        if ((j->noinit >> r) & 1u)
+            continue;
         if (r == 1 || r == 2) {
             int32_t from = r == 1 ? MBPF_JIT_CTX_ARG_CTX : MBPF_JIT_CTX_ARG_CTX_LEN;
             if (j->lo[r] != JIT_NOREG) {
