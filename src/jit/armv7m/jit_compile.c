@@ -383,6 +383,7 @@ static void translate(jit *j, const mbpf_insn *in)
 static void run_pass(jit *j, uint8_t *buf, uint32_t cap)
 {
     t2_init(&j->b, buf, cap);
+    j->copies_used = 0;
     j->pc = 0;
     jit_prologue(j);
     /* every register starts as 0 or a 32-bit pointer, except those the
@@ -532,13 +533,17 @@ int mbpf_jit_compile(mbpf_vm *vm, void *buf, size_t buf_len, size_t *code_len,
 
     uint32_t prev = 0;
     bool settled = false;
+    j.copies = COPY_SB | COPY_CR | COPY_CW;
     for (unsigned pass = 0; pass < JIT_MAX_PASSES; pass++) {
         j.all_long = pass == 0;
         j.err_status = MBPF_OK;
         run_pass(&j, NULL, 0);
         if (j.err_status != MBPF_OK)
             return fail_out(err, j.err_status, j.err_pc, j.err_msg);
-        if (pass > 0 && j.b.pos == prev) {
+        /* which copies the code reads does not depend on the layout */
+        bool same_copies = j.copies == j.copies_used;
+        j.copies = j.copies_used;
+        if (pass > 0 && j.b.pos == prev && same_copies) {
             settled = true;
             break;
         }

@@ -53,6 +53,7 @@ enum { RA0 = 0, RA1 = 1, RB0 = 2, RB1 = 3 };
 
 /* Memory access kinds and the region flags they need. */
 enum { NEED_READ = 1, NEED_WRITE = 2 };
+enum { COPY_SB = 1, COPY_CR = 2, COPY_CW = 4 };
 
 typedef struct jit_range {
     int32_t lo, hi; /* checked offsets [lo, hi) from the register; empty if lo >= hi */
@@ -83,6 +84,9 @@ typedef struct jit {
     bool final;     /* emit pass: report range errors */
     bool use_div64, use_sdiv64;
     bool use_calls, use_trap, use_budget, use_mem; /* routines needed (scan_features) */
+    /* frame copies the prologue makes (bit 0: stack base, 1: readable region
+     * cache, 2: writable): those the previous pass's inline checks used */
+    uint8_t copies, copies_used;
 
     /* Routine offsets (from the previous pass; exact at the fixed point). */
     uint32_t r_exit, r_exit_err, r_trap, r_mem, r_budget, r_udiv64, r_sdiv64;

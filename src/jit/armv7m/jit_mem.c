@@ -115,6 +115,7 @@ static maddr mem_addr(jit *j, unsigned base, int32_t off, uint32_t size, unsigne
     if ((j->fpd >> base) & 1u) {
         /* derived from r10: inline stack check */
         uint32_t k = modimm_floor(j->stack_total - size);
+        j->copies_used |= COPY_SB;
         t2_ldr(b, T2_W, T2_LR, T2_SP, F_SB, JIT_NOREG);
         t2_alu(b, T2_SUB, T2_LR, a, T2_LR, false);
         t2_cmp_imm(b, T2_LR, k);
@@ -123,6 +124,7 @@ static maddr mem_addr(jit *j, unsigned base, int32_t off, uint32_t size, unsigne
     } else if (kind != MBPF_JIT_KIND_ATOMIC) {
         /* anything else: the last region that allowed this need */
         int32_t at = kind == MBPF_JIT_KIND_LOAD ? F_CR_START : F_CW_START;
+        j->copies_used |= kind == MBPF_JIT_KIND_LOAD ? COPY_CR : COPY_CW;
         t2_ldrd(b, RA0, RA1, T2_SP, (uint32_t)at); /* frame slot: 8-aligned */
         t2_alu(b, T2_SUB, RA0, a, RA0, false);
         t2_cmp_reg(b, RA0, RA1);

@@ -15,10 +15,14 @@ void jit_prologue(jit *j)
     t2_str(b, T2_W, 0, T2_SP, F_CTX, JIT_NOREG);
     t2_mov_reg(b, 1, T2_SP);
     t2_str(b, T2_W, 1, 0, MBPF_JIT_CTX_SAVED_SP, JIT_NOREG);
-    if (j->use_mem) {
+    if (j->use_mem && (j->copies & COPY_SB)) {
         t2_ldr(b, T2_W, 1, 0, MBPF_JIT_CTX_STACK_BASE, JIT_NOREG);
         t2_str(b, T2_W, 1, T2_SP, F_SB, JIT_NOREG);
+    }
+    if (j->use_mem) {
         for (int32_t at = F_CR_START; at < F_RECS; at += 4) {
+            if (!(j->copies & (at < F_CW_START ? COPY_CR : COPY_CW)))
+                continue;
             t2_ldr(b, T2_W, 1, 0, MBPF_JIT_CTX_CR_START + (at - F_CR_START), JIT_NOREG);
             t2_str(b, T2_W, 1, T2_SP, at, JIT_NOREG);
         }
@@ -192,9 +196,13 @@ static void mem_routine(jit *j)
     t2_blx_reg(b, T2_IP);
     uint32_t cbnz_at = b->pos;
     t2_hw(b, 0xBF00u); /* cbnz r0, fail: patched below */
-    /* allowed: refresh the frame's copies of the region caches */
-    t2_ldr(b, T2_W, 3, T2_SP, 24 + F_CTX, JIT_NOREG);
+    /* allowed: refresh the frame's copies of the region caches (those the
+     * inline checks read) */
+    if (j->copies & (COPY_CR | COPY_CW))
+        t2_ldr(b, T2_W, 3, T2_SP, 24 + F_CTX, JIT_NOREG);
     for (int32_t at = F_CR_START; at < F_RECS; at += 4) {
+        if (!(j->copies & (at < F_CW_START ? COPY_CR : COPY_CW)))
+            continue;
         t2_ldr(b, T2_W, 0, 3, MBPF_JIT_CTX_CR_START + (at - F_CR_START), JIT_NOREG);
         t2_str(b, T2_W, 0, T2_SP, 24 + at, JIT_NOREG);
     }
