@@ -354,6 +354,7 @@ static uint16_t insn_writes(const mbpf_insn *in)
  * them, so the prologue need not zero them. A "must be written" dataflow
  * over the program, kept in the offset table; programs with local calls, or
  * that do not settle in a few rounds, zero everything. */
+#define NO_SUCC 0xffffffffu
 void jit_find_noinit(jit *j)
 {
     j->noinit = 0;
@@ -370,7 +371,7 @@ void jit_find_noinit(jit *j)
         changed = false;
         for (uint32_t i = 0; i < j->n; i++) {
             const mbpf_insn *ins = &j->insns[i];
-            uint32_t out = in[i] | insn_writes(ins), succ[2] = {i + 1, JIT_NOREG};
+            uint32_t out = in[i] | insn_writes(ins), succ[2] = {i + 1, NO_SUCC};
             unsigned cls = MBPF_CLASS(ins->code), op = MBPF_OP(ins->code);
             if (ins->code == MBPF_OP_LDDW) {
                 succ[0] = i + 2;
@@ -378,7 +379,7 @@ void jit_find_noinit(jit *j)
                 int64_t t = ins->code == MBPF_OP_JA32 ? (int64_t)i + ins->imm + 1
                                                       : (int64_t)i + ins->off + 1;
                 if (op == MBPF_EXIT)
-                    succ[0] = JIT_NOREG;
+                    succ[0] = NO_SUCC;
                 else if (t < 0 || t >= (int64_t)j->n)
                     return;
                 else if (op == MBPF_JA)
@@ -387,7 +388,7 @@ void jit_find_noinit(jit *j)
                     succ[1] = (uint32_t)t;
             }
             for (unsigned k = 0; k < 2; k++) {
-                if (succ[k] == JIT_NOREG || succ[k] > j->n)
+                if (succ[k] == NO_SUCC || succ[k] > j->n)
                     continue;
                 if ((in[succ[k]] & out) != in[succ[k]]) {
                     in[succ[k]] &= out;
