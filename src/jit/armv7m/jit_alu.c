@@ -138,6 +138,11 @@ static void alu32(jit *j, const mbpf_insn *in)
                    add_imm_flags(j, op, dl, imm)) {
             j->zf_next = (uint8_t)d; /* unless alu32_finish emits more */
             zf_at = b->pos;
+        } else if (op == MBPF_AND && (imm == 0xffu || imm == 0xffffu)) {
+            if (imm == 0xffu) /* 16-bit for low registers */
+                t2_uxtb(b, dl, dl);
+            else
+                t2_uxth(b, dl, dl);
         } else {
             op_imm32(j, t2_op_of(op), dl, imm);
         }
@@ -393,7 +398,9 @@ static void alu64(jit *j, const mbpf_insn *in)
         }
         if (imm == 0 && sext == 0)
             break;
-        if (!t2_dp_imm(b, add ? T2_ADD : T2_SUB, true, dl, dl, imm) &&
+        if (t2_is_low(dl) && imm <= 0xffu) /* 16-bit adds/subs dl, #imm8 */
+            t2_hw(b, (uint16_t)((add ? 0x3000u : 0x3800u) | dl << 8 | imm));
+        else if (!t2_dp_imm(b, add ? T2_ADD : T2_SUB, true, dl, dl, imm) &&
             !(imm != 0 && t2_dp_imm(b, add ? T2_SUB : T2_ADD, true, dl, dl, 0u - imm))) {
             t2_mov_imm(b, RB0, imm);
             t2_alu(b, add ? T2_ADD : T2_SUB, dl, dl, RB0, true);
