@@ -5,8 +5,9 @@
  * 3 levels. Registers are taken greedily by weight while r4-r11 last: a
  * 64-bit register needs a pair, r10 one register. The most used get r4-r7
  * first, which allows 16-bit encodings. The others live in frame slots.
- * The budget's low word competes like a register (weight 2 per budget event:
- * in the frame it costs a load and a store); else a register left over holds
+ * The budget's low word competes like a register, one use per budget event
+ * (weight 2 took registers from 64-bit pairs: examples/asm/demo.s ran 5%
+ * slower, Fletcher-16 the same); else a register left over holds
  * it, else it stays in the frame.
  *
  * Before that, registers whose upper half is 0 at every point are found
@@ -178,14 +179,14 @@ void jit_alloc_regs(jit *j)
             }
             break;
         }
-        /* A budget unit in the frame costs a load and a store. */
+        /* A budget unit in the frame costs a load and a store more. */
         if ((cls == MBPF_JMP || cls == MBPF_JMP32) && j->use_budget) {
             unsigned op = MBPF_OP(in->code);
             int64_t t = in->code == MBPF_OP_JA32 ? (int64_t)i + in->imm + 1
                                                  : (int64_t)i + in->off + 1;
             bool local = in->code == MBPF_OP_CALL && src == MBPF_CALL_LOCAL;
             if (local || (op != MBPF_CALL && op != MBPF_EXIT && t <= (int64_t)i))
-                add_use(w, W_BUDGET, 2 * wt);
+                add_use(w, W_BUDGET, wt);
         }
     }
     for (unsigned r = 0; r < 11; r++)
