@@ -87,6 +87,11 @@ static int herr(jit_uc *h, int code, const char *fmt, ...)
     return code;
 }
 
+static void hook_tramp(uc_engine *uc, uint64_t address, uint32_t size, void *user);
+static void hook_count(uc_engine *uc, uint64_t address, uint32_t size, void *user);
+static bool hook_invalid(uc_engine *uc, uc_mem_type type, uint64_t address, int size,
+                         int64_t value, void *user);
+
 jit_uc *jit_uc_open(void)
 {
     jit_uc *h = calloc(1, sizeof *h);
@@ -106,6 +111,19 @@ jit_uc *jit_uc_open(void)
         uc_mem_map(h->uc, CTXB_BASE, PAGE, UC_PROT_READ | UC_PROT_WRITE) != UC_ERR_OK ||
         uc_mem_map(h->uc, TRAMP_BASE, PAGE, UC_PROT_READ | UC_PROT_EXEC) != UC_ERR_OK ||
         uc_mem_write(h->uc, TRAMP_BASE, bx_lr, sizeof bx_lr) != UC_ERR_OK) {
+        uc_close(h->uc);
+        free(h);
+        return NULL;
+    }
+    /* Hooks live as long as the engine: Unicorn 2.0.1 crashes after many
+     * add/delete cycles (seen in long differential runs). */
+    uc_hook hk;
+    if (uc_hook_add(h->uc, &hk, UC_HOOK_CODE, (void *)hook_count, h, CODE_BASE,
+                    CODE_BASE + CODE_MAX - 1) != UC_ERR_OK ||
+        uc_hook_add(h->uc, &hk, UC_HOOK_CODE, (void *)hook_tramp, h, TRAMP_BASE,
+                    TRAMP_BASE + 0xff) != UC_ERR_OK ||
+        uc_hook_add(h->uc, &hk, UC_HOOK_MEM_INVALID, (void *)hook_invalid, h, 1, 0) !=
+            UC_ERR_OK) {
         uc_close(h->uc);
         free(h);
         return NULL;
@@ -538,8 +556,6 @@ int jit_uc_run(jit_uc *h, mbpf_vm *vm, const void *code, size_t code_len, void *
         add_buf(h, (const void *)vm->regions[i].start, vm->regions[i].len,
                 vm->regions[i].flags);
     int rc = h->harness_err ? h->harness_err : map_buffers(h);
-    uc_hook hh[3];
-    unsigned nh = 0;
     if (rc == 0) {
         sync_to_emu(h);
         mbpf_jit_ctx cb = {0};
@@ -560,11 +576,6 @@ int jit_uc_run(jit_uc *h, mbpf_vm *vm, const void *code, size_t code_len, void *
             fclose(f);
         }
         uc_ctl_remove_cache(h->uc, CODE_BASE, CODE_BASE + CODE_MAX);
-        uc_hook_add(h->uc, &hh[nh++], UC_HOOK_CODE, (void *)hook_count, h, CODE_BASE,
-                    CODE_BASE + code_len - 1);
-        uc_hook_add(h->uc, &hh[nh++], UC_HOOK_CODE, (void *)hook_tramp, h, TRAMP_BASE,
-                    TRAMP_BASE + 0xff);
-        uc_hook_add(h->uc, &hh[nh++], UC_HOOK_MEM_INVALID, (void *)hook_invalid, h, 1, 0);
         uint32_t regs_zero = 0;
         for (int r = UC_ARM_REG_R0; r <= UC_ARM_REG_R12; r++)
             uc_reg_write(h->uc, r, &regs_zero);
@@ -605,8 +616,6 @@ int jit_uc_run(jit_uc *h, mbpf_vm *vm, const void *code, size_t code_len, void *
         }
         rc = h->harness_err;
     }
-    for (unsigned i = 0; i < nh; i++)
-        uc_hook_del(h->uc, hh[i]);
     unmap_buffers(h);
     if (ctx_len != 0)
         (void)mbpf_vm_remove_region(vm, ctx);
