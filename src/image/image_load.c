@@ -152,7 +152,7 @@ static uint32_t region_at(const mbpf_program *prog, uint32_t k, region_def *out)
 static void unbind_regions(mbpf_vm *vm, const mbpf_program *prog, uint32_t count)
 {
     for (uint32_t k = 0; k < count; k++) {
-        region_def r;
+        region_def r = {0};
         region_at(prog, k, &r);
         (void)mbpf_vm_remove_region(vm, r.start);
     }
@@ -169,7 +169,7 @@ static int bind_regions(mbpf_vm *vm, mbpf_program *prog, mbpf_image_error *err)
                         MBPF_IMAGE_NO_PC);
     }
     for (uint32_t k = 0; k < want; k++) {
-        region_def r;
+        region_def r = {0};
         region_at(prog, k, &r);
         int rc = mbpf_vm_add_region(vm, r.start, r.len, r.flags);
         if (rc != MBPF_OK) {
