@@ -186,6 +186,29 @@ static void mem_routine(jit *j)
     t2_buf *b = &j->b;
     j->r_mem = b->pos;
     t2_push(b, 0x500Fu); /* r0-r3, ip, lr: 24 bytes, sp stays 8-aligned */
+    /* The stack area first, without leaving generated code: pointers into the
+     * stack that the compiler no longer knows as r10-derived (after a label,
+     * or passed to a callee) miss the inline region cache and land here. */
+    uint32_t hi_set = jit_fwd_begin(j); /* cbnz r3: not a stack address */
+    t2_ldr(b, T2_W, 3, T2_SP, 24 + F_CTX, JIT_NOREG);
+    t2_ldr(b, T2_W, 0, 3, MBPF_JIT_CTX_STACK_BASE, JIT_NOREG);
+    t2_ldr(b, T2_W, 1, 3, MBPF_JIT_CTX_STACK_END, JIT_NOREG);
+    t2_alu(b, T2_SUB, 1, 1, 0, true);          /* r1 = stack bytes */
+    t2_dp_reg(b, T2_SUB, false, 0, T2_IP, 0, T2_LSL, 0); /* r0 = addr - base (wraps) */
+    t2_ldr(b, T2_H, 2, T2_LR, 1, JIT_NOREG);   /* descriptor high half: kind | size */
+    t2_shift_imm(b, T2_LSR, 2, 2, 8);
+    t2_dp_imm(b, T2_AND, false, 2, 2, 0xfu);   /* r2 = access size */
+    t2_alu(b, T2_SUB, 1, 1, 2, true);          /* r1 = bytes - size */
+    uint32_t too_big = jit_fwd_begin(j);       /* bcc: size > stack bytes */
+    t2_cmp_reg(b, 0, 1);
+    uint32_t outside = jit_fwd_begin(j);       /* bhi: beyond the last valid start */
+    t2_pop(b, 0x500Fu);
+    t2_dp_imm(b, T2_ADD, false, T2_LR, T2_LR, 4);
+    t2_bx(b, T2_LR);
+    jit_fwd_end(j, too_big, T2_LO);
+    jit_fwd_end(j, outside, T2_HI);
+    t2_ldr(b, T2_W, 3, T2_SP, 12, JIT_NOREG); /* the saved high word back */
+    jit_fwd_end_cbz(j, hi_set, true, 3);
     t2_mov_reg(b, 0, T2_IP);
     t2_mov_reg(b, 1, 3);
     t2_ldr(b, T2_H, 2, T2_LR, -1, JIT_NOREG);
