@@ -21,3 +21,8 @@ if(JIT_QEMU_SYSTEM_ARM AND JIT_ARM_NONE_EABI_GCC)
                        RUN_SERIAL TRUE
                        PASS_REGULAR_EXPRESSION "firmware done: 0 failure\\(s\\)")
 endif()
+
+# mem_slow decides the last bytes of cached regions without calling out.
+if(TEST unit.test_jit_memcheck)
+  set_property(TEST unit.test_jit_memcheck APPEND PROPERTY LABELS jit)
+endif()

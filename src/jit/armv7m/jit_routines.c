@@ -178,6 +178,22 @@ static void budget_routine(jit *j)
     wide_b(j, j->r_trap);
 }
 
+/* In mem_slow: is [ip, ip + r2) inside the cached region at ctx r3 + at
+ * (start, lim)? lim = len - 7 for len >= 8, else 0 (then C decides). Adds
+ * two placeholders to to_c, taken when not inside: cbz r1, bhi. */
+static void window_check(jit *j, int32_t at, uint32_t *to_c, unsigned *nto_c)
+{
+    t2_buf *b = &j->b;
+    t2_ldr(b, T2_W, 1, 3, at + 4, JIT_NOREG);  /* lim */
+    to_c[(*nto_c)++] = jit_fwd_begin(j);       /* cbz r1: no region cached */
+    t2_hw(b, 0x3107u);                         /* adds r1, #7: len */
+    t2_alu(b, T2_SUB, 1, 1, 2, true);          /* r1 = len - size (len >= 8) */
+    t2_ldr(b, T2_W, 0, 3, at, JIT_NOREG);      /* start */
+    t2_dp_reg(b, T2_SUB, false, 0, T2_IP, 0, T2_LSL, 0); /* r0 = addr - start */
+    t2_cmp_reg(b, 0, 1);
+    to_c[(*nto_c)++] = jit_fwd_begin(j);       /* bhi: beyond the last valid start */
+}
+
 /* mem_slow: ip = address low word, r3 = high word, lr-1 = descriptor.
  * Calls ctx->check_mem(lo, hi, desc, ctx); returns past the descriptor with
  * every register but lr kept, or leaves through the error exit. */
@@ -201,12 +217,33 @@ static void mem_routine(jit *j)
     t2_alu(b, T2_SUB, 1, 1, 2, true);          /* r1 = bytes - size */
     uint32_t too_big = jit_fwd_begin(j);       /* bcc: size > stack bytes */
     t2_cmp_reg(b, 0, 1);
-    uint32_t outside = jit_fwd_begin(j);       /* bhi: beyond the last valid start */
+    uint32_t inside = jit_fwd_begin(j);        /* bls: at or below the last valid start */
+    jit_fwd_end(j, too_big, T2_LO);
+    /* Then the cached regions of the access's need, exactly (the inline
+     * check's lim = len - 7 sends the last 7 bytes of a region here): r2 =
+     * size, r3 = ctx. An atomic needs both caches, like the interpreter. */
+    uint32_t to_c[4];
+    unsigned nto_c = 0;
+    t2_ldr(b, T2_H, 0, T2_LR, 1, JIT_NOREG);
+    t2_shift_imm(b, T2_LSR, 0, 0, 13);         /* r0 = write need, C = read need */
+    uint32_t no_read = jit_fwd_begin(j);       /* bcc */
+    window_check(j, MBPF_JIT_CTX_CR_START, to_c, &nto_c);
+    t2_ldr(b, T2_H, 0, T2_LR, 1, JIT_NOREG);
+    t2_shift_imm(b, T2_LSR, 0, 0, 13);
+    jit_fwd_end(j, no_read, T2_LO);
+    uint32_t no_write = jit_fwd_begin(j);      /* cbz r0 */
+    window_check(j, MBPF_JIT_CTX_CW_START, to_c, &nto_c);
+    jit_fwd_end_cbz(j, no_write, false, 0);
+    jit_fwd_end(j, inside, T2_LS);
     t2_pop(b, 0x500Fu);
     t2_dp_imm(b, T2_ADD, false, T2_LR, T2_LR, 4);
     t2_bx(b, T2_LR);
-    jit_fwd_end(j, too_big, T2_LO);
-    jit_fwd_end(j, outside, T2_HI);
+    for (unsigned k = 0; k < nto_c; k++) {
+        if (k % 2 == 0)
+            jit_fwd_end_cbz(j, to_c[k], false, 1);
+        else
+            jit_fwd_end(j, to_c[k], T2_HI);
+    }
     t2_ldr(b, T2_W, 3, T2_SP, 12, JIT_NOREG); /* the saved high word back */
     jit_fwd_end_cbz(j, hi_set, true, 3);
     t2_mov_reg(b, 0, T2_IP);
