@@ -116,6 +116,7 @@ static const enc_case cases[] = {
     {"mrs lr, PRIMASK", "mrs", 4, {0xef, 0xf3, 0x10, 0x8e}},
     {"msr PRIMASK, lr", "msr", 4, {0x8e, 0xf3, 0x10, 0x88}},
     {"cpsid i", "cpsid", 2, {0x72, 0xb6}},
+    {"clz sl, r3", "clz", 4, {0xb3, 0xfa, 0x83, 0xfa}},
 };
 
 static void emit_case(unsigned i, t2_buf *b)
@@ -215,6 +216,7 @@ static void emit_case(unsigned i, t2_buf *b)
     case 91: t2_mrs_primask(b, 14); break;
     case 92: t2_msr_primask(b, 14); break;
     case 93: t2_cpsid_i(b); break;
+    case 94: t2_clz(b, 10, 3); break;
     default: break;
     }
 }

@@ -135,5 +135,6 @@ void jit_fwd_end(jit *j, uint32_t at, unsigned cond); /* patch it to here */
 /* jit_routines.c */
 void jit_prologue(jit *j);
 void jit_routines(jit *j);
+void jit_div64_routines(jit *j); /* jit_div64.c */
 
 #endif /* MBPF_JIT_INTERNAL_H */

@@ -1,7 +1,8 @@
 /* Prologue and the routines emitted once after the program's code:
  * exit (return from a local call, or the final exit), the error exit, the
  * trap (budget / depth / helper failure with the pc in a descriptor), the
- * slow memory check, the budget refill, and 64-bit division (only if used).
+ * slow memory check, the budget refill, and 64-bit division (only if used,
+ * jit_div64.c).
  * Every routine has a fixed size whatever the offsets, and they reach each
  * other with 32-bit branches, so their layout never depends on a pass.
  */
@@ -278,83 +279,6 @@ static void mem_routine(jit *j)
     wide_b(j, j->r_exit_err);
 }
 
-/* udiv64: r0:r1 / r2:r3 -> quotient r0:r1, remainder r2:r3; by 0: q = 0,
- * r = dividend (eBPF rules). Restoring shift-subtract, 64 steps, with a
- * UDIV fast path when both upper words are 0. */
-static void udiv64_routine(jit *j)
-{
-    t2_buf *b = &j->b;
-    j->r_udiv64 = b->pos;
-    t2_dp_reg(b, T2_ORR, true, T2_IP, 2, 3, T2_LSL, 0);
-    uint32_t nz = jit_fwd_begin(j);
-    t2_mov_reg(b, 2, 0);
-    t2_mov_reg(b, 3, 1);
-    t2_mov_imm(b, 0, 0);
-    t2_mov_imm(b, 1, 0);
-    t2_bx(b, T2_LR);
-    jit_fwd_end(j, nz, T2_NE);
-    t2_push(b, 0x4070u); /* r4-r6, lr */
-    t2_dp_reg(b, T2_ORR, true, T2_IP, 1, 3, T2_LSL, 0);
-    uint32_t slow = jit_fwd_begin(j);
-    t2_udiv(b, T2_IP, 0, 2);
-    t2_mls(b, 2, T2_IP, 2, 0);
-    t2_mov_reg(b, 0, T2_IP);
-    t2_pop(b, 0x8070u);
-    jit_fwd_end(j, slow, T2_NE);
-    t2_mov_imm(b, 4, 0);
-    t2_mov_imm(b, 5, 0);
-    t2_mov_imm(b, 6, 64);
-    uint32_t loop = b->pos;
-    t2_alu(b, T2_ADD, 0, 0, 0, true);
-    t2_alu(b, T2_ADC, 1, 1, 1, true);
-    t2_alu(b, T2_ADC, 4, 4, 4, true);
-    t2_alu(b, T2_ADC, 5, 5, 5, true);
-    uint32_t to_sub = jit_fwd_begin(j); /* bcs: bit 64 set, remainder >= divisor */
-    t2_cmp_reg(b, 5, 3);
-    t2_it(b, T2_EQ, 0x8u);
-    t2_cmp_reg(b, 4, 2);
-    uint32_t to_skip = jit_fwd_begin(j); /* bcc: remainder < divisor */
-    jit_fwd_end(j, to_sub, T2_HS);
-    t2_alu(b, T2_SUB, 4, 4, 2, true);
-    t2_alu(b, T2_SBC, 5, 5, 3, true);
-    t2_hw(b, 0x3001u); /* adds r0, #1 */
-    jit_fwd_end(j, to_skip, T2_LO);
-    t2_hw(b, 0x3E01u); /* subs r6, #1 */
-    t2_bcond(b, T2_NE, (int32_t)loop - (int32_t)b->pos, false);
-    t2_mov_reg(b, 2, 4);
-    t2_mov_reg(b, 3, 5);
-    t2_pop(b, 0x8070u);
-}
-
-static void neg64_if_negative(jit *j, unsigned sign_reg, unsigned lo, unsigned hi)
-{
-    t2_buf *b = &j->b;
-    t2_cmp_imm(b, sign_reg, 0);
-    uint32_t skip = jit_fwd_begin(j);
-    t2_dp_imm(b, T2_RSB, true, lo, lo, 0);
-    t2_mvn(b, hi, hi);
-    t2_dp_imm(b, T2_ADC, false, hi, hi, 0);
-    jit_fwd_end(j, skip, T2_GE);
-}
-
-/* sdiv64: signs off, udiv64, signs back: quotient negative when the signs
- * differ, remainder has the dividend's sign. /0 and INT64_MIN / -1 come out
- * as the eBPF rules want (0 / dividend, INT64_MIN / 0) by wrapping. */
-static void sdiv64_routine(jit *j)
-{
-    t2_buf *b = &j->b;
-    j->r_sdiv64 = b->pos;
-    t2_push(b, 0x4070u);
-    t2_mov_reg(b, 4, 1);
-    t2_dp_reg(b, T2_EOR, false, 5, 1, 3, T2_LSL, 0);
-    neg64_if_negative(j, 1, 0, 1);
-    neg64_if_negative(j, 3, 2, 3);
-    t2_bl(b, (int32_t)j->r_udiv64 - (int32_t)b->pos);
-    neg64_if_negative(j, 5, 0, 1);
-    neg64_if_negative(j, 4, 2, 3);
-    t2_pop(b, 0x8070u);
-}
-
 void jit_routines(jit *j)
 {
     exit_routines(j);
@@ -364,8 +288,5 @@ void jit_routines(jit *j)
         budget_routine(j);
     if (j->use_mem)
         mem_routine(j);
-    if (j->use_div64)
-        udiv64_routine(j);
-    if (j->use_sdiv64)
-        sdiv64_routine(j);
+    jit_div64_routines(j);
 }

@@ -21,8 +21,8 @@ const char *mbpf_jit_kind_msg(uint32_t kind)
 uint32_t mbpf_jit_native_stack(const mbpf_vm *vm)
 {
     uint32_t depth = vm && vm->cfg.max_depth ? vm->cfg.max_depth : 1u;
-    /* pushes + frame + the deepest routine (mem_slow / div64) */
-    return PUSH_BYTES + F_RECS + REC_SIZE * depth + 32u;
+    /* pushes + frame + the deepest routine (sdiv64 -> udiv64: 64 bytes) */
+    return PUSH_BYTES + F_RECS + REC_SIZE * depth + 64u;
 }
 
 #if defined(__thumb2__) && (defined(__ARM_ARCH_7M__) || defined(__ARM_ARCH_7EM__))

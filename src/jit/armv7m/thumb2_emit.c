@@ -269,6 +269,11 @@ void t2_umull(t2_buf *b, unsigned rdlo, unsigned rdhi, unsigned rn, unsigned rm)
     t2_w32(b, (uint16_t)(0xFBA0u | rn), (uint16_t)(rdlo << 12 | rdhi << 8 | rm));
 }
 
+void t2_clz(t2_buf *b, unsigned rd, unsigned rm)
+{
+    t2_w32(b, (uint16_t)(0xFAB0u | rm), (uint16_t)(0xF080u | rd << 8 | rm));
+}
+
 void t2_udiv(t2_buf *b, unsigned rd, unsigned rn, unsigned rm)
 {
     t2_w32(b, (uint16_t)(0xFBB0u | rn), (uint16_t)(0xF0F0u | rd << 8 | rm));

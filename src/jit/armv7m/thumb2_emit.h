@@ -82,6 +82,7 @@ void t2_mls(t2_buf *b, unsigned rd, unsigned rn, unsigned rm, unsigned ra);
 void t2_umull(t2_buf *b, unsigned rdlo, unsigned rdhi, unsigned rn, unsigned rm);
 void t2_udiv(t2_buf *b, unsigned rd, unsigned rn, unsigned rm);
 void t2_sdiv(t2_buf *b, unsigned rd, unsigned rn, unsigned rm);
+void t2_clz(t2_buf *b, unsigned rd, unsigned rm);
 
 /* Byte order and extension. */
 void t2_rev(t2_buf *b, unsigned rd, unsigned rm);
