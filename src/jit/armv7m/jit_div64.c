@@ -87,15 +87,16 @@ static void udiv64_routine(jit *j)
     t2_mov_imm(b, 1, 0);
     t2_bx(b, T2_LR);
     jit_fwd_end(j, nz, T2_NE);
-    t2_push(b, 0x47F0u); /* r4-r10, lr */
-    t2_cmp_imm(b, 3, 0);
-    uint32_t big = jit_fwd_begin(j); /* bne: divisor >= 2^32 */
-    uint32_t wide = jit_fwd_begin(j); /* cbnz r1: dividend >= 2^32 */
+    t2_dp_reg(b, T2_ORR, true, T2_IP, 1, 3, T2_LSL, 0);
+    uint32_t wide = jit_fwd_begin(j); /* bne: an operand >= 2^32 */
     t2_udiv(b, T2_IP, 0, 2);
     t2_mls(b, 2, T2_IP, 2, 0);
     t2_mov_reg(b, 0, T2_IP);
-    t2_pop(b, 0x87F0u);
-    jit_fwd_end_cbz(j, wide, true, 1);
+    t2_bx(b, T2_LR);
+    jit_fwd_end(j, wide, T2_NE);
+    t2_push(b, 0x47F0u); /* r4-r10, lr */
+    t2_cmp_imm(b, 3, 0);
+    uint32_t big = jit_fwd_begin(j); /* bne: divisor >= 2^32 */
     t2_udiv(b, 10, 1, 2);     /* high quotient */
     t2_mls(b, 1, 10, 2, 1);   /* high remainder < divisor */
     t2_bl(b, (int32_t)r_divlu - (int32_t)b->pos);
