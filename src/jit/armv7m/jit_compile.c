@@ -1,15 +1,19 @@
 /* The compiler driver: passes, the translation switch, jumps and calls.
  *
- * Sizing passes run the very code that emits, with no buffer: pass 0 takes
- * every branch wide, later passes use the offsets of the previous one (a
- * forward target can only move closer), until the size stops changing; then
- * the emitting pass reproduces the same layout. If that does not settle in
- * JIT_MAX_PASSES, the all-wide layout is used. Scratch: the n+1 word offset
- * table only (bit 31 marks jump targets).
+ * Two passes over the program run the very code that emits: a sizing pass
+ * (no buffer) and the emitting pass, with the same branch sizes. The sizing
+ * pass decides each backward branch by its distance in its own layout, takes
+ * every forward branch wide and marks the forward jumps; a sweep over the
+ * offset table then makes 16-bit each forward jump whose target lies within
+ * 16-bit range of the start of its instruction in that layout, and moves the
+ * offsets. Narrowing only brings code closer together, so every distance of
+ * the final layout is at most the sizing pass's: the decisions stay valid.
+ * The prologue's frame copies are those the sizing pass's checks used (its
+ * size moves all offsets alike); the routines, of fixed sizes, are sized
+ * once from the end of the code. Scratch: the n+1 word offset table only
+ * (bit 31 marks jump targets, bits 26-30 the branch decisions).
  */
 #include "jit/armv7m/jit_internal.h"
-
-#define JIT_MAX_PASSES 12
 
 void jit_fail(jit *j, int status, const char *msg)
 {
@@ -54,11 +58,69 @@ void jit_fwd_end_cbz(jit *j, uint32_t at, bool nz, unsigned rn)
     t2_patch_hw(&j->b, at, (uint16_t)(hw[0] | hw[1] << 8));
 }
 
+/* Branch to a code offset: the sizing pass decides the size from the
+ * distance in its layout (an offset not emitted yet reads as far away: wide)
+ * and records it for the first two branches of an instruction; the emitting
+ * pass repeats it (any further branch is wide in both). */
 void jit_branch(jit *j, unsigned cond, uint32_t target)
 {
     int32_t off = (int32_t)target - (int32_t)j->b.pos;
     bool fits = cond == T2_AL ? t2_b16_fits(off) : t2_bcond16_fits(off);
-    bool ok = t2_bcond(&j->b, cond, off, j->all_long || !fits);
+    uint32_t bit = j->pc >= j->n ? 0 : j->nbr == 0 ? JIT_BR0 : j->nbr == 1 ? JIT_BR1 : 0;
+    j->nbr++;
+    bool narrow;
+    if (!j->final) {
+        narrow = bit && fits;
+        if (narrow)
+            j->offs[j->pc] |= bit;
+    } else {
+        narrow = bit && (j->offs[j->pc] & bit);
+        if (narrow && !fits)
+            jit_fail(j, MBPF_E_JIT, "internal: a 16-bit branch does not reach");
+    }
+    bool ok = t2_bcond(&j->b, cond, off, !narrow);
+    if (!ok && j->final)
+        jit_fail(j, MBPF_E_JIT, "branch out of range (program too large)");
+}
+
+/* Forward target of instruction i when it is a jump (n for exit), else
+ * NO_TARGET: the sweep after the sizing pass finds it here. */
+#define NO_TARGET 0xffffffffu
+static uint32_t fwd_target(const jit *j, uint32_t i)
+{
+    const mbpf_insn *in = &j->insns[i];
+    unsigned cls = MBPF_CLASS(in->code), op = MBPF_OP(in->code);
+    if (cls != MBPF_JMP && cls != MBPF_JMP32)
+        return NO_TARGET;
+    if (in->code == MBPF_OP_EXIT)
+        return j->n;
+    if (op == MBPF_CALL || op == MBPF_EXIT)
+        return NO_TARGET;
+    int64_t t = in->code == MBPF_OP_JA32 ? (int64_t)i + in->imm + 1 : (int64_t)i + in->off + 1;
+    return t > (int64_t)i && t < (int64_t)j->n ? (uint32_t)t : NO_TARGET;
+}
+
+/* Branch to instruction t (t = n: the exit routine, which starts where the
+ * code ends). A forward one is wide in the sizing pass and marked (once per
+ * instruction, when t is the instruction's own target) for the sweep. */
+void jit_branch_insn(jit *j, unsigned cond, uint32_t t)
+{
+    if (t <= j->pc) {
+        jit_branch(j, cond, j->offs[t] & JIT_OFF);
+        return;
+    }
+    int32_t off = (int32_t)(j->offs[t] & JIT_OFF) - (int32_t)j->b.pos;
+    bool narrow = false;
+    if (!j->fwd_seen && j->pc < j->n && fwd_target(j, j->pc) == t) {
+        j->fwd_seen = true;
+        if (!j->final)
+            j->offs[j->pc] |= JIT_FWD | (cond == T2_AL ? JIT_FWD_AL : 0u);
+        else
+            narrow = (j->offs[j->pc] & JIT_FWD16) != 0;
+    }
+    if (narrow && !(cond == T2_AL ? t2_b16_fits(off) : t2_bcond16_fits(off)))
+        jit_fail(j, MBPF_E_JIT, "internal: a 16-bit branch does not reach");
+    bool ok = t2_bcond(&j->b, cond, off, !narrow);
     if (!ok && j->final)
         jit_fail(j, MBPF_E_JIT, "branch out of range (program too large)");
 }
@@ -76,14 +138,13 @@ void jit_desc(jit *j, uint32_t desc)
     t2_hw(&j->b, (uint16_t)(desc >> 16));
 }
 
-static uint32_t target_off(const jit *j, uint32_t t) { return j->offs[t] & ~JIT_LABEL; }
+static uint32_t target_off(const jit *j, uint32_t t) { return j->offs[t] & JIT_OFF; }
 
 /* One budget unit: left - 1 (in the budget register, or in the frame word,
  * stored back at once); on a borrow the routine takes one from the high word
  * or stops the run (pc in the descriptor). With `to` != NONE this is a
  * backward jump: the no-borrow case branches straight to `to`, and so does
  * the code after the routine. */
-#define NO_TARGET 0xffffffffu
 static void budget_unit(jit *j, uint32_t to)
 {
     t2_buf *b = &j->b;
@@ -215,7 +276,7 @@ static void jump(jit *j, const mbpf_insn *in)
     unsigned c = op == MBPF_JA ? T2_AL : compare(j, in);
     uint32_t to = target_off(j, (uint32_t)t);
     if (t > (int64_t)j->pc) {
-        jit_branch(j, c, to);
+        jit_branch_insn(j, c, (uint32_t)t);
         return;
     }
     uint32_t skip = 0;
@@ -367,7 +428,7 @@ static void translate(jit *j, const mbpf_insn *in)
     }
     unsigned op = MBPF_OP(in->code);
     if (op == MBPF_EXIT && MBPF_CLASS(in->code) == MBPF_JMP) {
-        jit_branch(j, T2_AL, j->r_exit);
+        jit_branch_insn(j, T2_AL, j->n); /* exit routine: first after the code */
     } else if (op == MBPF_CALL && MBPF_CLASS(in->code) == MBPF_JMP) {
         if (in->code == MBPF_OP_CALL && MBPF_INSN_SRC(in) == MBPF_CALL_LOCAL)
             local_call(j, in);
@@ -378,6 +439,17 @@ static void translate(jit *j, const mbpf_insn *in)
     } else {
         jump(j, in);
     }
+}
+
+/* Offset of instruction i := here (the emitting pass checks that it is
+ * where the sweep after the sizing pass put it). */
+static void set_off(jit *j, uint32_t i)
+{
+    if (j->final && (j->offs[i] & JIT_OFF) != j->b.pos)
+        jit_fail(j, MBPF_E_JIT, "internal: emitted layout differs from the sizing pass");
+    if (j->b.pos > JIT_OFF)
+        jit_fail(j, MBPF_E_JIT, "program too large for the JIT");
+    j->offs[i] = (j->offs[i] & ~JIT_OFF) | (j->b.pos & JIT_OFF);
 }
 
 static void run_pass(jit *j, uint8_t *buf, uint32_t cap)
@@ -401,12 +473,14 @@ static void run_pass(jit *j, uint8_t *buf, uint32_t cap)
             jit_forget_all(j);
             j->zf = JIT_NOREG;
         }
-        j->offs[i] = (j->offs[i] & JIT_LABEL) | j->b.pos;
+        set_off(j, i);
+        j->nbr = 0;
+        j->fwd_seen = false;
         uint32_t at = j->b.pos;
         j->zf_next = JIT_NOREG;
         if (i + 1 < j->n && !(j->offs[i + 1] & JIT_LABEL) && jit_alu_pair(j, in)) {
             i++;
-            j->offs[i] = j->b.pos;
+            set_off(j, i);
             j->zf = JIT_NOREG;
             continue;
         }
@@ -417,12 +491,14 @@ static void run_pass(jit *j, uint8_t *buf, uint32_t cap)
             j->zf = JIT_NOREG;
         if (in->code == MBPF_OP_LDDW && i + 1 < j->n) {
             i++;
-            j->offs[i] = (j->offs[i] & JIT_LABEL) | j->b.pos;
+            set_off(j, i);
         }
     }
     j->pc = j->n;
-    j->offs[j->n] = j->b.pos;
+    set_off(j, j->n);
     j->main_end = j->b.pos;
+    if (!j->final)
+        j->copies = j->copies_used; /* the routines refresh only those */
     jit_routines(j);
 }
 
@@ -462,8 +538,8 @@ static void scan_features(jit *j)
 static void mark_labels(jit *j)
 {
     for (uint32_t i = 0; i <= j->n; i++)
-        j->offs[i] = 0;
-    j->offs[0] = JIT_LABEL;
+        j->offs[i] = JIT_OFF; /* not emitted yet: far away */
+    j->offs[0] |= JIT_LABEL;
     for (uint32_t i = 0; i < j->n; i++) {
         const mbpf_insn *in = &j->insns[i];
         unsigned cls = MBPF_CLASS(in->code), op = MBPF_OP(in->code);
@@ -485,6 +561,42 @@ static void mark_labels(jit *j)
         if (t >= 0 && t < (int64_t)j->n)
             j->offs[t] |= JIT_LABEL;
     }
+}
+
+/* After the sizing pass: the prologue makes only the frame copies the
+ * checks used (it shrinks: every offset moves alike), each marked forward
+ * jump becomes 16-bit when its target is within 16-bit range of the start of
+ * its instruction (the branch lies at or after it, and distances only
+ * shrink), the offsets move accordingly, and so do the routines (sized at
+ * the end of the sizing pass with the final copies: fixed sizes). Returns
+ * the code size. */
+static uint32_t relayout(jit *j)
+{
+    uint32_t wide_prologue = j->offs[0] & JIT_OFF, end = j->b.pos, main_end = j->main_end;
+    t2_init(&j->b, NULL, 0);
+    jit_prologue(j);
+    uint32_t shift = wide_prologue - j->b.pos;
+    for (uint32_t i = 0; i <= j->n; i++) {
+        uint32_t e = j->offs[i], at = e & JIT_OFF;
+        j->offs[i] = (e & ~JIT_OFF) | (at - shift);
+        if (!(e & JIT_FWD))
+            continue;
+        int32_t dist = (int32_t)(j->offs[fwd_target(j, i)] & JIT_OFF) - (int32_t)at;
+        if ((e & JIT_FWD_AL) ? t2_b16_fits(dist) : t2_bcond16_fits(dist)) {
+            j->offs[i] |= JIT_FWD16;
+            shift += 2;
+        }
+    }
+    /* shift now covers the whole code: the routines move by it */
+    uint32_t *r[] = {&j->r_exit, &j->r_exit_err, &j->r_trap, &j->r_mem,
+                     &j->r_budget, &j->r_udiv64, &j->r_sdiv64};
+    for (unsigned k = 0; k < sizeof r / sizeof r[0]; k++)
+        if (*r[k] >= main_end && *r[k] != JIT_OFF)
+            *r[k] -= shift;
+    j->main_end = main_end - shift;
+    if (end - shift > JIT_OFF)
+        jit_fail(j, MBPF_E_JIT, "program too large for the JIT");
+    return end - shift;
 }
 
 static int fail_out(mbpf_jit_error *err, int status, uint32_t pc, const char *msg)
@@ -531,40 +643,33 @@ int mbpf_jit_compile(mbpf_vm *vm, void *buf, size_t buf_len, size_t *code_len,
     jit_find_noinit(&j);
     mark_labels(&j);
 
-    uint32_t prev = 0;
-    bool settled = false;
+    /* Sizing pass: every frame copy, forward jumps wide. */
     j.copies = COPY_SB | COPY_CR | COPY_CW;
-    for (unsigned pass = 0; pass < JIT_MAX_PASSES; pass++) {
-        j.all_long = pass == 0;
-        j.err_status = MBPF_OK;
-        run_pass(&j, NULL, 0);
-        if (j.err_status != MBPF_OK)
-            return fail_out(err, j.err_status, j.err_pc, j.err_msg);
-        /* which copies the code reads does not depend on the layout */
-        bool same_copies = j.copies == j.copies_used;
-        j.copies = j.copies_used;
-        if (pass > 0 && j.b.pos == prev && same_copies) {
-            settled = true;
-            break;
-        }
-        prev = j.b.pos;
-    }
-    if (!settled) {
-        j.all_long = true;
-        run_pass(&j, NULL, 0);
-        run_pass(&j, NULL, 0); /* routine offsets of the all-wide layout */
-    }
-    uint32_t size = j.b.pos;
+    j.r_exit = j.r_exit_err = j.r_trap = j.r_mem = j.r_budget = JIT_OFF;
+    j.r_udiv64 = j.r_sdiv64 = JIT_OFF;
+    run_pass(&j, NULL, 0);
+    if (j.err_status != MBPF_OK)
+        return fail_out(err, j.err_status, j.err_pc, j.err_msg);
+    uint32_t size = relayout(&j);
+    if (j.err_status != MBPF_OK)
+        return fail_out(err, j.err_status, j.err_pc, j.err_msg);
     *code_len = size;
     if (!buf || buf_len < size)
         return fail_out(err, MBPF_E_NOSPACE, 0, "code buffer too small");
     j.final = true;
+    uint32_t routines[7] = {j.r_exit, j.r_exit_err, j.r_trap, j.r_mem,
+                            j.r_budget, j.r_udiv64, j.r_sdiv64};
     run_pass(&j, (uint8_t *)buf, (uint32_t)(buf_len > 0xffffffffu ? 0xffffffffu : buf_len));
     if (j.err_status != MBPF_OK)
         return fail_out(err, j.err_status, j.err_pc, j.err_msg);
-    if (j.b.pos != size || j.b.overflow)
+    uint32_t emitted[7] = {j.r_exit, j.r_exit_err, j.r_trap, j.r_mem,
+                           j.r_budget, j.r_udiv64, j.r_sdiv64};
+    bool moved = false;
+    for (unsigned k = 0; k < 7; k++)
+        moved |= routines[k] != emitted[k];
+    if (j.b.pos != size || j.b.overflow || moved)
         return fail_out(err, MBPF_E_JIT, 0, "internal: emitted size differs from the sizing pass");
     for (uint32_t i = 0; i <= j.n; i++)
-        j.offs[i] &= ~JIT_LABEL;
+        j.offs[i] &= JIT_OFF;
     return fail_out(err, MBPF_OK, 0, NULL);
 }

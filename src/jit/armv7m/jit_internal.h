@@ -21,6 +21,15 @@
 
 #define JIT_NOREG 0xffu
 #define JIT_LABEL 0x80000000u /* bit of insn_offsets[i]: a jump target */
+/* More bits of insn_offsets[i] while compiling (jit_compile.c: the sizing
+ * pass decides every layout-dependent branch once, the emitting pass reads
+ * the decisions): */
+#define JIT_BR0 0x40000000u    /* first branch via jit_branch is 16-bit */
+#define JIT_BR1 0x20000000u    /* second one */
+#define JIT_FWD 0x10000000u    /* a forward branch to the jump target (or exit) */
+#define JIT_FWD_AL 0x08000000u /* ... unconditional */
+#define JIT_FWD16 0x04000000u  /* ... decided 16-bit */
+#define JIT_OFF 0x03ffffffu    /* the code offset */
 
 /* Native frame, offsets from sp after the prologue. */
 enum {
@@ -80,15 +89,16 @@ typedef struct jit {
     uint8_t zf_next; /* set by the instruction being translated */
 
     uint32_t stack_size, max_depth, stack_total, frame;
-    bool all_long;  /* sizing pass 0: every branch wide */
-    bool final;     /* emit pass: report range errors */
+    bool final;     /* emit pass: decisions of the sizing pass, range errors */
+    uint8_t nbr;    /* jit_branch calls so far in this instruction */
+    bool fwd_seen;  /* jit_branch_insn forward call seen in this instruction */
     bool use_div64, use_sdiv64;
     bool use_calls, use_trap, use_budget, use_mem; /* routines needed (scan_features) */
     /* frame copies the prologue makes (bit 0: stack base, 1: readable region
      * cache, 2: writable): those the previous pass's inline checks used */
     uint8_t copies, copies_used;
 
-    /* Routine offsets (from the previous pass; exact at the fixed point). */
+    /* Routine offsets (emitting pass: exact, from a sizing run of the routines). */
     uint32_t r_exit, r_exit_err, r_trap, r_mem, r_budget, r_udiv64, r_sdiv64;
     uint32_t main_end;
 
@@ -125,7 +135,8 @@ void jit_store(jit *j, const mbpf_insn *in);
 void jit_atomic(jit *j, const mbpf_insn *in);
 
 /* jit_compile.c: branches to code offsets and out-of-line routines. */
-void jit_branch(jit *j, unsigned cond, uint32_t target);
+void jit_branch(jit *j, unsigned cond, uint32_t target); /* target already emitted */
+void jit_branch_insn(jit *j, unsigned cond, uint32_t t); /* to instruction t (n: exit) */
 void jit_bl(jit *j, uint32_t target);
 void jit_desc(jit *j, uint32_t desc);
 uint32_t jit_fwd_begin(jit *j);                /* 16-bit B<cond> placeholder */
