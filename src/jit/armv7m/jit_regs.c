@@ -83,24 +83,47 @@ static int written_reg(const mbpf_insn *in)
     return -1;
 }
 
+/* Does this write keep the upper half 0 given z (the 64-bit moves, logic
+ * ops, shifts and divisions of registers in z; most writes decide alone)? */
+static bool keeps_zero(const mbpf_insn *in, const mbpf_insn *next, uint16_t z)
+{
+    if (MBPF_CLASS(in->code) == MBPF_JMP)
+        return false;
+    if (MBPF_CLASS(in->code) == MBPF_ALU64 && MBPF_OP(in->code) == MBPF_END &&
+        MBPF_SRCBIT(in->code) == MBPF_K)
+        return in->imm != 64; /* bswap */
+    return zero_extends(in, next, z);
+}
+
+/* Greatest fixed point, but only the writes whose answer depends on z are
+ * iterated (listed in the offset table, free until the passes): a write
+ * that keeps the upper half even when nothing is known, or loses it even
+ * when everything is, is decided in the first sweep (the answer is monotone
+ * in z). */
 static void find_zero_upper(jit *j)
 {
     uint16_t z = 0x7ffu;
-    for (bool changed = true; changed;) {
+    uint32_t *dep = j->offs, ndep = 0;
+    for (uint32_t i = 0; i < j->n; i++) {
+        const mbpf_insn *in = &j->insns[i];
+        const mbpf_insn *next = i + 1 < j->n ? &j->insns[i + 1] : NULL;
+        int r = written_reg(in);
+        uint32_t at = i;
+        if (in->code == MBPF_OP_LDDW)
+            i++;
+        if (r < 0 || r > 9 || keeps_zero(in, next, 0))
+            continue;
+        if (keeps_zero(in, next, 0x7ffu))
+            dep[ndep++] = at;
+        else
+            z &= (uint16_t)~(1u << r);
+    }
+    for (bool changed = ndep > 0; changed;) {
         changed = false;
-        for (uint32_t i = 0; i < j->n; i++) {
-            const mbpf_insn *in = &j->insns[i];
-            const mbpf_insn *next = i + 1 < j->n ? &j->insns[i + 1] : NULL;
+        for (uint32_t k = 0; k < ndep; k++) {
+            const mbpf_insn *in = &j->insns[dep[k]];
             int r = written_reg(in);
-            if (in->code == MBPF_OP_LDDW)
-                i++;
-            if (r < 0 || r > 9 || !((z >> r) & 1u))
-                continue;
-            bool keeps = MBPF_CLASS(in->code) == MBPF_JMP ? false : zero_extends(in, next, z);
-            if (MBPF_CLASS(in->code) == MBPF_ALU64 && MBPF_OP(in->code) == MBPF_END &&
-                MBPF_SRCBIT(in->code) == MBPF_K)
-                keeps = in->imm != 64; /* bswap */
-            if (!keeps) {
+            if (((z >> r) & 1u) && !keeps_zero(in, dep[k] + 1 < j->n ? in + 1 : NULL, z)) {
                 z &= (uint16_t)~(1u << r);
                 changed = true;
             }
@@ -393,7 +416,8 @@ void jit_find_noinit(jit *j)
                     continue;
                 if ((in[succ[k]] & out) != in[succ[k]]) {
                     in[succ[k]] &= out;
-                    changed = true;
+                    /* a later instruction is still visited in this round */
+                    changed |= succ[k] <= i;
                 }
             }
             if (ins->code == MBPF_OP_LDDW)
