@@ -315,10 +315,10 @@ void jit_clobber(jit *j, unsigned r)
 
 void jit_forget_all(jit *j)
 {
-    for (unsigned r = 0; r < 10; r++)
-        jit_clobber(j, r);
-    j->rd_ok[10].lo = j->rd_ok[10].hi = 0;
-    j->wr_ok[10].lo = j->wr_ok[10].hi = 0;
+    for (unsigned r = 0; r <= 10; r++) {
+        j->rd_ok[r].lo = j->rd_ok[r].hi = 0;
+        j->wr_ok[r].lo = j->wr_ok[r].hi = 0;
+    }
     j->hz = (uint16_t)((1u << 10) | j->zhi);
     j->fpd = 1u << 10;
 }
@@ -389,12 +389,15 @@ void jit_find_noinit(jit *j)
         in[i] = 0x7ffu;
     in[0] = (1u << 1) | (1u << 2) | (1u << 10);
     bool changed = true;
+    uint16_t need = 0;
     for (unsigned round = 0; changed; round++) {
         if (round == 16)
             return;
         changed = false;
+        need = 0; /* exact in the last round: no in[] before i changes any more */
         for (uint32_t i = 0; i < j->n; i++) {
             const mbpf_insn *ins = &j->insns[i];
+            need |= (uint16_t)(insn_reads(ins) & ~in[i]);
             uint32_t out = in[i] | insn_writes(ins), succ[2] = {i + 1, NO_SUCC};
             unsigned cls = MBPF_CLASS(ins->code), op = MBPF_OP(ins->code);
             if (ins->code == MBPF_OP_LDDW) {
@@ -423,12 +426,6 @@ void jit_find_noinit(jit *j)
             if (ins->code == MBPF_OP_LDDW)
                 i++;
         }
-    }
-    uint16_t need = 0;
-    for (uint32_t i = 0; i < j->n; i++) {
-        need |= (uint16_t)(insn_reads(&j->insns[i]) & ~in[i]);
-        if (j->insns[i].code == MBPF_OP_LDDW)
-            i++;
     }
     j->noinit = (uint16_t)(0x3f9u & ~need); /* r0, r3..r9 */
 }
