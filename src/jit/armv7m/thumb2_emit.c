@@ -335,14 +335,27 @@ static void ldst(t2_buf *b, const ls_form *f, bool load, unsigned size, unsigned
     ldst(b, f, load, size, rt, scratch, 0, scratch);
 }
 
+/* Frame slots (sp + small offset, low register) first: the most common
+ * form, kept out of ldst's larger frame. */
+static inline bool sp_word(unsigned size, unsigned rt, unsigned rn, int32_t off)
+{
+    return rn == T2_SP && size == T2_W && t2_is_low(rt) && (uint32_t)off <= 1020u && !(off & 3);
+}
+
 void t2_ldr(t2_buf *b, unsigned size, unsigned rt, unsigned rn, int32_t off, unsigned scratch)
 {
-    ldst(b, &ld_forms[size], true, size, rt, rn, off, scratch);
+    if (sp_word(size, rt, rn, off))
+        t2_hw(b, (uint16_t)(0x9800u | rt << 8 | (uint32_t)off >> 2));
+    else
+        ldst(b, &ld_forms[size], true, size, rt, rn, off, scratch);
 }
 
 void t2_str(t2_buf *b, unsigned size, unsigned rt, unsigned rn, int32_t off, unsigned scratch)
 {
-    ldst(b, &st_forms[size], false, size, rt, rn, off, scratch);
+    if (sp_word(size, rt, rn, off))
+        t2_hw(b, (uint16_t)(0x9000u | rt << 8 | (uint32_t)off >> 2));
+    else
+        ldst(b, &st_forms[size], false, size, rt, rn, off, scratch);
 }
 
 void t2_ldrd(t2_buf *b, unsigned rt, unsigned rt2, unsigned rn, uint32_t off)
