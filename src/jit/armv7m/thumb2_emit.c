@@ -9,6 +9,25 @@ void t2_init(t2_buf *b, uint8_t *buf, uint32_t cap)
     b->overflow = false;
 }
 
+void t2_hw(t2_buf *b, uint16_t hw)
+{
+    if (b->buf) {
+        if (b->pos + 2 > b->cap) {
+            b->overflow = true;
+        } else {
+            b->buf[b->pos] = (uint8_t)hw;
+            b->buf[b->pos + 1] = (uint8_t)(hw >> 8);
+        }
+    }
+    b->pos += 2;
+}
+
+void t2_w32(t2_buf *b, uint16_t first, uint16_t second)
+{
+    t2_hw(b, first);
+    t2_hw(b, second);
+}
+
 void t2_patch_hw(t2_buf *b, uint32_t at, uint16_t hw)
 {
     if (b->buf && at + 2 <= b->cap) {

@@ -40,24 +40,8 @@ enum { T2_LSL = 0, T2_LSR = 1, T2_ASR = 2, T2_ROR = 3 };
 enum { T2_W = 0, T2_H = 1, T2_B = 2, T2_SH = 3, T2_SB = 4 };
 
 void t2_init(t2_buf *b, uint8_t *buf, uint32_t cap);
-/* Appends a halfword / two (inline: every instruction goes through here). */
-static inline void t2_hw(t2_buf *b, uint16_t hw)
-{
-    if (b->buf) {
-        if (b->pos + 2 > b->cap) {
-            b->overflow = true;
-        } else {
-            b->buf[b->pos] = (uint8_t)hw;
-            b->buf[b->pos + 1] = (uint8_t)(hw >> 8);
-        }
-    }
-    b->pos += 2;
-}
-static inline void t2_w32(t2_buf *b, uint16_t first, uint16_t second)
-{
-    t2_hw(b, first);
-    t2_hw(b, second);
-}
+void t2_hw(t2_buf *b, uint16_t hw);
+void t2_w32(t2_buf *b, uint16_t first, uint16_t second);
 /* Overwrites a halfword already emitted (forward branch fix-ups). */
 void t2_patch_hw(t2_buf *b, uint32_t at, uint16_t hw);
 
