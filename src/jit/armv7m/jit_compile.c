@@ -478,7 +478,8 @@ static void run_pass(jit *j, uint8_t *buf, uint32_t cap)
         j->fwd_seen = false;
         uint32_t at = j->b.pos;
         j->zf_next = JIT_NOREG;
-        if (i + 1 < j->n && !(j->offs[i + 1] & JIT_LABEL) && jit_alu_pair(j, in)) {
+        bool mov32 = in->code == (MBPF_ALU | MBPF_MOV | MBPF_X); /* both peepholes start so */
+        if (mov32 && i + 1 < j->n && !(j->offs[i + 1] & JIT_LABEL) && jit_alu_pair(j, in)) {
             i++;
             set_off(j, i);
             j->zf = JIT_NOREG;
@@ -487,7 +488,7 @@ static void run_pass(jit *j, uint8_t *buf, uint32_t cap)
         translate(j, in);
         if (j->zf_next != JIT_NOREG)
             j->zf = j->zf_next;
-        else if (!jit_flag_neutral(j, in, j->b.pos - at))
+        else if (!mov32 || !jit_flag_neutral(j, in, j->b.pos - at))
             j->zf = JIT_NOREG;
         if (in->code == MBPF_OP_LDDW && i + 1 < j->n) {
             i++;
