@@ -214,6 +214,8 @@ static void jump(jit *j, const mbpf_insn *in)
     }
     unsigned c = op == MBPF_JA ? T2_AL : compare(j, in);
     uint32_t to = target_off(j, (uint32_t)t);
+    if (t <= (int64_t)j->pc && jit_loop_back(j, c, &to))
+        return; /* back-edge of a loop's fast copy: no budget event */
     if (t > (int64_t)j->pc) {
         jit_branch(j, c, to);
         return;
@@ -380,6 +382,8 @@ static void translate(jit *j, const mbpf_insn *in)
     }
 }
 
+void jit_translate(jit *j, const mbpf_insn *in) { translate(j, in); }
+
 static void run_pass(jit *j, uint8_t *buf, uint32_t cap)
 {
     t2_init(&j->b, buf, cap);
@@ -402,6 +406,7 @@ static void run_pass(jit *j, uint8_t *buf, uint32_t cap)
             j->zf = JIT_NOREG;
         }
         j->offs[i] = (j->offs[i] & JIT_LABEL) | j->b.pos;
+        jit_loop_head(j, i); /* a counted loop: guard and fast copy first */
         uint32_t at = j->b.pos;
         j->zf_next = JIT_NOREG;
         if (i + 1 < j->n && !(j->offs[i + 1] & JIT_LABEL) && jit_alu_pair(j, in)) {
@@ -530,6 +535,7 @@ int mbpf_jit_compile(mbpf_vm *vm, void *buf, size_t buf_len, size_t *code_len,
     jit_alloc_regs(&j);
     jit_find_noinit(&j);
     mark_labels(&j);
+    jit_loop_find(&j);
 
     uint32_t prev = 0;
     bool settled = false;

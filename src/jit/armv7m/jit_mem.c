@@ -60,6 +60,8 @@ static maddr mem_addr(jit *j, unsigned base, int32_t off, uint32_t size, unsigne
                     : kind == MBPF_JIT_KIND_STORE ? NEED_WRITE
                                                   : NEED_READ | NEED_WRITE;
     int32_t lo = off, hi = off + (int32_t)size;
+    if (j->fast) /* a loop's fast copy: its guard proved every access */
+        return (maddr){base_lo(j, base), off};
     /* r10 + constant inside the current frame. */
     if (base == 10 && off < 0 && (uint32_t)-off >= size && (uint32_t)-off <= j->stack_size)
         return (maddr){base_lo(j, base), off};

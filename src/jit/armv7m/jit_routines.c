@@ -331,4 +331,6 @@ void jit_routines(jit *j)
         udiv64_routine(j);
     if (j->use_sdiv64)
         sdiv64_routine(j);
+    if (j->use_range)
+        jit_loop_routine(j);
 }

@@ -1,0 +1,467 @@
+/* Counted-loop fast path: loop versioning.
+ *
+ * An innermost loop `h: body; jne rC, K -> h` whose counter rC moves by +-1
+ * exactly once per iteration runs a number of times N known at its entry.
+ * When, at that entry, the budget covers the N-1 backward jumps and every
+ * access of every iteration provably lies in the stack area or in one region
+ * with the needed flags, no iteration can fail, and a copy of the body
+ * without memory checks and without budget events gives the same registers,
+ * memory and (after subtracting N-1 at once) budget. Otherwise the normal,
+ * checked copy runs and fails exactly where the interpreter does. Layout at
+ * the head (every jump to h lands on the guard):
+ *
+ *   guard: N-1 from the counter; budget; one range test per base register
+ *          (inline against the frame's region caches, else range_slow);
+ *          any doubt -> slow; then budget -= N-1
+ *   fast:  the body unchecked; the back-edge is `b<cond> fast`; `b after`
+ *   slow:  the normal translation; its back-edge targets slow
+ *
+ * Recognition rules, and why the ranges are exact: docs/jit-armv7m.md.
+ */
+#include <stddef.h>
+
+#include "jit/armv7m/jit_internal.h"
+
+_Static_assert(offsetof(mbpf_jit_ctx, check_range) == MBPF_JIT_CTX_CHECK_RANGE,
+               "context block layout");
+
+#define M_LIMIT 0x800000u /* N-1 below 2^23: (N-1) * 255 stays below 2^31 */
+#define MAX_STEP 255
+
+/* Registers an instruction writes (bit mask of r0..r10). */
+static uint16_t writes(const mbpf_insn *in)
+{
+    unsigned cls = MBPF_CLASS(in->code);
+    if (cls == MBPF_ALU || cls == MBPF_ALU64 || cls == MBPF_LD || cls == MBPF_LDX)
+        return (uint16_t)(1u << (MBPF_INSN_DST(in) & 15u));
+    if (cls == MBPF_STX && MBPF_MODE(in->code) == MBPF_ATOMIC) {
+        uint32_t op = (uint32_t)in->imm;
+        if (op == MBPF_CMPXCHG)
+            return 1u;
+        return (op & MBPF_FETCH) ? (uint16_t)(1u << (MBPF_INSN_SRC(in) & 15u)) : 0u;
+    }
+    return 0;
+}
+
+/* `add/sub dst, imm` (ALU or ALU64): the step it adds, and its width. */
+static bool add_imm(const mbpf_insn *in, int32_t *step, bool *is64)
+{
+    unsigned cls = MBPF_CLASS(in->code), op = MBPF_OP(in->code);
+    if ((cls != MBPF_ALU && cls != MBPF_ALU64) || MBPF_SRCBIT(in->code) != MBPF_K ||
+        (op != MBPF_ADD && op != MBPF_SUB) || in->off != 0 || in->imm == INT32_MIN)
+        return false;
+    *step = op == MBPF_ADD ? in->imm : -in->imm;
+    *is64 = cls == MBPF_ALU64;
+    return true;
+}
+
+static uint32_t access_size(const mbpf_insn *in)
+{
+    if (MBPF_MODE(in->code) == MBPF_ATOMIC)
+        return MBPF_SIZE(in->code) == MBPF_DW ? 8u : 4u;
+    unsigned sz = MBPF_SIZE(in->code);
+    return sz == MBPF_B ? 1u : sz == MBPF_H ? 2u : sz == MBPF_W ? 4u : 8u;
+}
+
+/* Adds one access to the loop's base list; false if the list is full. */
+static bool add_access(jit_loop *L, unsigned reg, int16_t step, int32_t lo, int32_t hi,
+                       uint8_t need)
+{
+    for (unsigned k = 0; k < L->nbases; k++) {
+        jit_loop_base *bs = &L->bases[k];
+        if (bs->reg == reg) {
+            bs->lo = lo < bs->lo ? lo : bs->lo;
+            bs->hi = hi > bs->hi ? hi : bs->hi;
+            bs->need |= need;
+            return true;
+        }
+    }
+    if (L->nbases == JIT_LOOP_BASES)
+        return false;
+    L->bases[L->nbases++] = (jit_loop_base){(uint8_t)reg, need, step, lo, hi};
+    return true;
+}
+
+/* Is [h, e] a loop with a fast path? Fills L. */
+static bool analyse(const jit *j, uint32_t h, uint32_t e, jit_loop *L)
+{
+    const mbpf_insn *ins = j->insns, *je = &ins[e];
+    if (e - h + 1 > JIT_LOOP_BODY || e + 1 >= j->n)
+        return false;
+    unsigned c = MBPF_INSN_DST(je);
+    if (c >= 10)
+        return false;
+    uint8_t nw[16] = {0};
+    uint32_t wat[16] = {0};
+    for (uint32_t i = h; i < e; i++) {
+        const mbpf_insn *in = &ins[i];
+        unsigned cls = MBPF_CLASS(in->code);
+        /* straight-line body: no jump, call or exit; entered only at h */
+        if (cls == MBPF_JMP || cls == MBPF_JMP32 || (j->offs[i + 1] & JIT_LABEL))
+            return false;
+        if (cls == MBPF_LD && in->code != MBPF_OP_LDDW)
+            return false;
+        uint16_t w = writes(in);
+        for (unsigned r = 0; r < 16; r++)
+            if ((w >> r) & 1u) {
+                nw[r]++;
+                wat[r] = i;
+            }
+        if (in->code == MBPF_OP_LDDW)
+            i++;
+    }
+    /* counter: written once, by +-1 */
+    int32_t cs = 0;
+    bool c64 = false, cmp64 = MBPF_CLASS(je->code) == MBPF_JMP;
+    if (nw[c] != 1 || !add_imm(&ins[wat[c]], &cs, &c64) || (cs != 1 && cs != -1))
+        return false;
+    if (!c64 && cmp64 && je->imm < 0)
+        return false; /* a zero-extended counter never equals a negative K */
+    *L = (jit_loop){0};
+    L->h = h;
+    L->e = e;
+    L->k = je->imm;
+    L->creg = (uint8_t)c;
+    L->cstep = (int8_t)cs;
+    L->wide = c64 && cmp64;
+    for (uint32_t i = h; i < e; i++) {
+        const mbpf_insn *in = &ins[i];
+        unsigned cls = MBPF_CLASS(in->code);
+        if (in->code == MBPF_OP_LDDW) {
+            i++;
+            continue;
+        }
+        if (cls != MBPF_LDX && cls != MBPF_ST && cls != MBPF_STX)
+            continue;
+        unsigned base = cls == MBPF_LDX ? MBPF_INSN_SRC(in) : MBPF_INSN_DST(in);
+        uint32_t size = access_size(in);
+        uint8_t need = cls == MBPF_LDX                     ? NEED_READ
+                       : MBPF_MODE(in->code) == MBPF_ATOMIC ? NEED_READ | NEED_WRITE
+                                                            : NEED_WRITE;
+        int32_t off = in->off;
+        if (base == 10 && off < 0 && (uint32_t)-off >= size && (uint32_t)-off <= j->stack_size)
+            continue; /* r10 + constant inside the frame: never checked */
+        if (base == c || base > 10 || nw[base] > 1)
+            return false;
+        int32_t step = 0;
+        if (nw[base] == 1) { /* induction pointer: one 64-bit add of a small step */
+            bool p64 = false;
+            if (!add_imm(&ins[wat[base]], &step, &p64) || !p64 || step < -MAX_STEP ||
+                step > MAX_STEP)
+                return false;
+            if (wat[base] < i)
+                off += step; /* after this iteration's increment */
+        }
+        if (!add_access(L, base, (int16_t)step, off, off + (int32_t)size, need))
+            return false;
+    }
+    /* The pointer's own values P0 + i*step (i <= N) must stay below 2^32
+     * too (the fast copy adds 32-bit): widen so that they lie in [s, e]. */
+    for (unsigned k = 0; k < L->nbases; k++) {
+        jit_loop_base *bs = &L->bases[k];
+        if (bs->step > 0 && bs->hi < bs->step)
+            bs->hi = bs->step;
+        if (bs->step < 0 && bs->lo > bs->step)
+            bs->lo = bs->step;
+    }
+    return true;
+}
+
+void jit_loop_find(jit *j)
+{
+    j->nloops = 0;
+    for (uint32_t e = 0; e < j->n && j->nloops < JIT_MAX_LOOPS; e++) {
+        const mbpf_insn *in = &j->insns[e];
+        unsigned cls = MBPF_CLASS(in->code);
+        if (in->code == MBPF_OP_LDDW) {
+            e++;
+            continue;
+        }
+        if ((cls != MBPF_JMP && cls != MBPF_JMP32) || MBPF_OP(in->code) != MBPF_JNE ||
+            MBPF_SRCBIT(in->code) != MBPF_K)
+            continue;
+        int64_t t = (int64_t)e + in->off + 1;
+        if (t < 0 || t >= (int64_t)e)
+            continue;
+        jit_loop L;
+        if (!analyse(j, (uint32_t)t, e, &L))
+            continue;
+        j->loops[j->nloops++] = L;
+        /* the code after the loop is reached from both copies: start it
+         * with no register knowledge, like any jump target */
+        j->offs[e + 1] |= JIT_LABEL;
+        if (L.nbases)
+            j->use_range = true;
+    }
+}
+
+/* rd = rn + c with the flags of the addition (C: carry / no borrow). */
+static void add_flags(jit *j, unsigned rd, unsigned rn, int32_t c)
+{
+    t2_buf *b = &j->b;
+    uint32_t mag = c < 0 ? 0u - (uint32_t)c : (uint32_t)c;
+    unsigned op = c < 0 ? T2_SUB : T2_ADD;
+    if (t2_is_low(rd) && t2_is_low(rn) && (mag <= 7u || (rd == rn && mag <= 0xffu)))
+        t2_add_imm(b, rd, rn, c, T2_LR); /* the 16-bit ADDS / SUBS */
+    else if (!t2_dp_imm(b, op, true, rd, rn, mag)) {
+        t2_mov_imm(b, T2_LR, mag);
+        t2_alu(b, op, rd, rn, T2_LR, true);
+    }
+}
+
+/* r0 = N - 1 (back jumps the loop takes), or -> slow when N is 0 (2^32 or
+ * 2^64 iterations) or N - 1 >= M_LIMIT. */
+static void guard_count(jit *j, const jit_loop *L, uint32_t slow)
+{
+    t2_buf *b = &j->b;
+    if (L->wide) { /* N = +-(C - sext(K)) over 64 bits; its high word must be 0 */
+        uint32_t klo = (uint32_t)L->k, khi = L->k < 0 ? 0xffffffffu : 0u;
+        t2_mov_imm(b, RA1, klo);
+        t2_mov_imm(b, RB1, khi);
+        unsigned cl = jit_src_lo(j, L->creg, RA0), ch = jit_src_hi(j, L->creg, RB0);
+        if (L->cstep < 0) {
+            t2_alu(b, T2_SUB, RA0, cl, RA1, true);
+            t2_alu(b, T2_SBC, RA1, ch, RB1, true);
+        } else {
+            t2_alu(b, T2_SUB, RA0, RA1, cl, true);
+            t2_alu(b, T2_SBC, RA1, RB1, ch, true);
+        }
+        t2_cmp_imm(b, RA1, 0);
+        jit_branch(j, T2_NE, slow);
+        t2_add_imm(b, RA0, RA0, -1, T2_LR);
+    } else if (L->cstep < 0) { /* N - 1 = C - K - 1 (mod 2^32) */
+        unsigned cl = jit_src_lo(j, L->creg, RA0);
+        t2_add_imm(b, RA0, cl, -(int32_t)((uint32_t)L->k + 1u), T2_LR);
+    } else { /* N - 1 = K - C - 1 */
+        unsigned cl = jit_src_lo(j, L->creg, RA0);
+        t2_mov_imm(b, RA1, (uint32_t)L->k - 1u);
+        t2_alu(b, T2_SUB, RA0, RA1, cl, false);
+    }
+    t2_cmp_imm(b, RA0, M_LIMIT);
+    jit_branch(j, T2_HS, slow);
+}
+
+/* Budget: the loop takes N-1 (r0) backward jumps; the low word must cover
+ * them (else the checked copy runs: it borrows from the high word or stops
+ * at the exact jump). */
+static void guard_budget(jit *j, uint32_t slow)
+{
+    t2_buf *b = &j->b;
+    unsigned lo = j->breg;
+    if (lo == JIT_NOREG) {
+        t2_ldr(b, T2_W, RA1, T2_SP, F_BLO, JIT_NOREG);
+        lo = RA1;
+    }
+    t2_cmp_reg(b, lo, RA0);
+    jit_branch(j, T2_LO, slow);
+}
+
+static void commit_budget(jit *j)
+{
+    t2_buf *b = &j->b;
+    if (j->breg != JIT_NOREG) {
+        t2_alu(b, T2_SUB, j->breg, j->breg, RA0, false);
+    } else {
+        t2_ldr(b, T2_W, RA1, T2_SP, F_BLO, JIT_NOREG);
+        t2_alu(b, T2_SUB, RA1, RA1, RA0, false);
+        t2_str(b, T2_W, RA1, T2_SP, F_BLO, JIT_NOREG);
+    }
+}
+
+/* One base: every access of every iteration lies in [s, e) with
+ *   s = P0 + lo - (step < 0 ? (N-1)|step| : 0),
+ *   e = P0 + hi + (step > 0 ? (N-1)|step| : 0),
+ * computed in 32 bits with P0's high word 0 and no wrap (else -> slow).
+ * r2 = s, r3 = e - 8; the range is inside a cached region when both
+ * 8-byte windows at s and at e - 8 are (regions are intervals); else the
+ * routine decides. r0 (N-1) is kept. */
+static void guard_base(jit *j, const jit_loop *L, const jit_loop_base *bs, uint32_t slow)
+{
+    t2_buf *b = &j->b;
+    unsigned pl = jit_src_lo(j, bs->reg, T2_IP);
+    if (bs->reg != 10 && !((j->zhi >> bs->reg) & 1u)) {
+        unsigned ph = jit_src_hi(j, bs->reg, T2_LR);
+        t2_cmp_imm(b, ph, 0);
+        jit_branch(j, T2_NE, slow);
+    }
+    unsigned d = RA0;
+    uint32_t as = bs->step < 0 ? (uint32_t)-bs->step : (uint32_t)bs->step;
+    if (as > 1 && (as & (as - 1u)) == 0) {
+        unsigned sh = 0;
+        while ((1u << sh) != as)
+            sh++;
+        t2_shift_imm(b, T2_LSL, RA1, RA0, sh);
+        d = RA1;
+    } else if (as > 1) {
+        t2_mov_imm(b, RA1, as);
+        t2_mul(b, RA1, RA0, RA1);
+        d = RA1;
+    }
+    add_flags(j, RB0, pl, bs->lo);
+    if (bs->lo != 0)
+        jit_branch(j, bs->lo < 0 ? T2_LO : T2_HS, slow);
+    if (bs->step < 0) {
+        t2_alu(b, T2_SUB, RB0, RB0, d, true);
+        jit_branch(j, T2_LO, slow);
+    }
+    add_flags(j, RB1, pl, bs->hi);
+    if (bs->hi != 0)
+        jit_branch(j, bs->hi < 0 ? T2_LO : T2_HS, slow);
+    if (bs->step > 0) {
+        t2_alu(b, T2_ADD, RB1, RB1, d, true);
+        jit_branch(j, T2_HS, slow);
+    }
+    t2_add_imm(b, RB1, RB1, -8, T2_LR);
+    uint32_t miss[4];
+    unsigned nmiss = 0;
+    for (unsigned need = NEED_READ; need <= NEED_WRITE; need <<= 1) {
+        if (!(bs->need & need))
+            continue;
+        j->copies_used |= need == NEED_READ ? COPY_CR : COPY_CW;
+        t2_ldrd(b, RA1, T2_IP, T2_SP, need == NEED_READ ? F_CR_START : F_CW_START);
+        for (unsigned r = RB0; r <= RB1; r++) {
+            t2_alu(b, T2_SUB, T2_LR, r, RA1, false);
+            t2_cmp_reg(b, T2_LR, T2_IP);
+            miss[nmiss++] = jit_fwd_begin(j);
+        }
+    }
+    uint32_t to_ok = jit_fwd_begin(j);
+    for (unsigned k = 0; k < nmiss; k++)
+        jit_fwd_end(j, miss[k], T2_HS);
+    unsigned kind = bs->need == NEED_READ    ? MBPF_JIT_KIND_LOAD
+                    : bs->need == NEED_WRITE ? MBPF_JIT_KIND_STORE
+                                             : MBPF_JIT_KIND_ATOMIC;
+    jit_bl(j, j->r_range);
+    jit_desc(j, MBPF_JIT_DESC(L->h, 0, kind));
+    jit_branch(j, T2_NE, slow);
+    jit_fwd_end(j, to_ok, T2_AL);
+}
+
+/* The body once more, unchecked: mem_addr skips checks while j->fast is
+ * set, pointer steps are 32-bit adds (jit_loop_ptr_add), the back-edge is a
+ * plain branch (jit_loop_back). Mirrors run_pass's per-instruction step. */
+static void fast_copy(jit *j, jit_loop *L)
+{
+    jit_forget_all(j);
+    j->zf = JIT_NOREG;
+    L->fast = j->b.pos;
+    for (uint32_t i = L->h; i <= L->e; i++) {
+        const mbpf_insn *in = &j->insns[i];
+        j->pc = i;
+        uint32_t at = j->b.pos;
+        j->zf_next = JIT_NOREG;
+        if (i < L->e && jit_alu_pair(j, in)) {
+            i++;
+            j->zf = JIT_NOREG;
+            continue;
+        }
+        jit_translate(j, in);
+        if (j->zf_next != JIT_NOREG)
+            j->zf = j->zf_next;
+        else if (!jit_flag_neutral(j, in, j->b.pos - at))
+            j->zf = JIT_NOREG;
+        if (in->code == MBPF_OP_LDDW)
+            i++;
+    }
+}
+
+void jit_loop_head(jit *j, uint32_t i)
+{
+    if (j->fast)
+        return;
+    unsigned idx = 0;
+    while (idx < j->nloops && j->loops[idx].h != i)
+        idx++;
+    if (idx == j->nloops)
+        return;
+    jit_loop *L = &j->loops[idx];
+    uint32_t slow = L->slow; /* previous pass: exact at the fixed point */
+    guard_count(j, L, slow);
+    guard_budget(j, slow);
+    for (unsigned k = 0; k < L->nbases; k++)
+        guard_base(j, L, &L->bases[k], slow);
+    commit_budget(j);
+    j->fast = (uint8_t)(idx + 1u);
+    fast_copy(j, L);
+    j->fast = 0;
+    j->pc = L->e + 1;
+    jit_branch(j, T2_AL, j->offs[L->e + 1] & ~JIT_LABEL);
+    j->pc = i;
+    jit_forget_all(j);
+    j->zf = JIT_NOREG;
+    L->slow = j->b.pos;
+}
+
+bool jit_loop_back(jit *j, unsigned cond, uint32_t *to)
+{
+    if (j->fast) {
+        const jit_loop *L = &j->loops[j->fast - 1u];
+        jit_branch(j, cond, L->fast);
+        return true;
+    }
+    for (unsigned k = 0; k < j->nloops; k++)
+        if (j->loops[k].e == j->pc)
+            *to = j->loops[k].slow;
+    return false;
+}
+
+bool jit_loop_ptr_add(jit *j, const mbpf_insn *in)
+{
+    int32_t step = 0;
+    bool is64 = false;
+    if (!j->fast || !add_imm(in, &step, &is64) || !is64)
+        return false;
+    const jit_loop *L = &j->loops[j->fast - 1u];
+    unsigned d = MBPF_INSN_DST(in);
+    bool induction = false;
+    for (unsigned k = 0; k < L->nbases; k++)
+        induction |= L->bases[k].reg == d && L->bases[k].step != 0;
+    if (!induction)
+        return false;
+    /* the guard proved P0 + i*step < 2^32 for every i <= N: no carry into
+     * the high word, which stays 0 */
+    if (j->lo[d] != JIT_NOREG) {
+        t2_add_imm(&j->b, j->lo[d], j->lo[d], step, T2_LR);
+    } else {
+        t2_ldr(&j->b, T2_W, RA0, T2_SP, jit_slot(d, false), JIT_NOREG);
+        t2_add_imm(&j->b, RA0, RA0, step, T2_LR);
+        t2_str(&j->b, T2_W, RA0, T2_SP, jit_slot(d, false), JIT_NOREG);
+    }
+    jit_clobber(j, d);
+    j->hz |= (uint16_t)(1u << d);
+    return true;
+}
+
+/* range_slow: r2 = start, r3 = end - 8, lr-1 = descriptor (kind = need).
+ * Calls ctx->check_range(start, len, desc, ctx); on success refreshes the
+ * frame's region copies. Returns past the descriptor with Z set when the
+ * range is allowed, every register but lr and the flags kept. */
+void jit_loop_routine(jit *j)
+{
+    t2_buf *b = &j->b;
+    j->r_range = b->pos;
+    t2_push(b, 0x500Fu); /* r0-r3, ip, lr: 24 bytes, sp stays 8-aligned */
+    t2_mov_reg(b, 0, RB0);
+    t2_dp_imm(b, T2_ADD, false, 1, RB1, 8);
+    t2_alu(b, T2_SUB, 1, 1, 0, false); /* len = end - start */
+    t2_ldr(b, T2_H, 2, T2_LR, -1, JIT_NOREG);
+    t2_ldr(b, T2_H, 3, T2_LR, 1, JIT_NOREG);
+    t2_dp_reg(b, T2_ORR, false, 2, 2, 3, T2_LSL, 16);
+    t2_ldr(b, T2_W, 3, T2_SP, 24 + F_CTX, JIT_NOREG);
+    t2_ldr(b, T2_W, T2_IP, 3, MBPF_JIT_CTX_CHECK_RANGE, JIT_NOREG);
+    t2_blx_reg(b, T2_IP);
+    uint32_t done = jit_fwd_begin(j); /* cbnz r0, done */
+    if (j->copies & (COPY_CR | COPY_CW))
+        t2_ldr(b, T2_W, 3, T2_SP, 24 + F_CTX, JIT_NOREG);
+    for (int32_t at = F_CR_START; at < F_RECS; at += 4) {
+        if (!(j->copies & (at < F_CW_START ? COPY_CR : COPY_CW)))
+            continue;
+        t2_ldr(b, T2_W, 1, 3, MBPF_JIT_CTX_CR_START + (at - F_CR_START), JIT_NOREG);
+        t2_str(b, T2_W, 1, T2_SP, 24 + at, JIT_NOREG);
+    }
+    jit_fwd_end_cbz(j, done, true, 0);
+    t2_cmp_imm(b, 0, 0);
+    t2_pop(b, 0x500Fu);
+    t2_dp_imm(b, T2_ADD, false, T2_LR, T2_LR, 4);
+    t2_bx(b, T2_LR);
+}
