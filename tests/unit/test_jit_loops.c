@@ -1,0 +1,276 @@
+/* The JIT's counted-loop fast path (jit_loop.c) against the interpreter:
+ * loops that stop exactly at a region end, one byte past it, start below
+ * it, with the budget exactly at / one below / one above the loop's needs,
+ * counters that mean 2^32 iterations, 64-bit counters and pointers, negative
+ * steps, stores, atomics, the stack as the range, a loop entered by
+ * fallthrough and by a jump. Every result field, ctx and stack bytes must
+ * be equal (jit_check.h); a few cases also check that the fast copy ran. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <cmocka.h>
+
+#include "prog.h"
+#include "jit_check.h"
+
+#define CTX_LEN 64u
+#define NPROG(p) ((uint32_t)(sizeof(p) / sizeof((p)[0])))
+
+static uint8_t ctx_bytes[CTX_LEN];
+
+static void fill_ctx(void)
+{
+    for (unsigned i = 0; i < CTX_LEN; i++)
+        ctx_bytes[i] = (uint8_t)(i * 37u + 11u);
+}
+
+/* Interpreter and JIT agree (ctx as the region, with flags; budget). */
+static bool same(const mbpf_insn *p, uint32_t n, uint64_t budget, uint32_t flags,
+                 mbpf_result *out)
+{
+    mbpf_config cfg;
+    mbpf_config_default(&cfg);
+    if (budget)
+        cfg.budget = budget;
+    jit_opts o = {.cfg = &cfg, .ctx = ctx_bytes, .ctx_len = CTX_LEN, .ctx_flags = flags};
+    return jit_same_opts(p, n, &o, out);
+}
+
+/* ARM instructions the JIT'd program executes (clean run expected). */
+static uint64_t jit_insns(const mbpf_insn *p, uint32_t n)
+{
+    tvm t;
+    tvm_open(&t, NULL);
+    tvm_load(&t, p, n);
+    uint8_t ctx[CTX_LEN];
+    memcpy(ctx, ctx_bytes, CTX_LEN);
+    mbpf_result r;
+    uint64_t insns = 0;
+    assert_int_equal(jit_uc_run_program(&t.vm, ctx, CTX_LEN, NULL, &r, &insns), JIT_UC_OK);
+    assert_int_equal(r.status, MBPF_OK);
+    tvm_close(&t);
+    return insns;
+}
+
+/* Byte sum: r1 += start; r3 = count; loop { r0 += *r1; r1 += 1; r3 -= 1 }
+ * while r3 != 0 (32-bit), the shape clang gives Fletcher-16. */
+static void byte_sum(void **state)
+{
+    (void)state;
+    fill_ctx();
+    static const int32_t starts[] = {-9, -8, -1, 0, 1, 7, 56, 57, 63, 64};
+    static const int32_t counts[] = {0, 1, 2, 7, 8, 9, 56, 63, 64, 65};
+    for (unsigned a = 0; a < NPROG(starts); a++)
+        for (unsigned c = 0; c < NPROG(counts); c++) {
+            const mbpf_insn p[] = {
+                MOV64_IMM(0, 0), ALU64_IMM(MBPF_ADD, 1, starts[a]), MOV32_IMM(3, counts[c]),
+                LDX(MBPF_B, 4, 1, 0), ALU64_REG(MBPF_ADD, 0, 4), ALU64_IMM(MBPF_ADD, 1, 1),
+                ALU32_IMM(MBPF_ADD, 3, -1), JMP32_IMM(MBPF_JNE, 3, 0, -5), EXIT()};
+            mbpf_result r;
+            bool ok = same(p, NPROG(p), 100000, 0, &r);
+            if (!ok)
+                print_error("start %d count %d\n", starts[a], counts[c]);
+            assert_true(ok);
+        }
+}
+
+/* Budget around the loop's needs: count iterations take count-1 backward
+ * jumps; the budget is exactly that, one less, one more, and spans 2^32. */
+static void budget_edges(void **state)
+{
+    (void)state;
+    fill_ctx();
+    for (int32_t count = 1; count <= 40; count += 13) {
+        const mbpf_insn p[] = {
+            MOV64_IMM(0, 0), MOV32_IMM(3, count), LDX(MBPF_B, 4, 1, 0),
+            ALU64_REG(MBPF_ADD, 0, 4), ALU64_IMM(MBPF_ADD, 1, 1), ALU32_IMM(MBPF_ADD, 3, -1),
+            JMP32_IMM(MBPF_JNE, 3, 0, -5), EXIT()};
+        for (int64_t d = -2; d <= 2; d++) {
+            uint64_t need = (uint64_t)(count - 1);
+            if ((int64_t)need + d <= 0)
+                continue;
+            mbpf_result r;
+            assert_true(same(p, NPROG(p), (uint64_t)((int64_t)need + d), 0, &r));
+            assert_int_equal(r.status, d < 0 ? MBPF_E_BUDGET : MBPF_OK);
+        }
+        mbpf_result r;
+        assert_true(same(p, NPROG(p), 0x100000000ull + 3u, 0, &r)); /* high word set */
+        assert_int_equal(r.status, MBPF_OK);
+        assert_true(same(p, NPROG(p), 0x100000000ull - 1u, 0, &r));
+    }
+    /* counter 0 at entry: 2^32 iterations; the budget stops it (slow copy) */
+    const mbpf_insn zero[] = {
+        MOV64_IMM(0, 0), MOV32_IMM(3, 0), ALU64_IMM(MBPF_ADD, 0, 3), ALU32_IMM(MBPF_ADD, 3, -1),
+        JMP32_IMM(MBPF_JNE, 3, 0, -3), EXIT()};
+    mbpf_result r;
+    assert_true(same(zero, NPROG(zero), 1000, 0, &r));
+    assert_int_equal(r.status, MBPF_E_BUDGET);
+}
+
+/* Counters: +1 towards K, sub 1, 64-bit counters (with a non-zero high
+ * word), 64-bit decrement compared in 32 bits, K != 0. */
+static void counters(void **state)
+{
+    (void)state;
+    fill_ctx();
+    const mbpf_insn up[] = {
+        MOV64_IMM(0, 0), MOV32_IMM(3, 10), LDX(MBPF_B, 4, 1, 0), ALU64_REG(MBPF_ADD, 0, 4),
+        ALU64_IMM(MBPF_ADD, 1, 1), ALU32_IMM(MBPF_ADD, 3, 1), JMP32_IMM(MBPF_JNE, 3, 50, -5),
+        EXIT()};
+    mbpf_result r;
+    assert_true(same(up, NPROG(up), 0, 0, &r));
+    assert_int_equal(r.status, MBPF_OK);
+    const mbpf_insn up_far[] = {
+        MOV64_IMM(0, 0), MOV32_IMM(3, 10), LDX(MBPF_B, 4, 1, 0), ALU64_REG(MBPF_ADD, 0, 4),
+        ALU64_IMM(MBPF_ADD, 1, 1), ALU32_IMM(MBPF_ADD, 3, 1), JMP32_IMM(MBPF_JNE, 3, 80, -5),
+        EXIT()};
+    assert_true(same(up_far, NPROG(up_far), 0, 0, &r));
+    assert_int_equal(r.status, MBPF_E_MEM);
+    static const uint64_t c64[] = {5, 64, 65, 0x100000005ull, 0xffffffffffffffffull, 0};
+    for (unsigned i = 0; i < NPROG(c64); i++) {
+        const mbpf_insn wide[] = {
+            MOV64_IMM(0, 0), LDDW(3, c64[i]), LDX(MBPF_B, 4, 1, 0), ALU64_REG(MBPF_ADD, 0, 4),
+            ALU64_IMM(MBPF_ADD, 1, 1), ALU64_IMM(MBPF_SUB, 3, 1), JMP_IMM(MBPF_JNE, 3, 0, -5),
+            EXIT()};
+        assert_true(same(wide, NPROG(wide), 5000, 0, &r));
+        const mbpf_insn low[] = {
+            MOV64_IMM(0, 0), LDDW(3, c64[i]), LDX(MBPF_B, 4, 1, 0), ALU64_REG(MBPF_ADD, 0, 4),
+            ALU64_IMM(MBPF_ADD, 1, 1), ALU64_IMM(MBPF_ADD, 3, -1), JMP32_IMM(MBPF_JNE, 3, 0, -5),
+            EXIT()};
+        assert_true(same(low, NPROG(low), 5000, 0, &r));
+        const mbpf_insn negk[] = {
+            MOV64_IMM(0, 0), LDDW(3, c64[i]), ALU64_IMM(MBPF_ADD, 0, 1),
+            ALU64_IMM(MBPF_ADD, 3, -1), JMP_IMM(MBPF_JNE, 3, -3, -3), EXIT()};
+        assert_true(same(negk, NPROG(negk), 5000, 0, &r));
+    }
+}
+
+/* Pointers: non-zero high word, negative step, wide strides, offsets. */
+static void pointers(void **state)
+{
+    (void)state;
+    fill_ctx();
+    mbpf_result r;
+    const mbpf_insn high[] = {
+        MOV64_IMM(0, 0), LDDW(5, 0x100000000ull), ALU64_REG(MBPF_ADD, 1, 5), MOV32_IMM(3, 4),
+        LDX(MBPF_B, 4, 1, 0), ALU64_REG(MBPF_ADD, 0, 4), ALU64_IMM(MBPF_ADD, 1, 1),
+        ALU32_IMM(MBPF_ADD, 3, -1), JMP32_IMM(MBPF_JNE, 3, 0, -5), EXIT()};
+    assert_true(same(high, NPROG(high), 0, 0, &r));
+    assert_int_equal(r.status, MBPF_E_MEM);
+    for (int32_t count = 1; count <= 66; count += 5) {
+        /* from the end backwards: ldxb [r1 - 1]; r1 -= 1 */
+        const mbpf_insn down[] = {
+            MOV64_IMM(0, 0), ALU64_IMM(MBPF_ADD, 1, CTX_LEN), MOV32_IMM(3, count),
+            LDX(MBPF_B, 4, 1, -1), ALU64_IMM(MBPF_ADD, 1, -1), ALU64_REG(MBPF_ADD, 0, 4),
+            ALU32_IMM(MBPF_ADD, 3, -1), JMP32_IMM(MBPF_JNE, 3, 0, -5), EXIT()};
+        assert_true(same(down, NPROG(down), 0, 0, &r));
+        assert_int_equal(r.status, count <= (int32_t)CTX_LEN ? MBPF_OK : MBPF_E_MEM);
+        /* 32-bit words, stride 12, the load after the increment at -4 */
+        const mbpf_insn stride[] = {
+            MOV64_IMM(0, 0), MOV32_IMM(3, count / 4 + 1), ALU64_IMM(MBPF_ADD, 1, 12),
+            LDX(MBPF_W, 4, 1, -4), ALU64_REG(MBPF_ADD, 0, 4), ALU32_IMM(MBPF_SUB, 3, 1),
+            JMP32_IMM(MBPF_JNE, 3, 0, -5), EXIT()};
+        assert_true(same(stride, NPROG(stride), 0, 0, &r));
+        /* two bases, one invariant (a table) and one moving, 64-bit loads */
+        const mbpf_insn two[] = {
+            MOV64_IMM(0, 0), MOV64_REG(6, 1), ALU64_IMM(MBPF_ADD, 6, 40), MOV32_IMM(3, count / 8 + 1),
+            LDX(MBPF_DW, 4, 1, 0), LDX(MBPF_DW, 5, 6, 16), ALU64_REG(MBPF_XOR, 4, 5),
+            ALU64_REG(MBPF_ADD, 0, 4), ALU64_IMM(MBPF_ADD, 1, 8), ALU32_IMM(MBPF_ADD, 3, -1),
+            JMP32_IMM(MBPF_JNE, 3, 0, -7), EXIT()};
+        assert_true(same(two, NPROG(two), 0, 0, &r));
+    }
+}
+
+/* Stores and atomics in the body; a read-only ctx fails at the first store. */
+static void stores_atomics(void **state)
+{
+    (void)state;
+    fill_ctx();
+    mbpf_result r;
+    for (int32_t count = 1; count <= 17; count += 4) {
+        for (int32_t start = 0; start <= 2; start++) {
+            const mbpf_insn set[] = {
+                MOV64_IMM(0, 0), ALU64_IMM(MBPF_ADD, 1, start * 13), MOV32_IMM(3, count * 3),
+                ST(MBPF_B, 1, 0, 0x5a), STX(MBPF_B, 1, 3, 1), ALU64_IMM(MBPF_ADD, 1, 1),
+                ALU32_IMM(MBPF_ADD, 3, -1), JMP32_IMM(MBPF_JNE, 3, 0, -5), EXIT()};
+            assert_true(same(set, NPROG(set), 0, 0, &r));
+            assert_true(same(set, NPROG(set), 0, MBPF_MEM_READ, &r));
+            assert_int_equal(r.status, MBPF_E_MEM);
+            const mbpf_insn atom[] = {
+                MOV64_IMM(0, 0), ALU64_IMM(MBPF_ADD, 1, start), MOV32_IMM(3, count),
+                MOV64_IMM(5, 3), ATOMIC(MBPF_W, MBPF_ADD | MBPF_FETCH, 1, 5, 0),
+                ALU64_REG(MBPF_ADD, 0, 5), ATOMIC(MBPF_DW, MBPF_XOR, 1, 3, 4),
+                ALU64_IMM(MBPF_ADD, 1, 4), ALU32_IMM(MBPF_ADD, 3, -1),
+                JMP32_IMM(MBPF_JNE, 3, 0, -7), EXIT()};
+            assert_true(same(atom, NPROG(atom), 0, 0, &r));
+            assert_true(same(atom, NPROG(atom), 0, MBPF_MEM_READ, &r));
+            assert_int_equal(r.status, MBPF_E_MEM);
+        }
+    }
+}
+
+/* The stack as the range (a pointer copied from r10, so not known as
+ * r10-derived at the loop head), exactly its end and one past it. */
+static void stack_range(void **state)
+{
+    (void)state;
+    fill_ctx();
+    mbpf_result r;
+    for (int32_t back = 4; back <= 24; back += 4) {
+        const mbpf_insn p[] = {
+            MOV64_IMM(0, 0), MOV64_REG(6, 10), ALU64_IMM(MBPF_ADD, 6, -back), MOV32_IMM(3, 16),
+            STX(MBPF_B, 6, 3, 0), LDX(MBPF_B, 4, 6, 0), ALU64_REG(MBPF_ADD, 0, 4),
+            ALU64_IMM(MBPF_ADD, 6, 1), ALU32_IMM(MBPF_ADD, 3, -1), JMP32_IMM(MBPF_JNE, 3, 0, -6),
+            EXIT()};
+        assert_true(same(p, NPROG(p), 0, 0, &r));
+        assert_int_equal(r.status, back >= 16 ? MBPF_OK : MBPF_E_MEM);
+    }
+}
+
+/* A loop head reached by fallthrough and by a jump (Fletcher-16's shape),
+ * a forward jump inside a body (no fast path), and the fast copy in use. */
+static void shapes(void **state)
+{
+    (void)state;
+    fill_ctx();
+    mbpf_result r;
+    for (int32_t inner = 1; inner <= 9; inner += 4)
+        for (int32_t outer = 1; outer <= 9; outer += 2) {
+            const mbpf_insn p[] = {
+                MOV64_IMM(0, 0), MOV32_IMM(7, outer), MOV32_IMM(3, inner),
+                LDX(MBPF_B, 4, 1, 0), ALU64_REG(MBPF_ADD, 0, 4), ALU64_IMM(MBPF_ADD, 1, 1),
+                ALU32_IMM(MBPF_ADD, 3, -1), JMP32_IMM(MBPF_JNE, 3, 0, -5),
+                MOV32_IMM(3, inner), ALU32_IMM(MBPF_ADD, 7, -1), JMP32_IMM(MBPF_JNE, 7, 0, -8),
+                EXIT()};
+            assert_true(same(p, NPROG(p), 0, 0, &r));
+            assert_int_equal(r.status, inner * outer <= (int32_t)CTX_LEN ? MBPF_OK : MBPF_E_MEM);
+            for (uint64_t b = 1; b < 40; b += 3)
+                assert_true(same(p, NPROG(p), b, 0, &r));
+        }
+    const mbpf_insn fwd[] = {
+        MOV64_IMM(0, 0), MOV32_IMM(3, 70), LDX(MBPF_B, 4, 1, 0), JMP_IMM(MBPF_JEQ, 4, 0, 1),
+        ALU64_IMM(MBPF_ADD, 0, 1), ALU64_IMM(MBPF_ADD, 1, 1), ALU32_IMM(MBPF_ADD, 3, -1),
+        JMP32_IMM(MBPF_JNE, 3, 0, -6), EXIT()};
+    assert_true(same(fwd, NPROG(fwd), 0, 0, &r));
+    /* 60 iterations: the checked copy runs more than 10 ARM instructions
+     * per iteration, the fast one 6 */
+    const mbpf_insn sum[] = {
+        MOV64_IMM(0, 0), MOV32_IMM(3, 60), LDX(MBPF_B, 4, 1, 0), ALU64_REG(MBPF_ADD, 0, 4),
+        ALU64_IMM(MBPF_ADD, 1, 1), ALU32_IMM(MBPF_ADD, 3, -1), JMP32_IMM(MBPF_JNE, 3, 0, -5),
+        EXIT()};
+    uint64_t n = jit_insns(sum, NPROG(sum));
+    if (n > 60 * 8 + 120)
+        print_error("%llu ARM instructions: fast copy not used\n", (unsigned long long)n);
+    assert_true(n <= 60 * 8 + 120);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(byte_sum),       cmocka_unit_test(budget_edges),
+        cmocka_unit_test(counters),       cmocka_unit_test(pointers),
+        cmocka_unit_test(stores_atomics), cmocka_unit_test(stack_range),
+        cmocka_unit_test(shapes),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
