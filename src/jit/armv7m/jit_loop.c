@@ -297,44 +297,63 @@ static void guard_base(jit *j, const jit_loop *L, const jit_loop_base *bs, uint3
         t2_mul(b, RA1, RA0, RA1);
         d = RA1;
     }
-    add_flags(j, RB0, pl, bs->lo);
-    if (bs->lo != 0)
-        jit_branch(j, bs->lo < 0 ? T2_LO : T2_HS, slow);
-    if (bs->step < 0) {
-        t2_alu(b, T2_SUB, RB0, RB0, d, true);
-        jit_branch(j, T2_LO, slow);
+    /* s, exact: P0 itself when lo == 0 and the pointer does not move down */
+    unsigned sr = RB0;
+    if (bs->lo == 0 && bs->step >= 0 && pl != T2_IP) {
+        sr = pl;
+    } else {
+        add_flags(j, RB0, pl, bs->lo);
+        if (bs->lo != 0)
+            jit_branch(j, bs->lo < 0 ? T2_LO : T2_HS, slow);
+        if (bs->step < 0) {
+            t2_alu(b, T2_SUB, RB0, RB0, d, true);
+            jit_branch(j, T2_LO, slow);
+        }
     }
-    add_flags(j, RB1, pl, bs->hi);
-    if (bs->hi != 0)
-        jit_branch(j, bs->hi < 0 ? T2_LO : T2_HS, slow);
+    /* r3 = e - 8 (mod 2^32), with the true e - 8 below 2^32: then the
+     * window test below is exact (regions end below 2^32) and the routine
+     * gets len = e - s exactly */
+    unsigned from = pl;
     if (bs->step > 0) {
-        t2_alu(b, T2_ADD, RB1, RB1, d, true);
+        t2_alu(b, T2_ADD, RB1, pl, d, true);
         jit_branch(j, T2_HS, slow);
+        from = RB1;
     }
-    t2_add_imm(b, RB1, RB1, -8, T2_LR);
-    uint32_t miss[4];
-    unsigned nmiss = 0;
+    if (bs->hi > 8) {
+        add_flags(j, RB1, from, bs->hi - 8);
+        jit_branch(j, T2_HS, slow);
+    } else {
+        t2_add_imm(b, RB1, from, bs->hi - 8, T2_LR);
+    }
+    /* inline: the 8-byte windows at s and at e - 8 inside the cached region
+     * of each need (regions are intervals) */
+    uint32_t miss[3], to_ok = 0;
+    unsigned nmiss = 0, left = (bs->need & NEED_READ ? 2u : 0u) + (bs->need & NEED_WRITE ? 2u : 0u);
     for (unsigned need = NEED_READ; need <= NEED_WRITE; need <<= 1) {
         if (!(bs->need & need))
             continue;
         j->copies_used |= need == NEED_READ ? COPY_CR : COPY_CW;
         t2_ldrd(b, RA1, T2_IP, T2_SP, need == NEED_READ ? F_CR_START : F_CW_START);
-        for (unsigned r = RB0; r <= RB1; r++) {
-            t2_alu(b, T2_SUB, T2_LR, r, RA1, false);
+        for (unsigned w = 0; w < 2; w++) {
+            t2_alu(b, T2_SUB, T2_LR, w ? RB1 : sr, RA1, false);
             t2_cmp_reg(b, T2_LR, T2_IP);
-            miss[nmiss++] = jit_fwd_begin(j);
+            if (--left)
+                miss[nmiss++] = jit_fwd_begin(j); /* bhs miss */
+            else
+                to_ok = jit_fwd_begin(j); /* blo ok */
         }
     }
-    uint32_t to_ok = jit_fwd_begin(j);
     for (unsigned k = 0; k < nmiss; k++)
         jit_fwd_end(j, miss[k], T2_HS);
+    if (sr != RB0)
+        t2_mov_reg(b, RB0, sr);
     unsigned kind = bs->need == NEED_READ    ? MBPF_JIT_KIND_LOAD
                     : bs->need == NEED_WRITE ? MBPF_JIT_KIND_STORE
                                              : MBPF_JIT_KIND_ATOMIC;
     jit_bl(j, j->r_range);
     jit_desc(j, MBPF_JIT_DESC(L->h, 0, kind));
     jit_branch(j, T2_NE, slow);
-    jit_fwd_end(j, to_ok, T2_AL);
+    jit_fwd_end(j, to_ok, T2_LO);
 }
 
 /* The body once more, unchecked: mem_addr skips checks while j->fast is
