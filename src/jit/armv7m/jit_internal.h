@@ -98,6 +98,7 @@ typedef struct jit {
     uint8_t nloops;
     uint8_t fast;   /* 1 + loop whose fast copy is being emitted, or 0 */
     bool use_range; /* a loop guard may call the range routine */
+    uint32_t post_pc; /* fast copy: the pointer step a post-indexed access did */
     uint32_t r_range;
 
     int32_t err_status;
@@ -149,6 +150,8 @@ void jit_loop_head(jit *j, uint32_t i);         /* guard and fast copy at a head
 bool jit_loop_back(jit *j, unsigned cond, uint32_t *to); /* backward jump */
 bool jit_loop_ptr_add(jit *j, const mbpf_insn *in);     /* fast copy: pointer step */
 void jit_loop_routine(jit *j);                  /* range_slow, emitted once */
+bool jit_loop_post(jit *j, const mbpf_insn *in, unsigned t, bool store, unsigned rt,
+                   unsigned rn); /* fast copy: post-indexed load / store */
 
 /* jit_routines.c */
 void jit_prologue(jit *j);

@@ -27,6 +27,7 @@ _Static_assert(offsetof(mbpf_jit_ctx, check_range) == MBPF_JIT_CTX_CHECK_RANGE,
 
 #define M_LIMIT 0x800000u /* N-1 below 2^23: (N-1) * 255 stays below 2^31 */
 #define MAX_STEP 255
+#define NO_PC 0xffffffffu
 
 /* Registers an instruction writes (bit mask of r0..r10). */
 static uint16_t writes(const mbpf_insn *in)
@@ -363,6 +364,7 @@ static void fast_copy(jit *j, jit_loop *L)
 {
     jit_forget_all(j);
     j->zf = JIT_NOREG;
+    j->post_pc = NO_PC;
     L->fast = j->b.pos;
     for (uint32_t i = L->h; i <= L->e; i++) {
         const mbpf_insn *in = &j->insns[i];
@@ -439,7 +441,9 @@ bool jit_loop_ptr_add(jit *j, const mbpf_insn *in)
         return false;
     /* the guard proved P0 + i*step < 2^32 for every i <= N: no carry into
      * the high word, which stays 0 */
-    if (j->lo[d] != JIT_NOREG) {
+    if (j->post_pc == j->pc) {
+        j->post_pc = NO_PC; /* done by the post-indexed access before it */
+    } else if (j->lo[d] != JIT_NOREG) {
         t2_add_imm(&j->b, j->lo[d], j->lo[d], step, T2_LR);
     } else {
         t2_ldr(&j->b, T2_W, RA0, T2_SP, jit_slot(d, false), JIT_NOREG);
@@ -448,6 +452,47 @@ bool jit_loop_ptr_add(jit *j, const mbpf_insn *in)
     }
     jit_clobber(j, d);
     j->hz |= (uint16_t)(1u << d);
+    return true;
+}
+
+/* Fast copy: `ld/st rt, [P + 0]` where P is an induction pointer whose
+ * step comes later with no other use of P in between: one post-indexed
+ * LDR/STR does both (nothing can fail in between, so the order of the
+ * access and the step is not observable); the step then emits nothing. */
+bool jit_loop_post(jit *j, const mbpf_insn *in, unsigned t, bool store, unsigned rt,
+                   unsigned rn)
+{
+    if (!j->fast || in->off != 0 || rt == rn || rt == T2_SP || rt == T2_PC)
+        return false;
+    const jit_loop *L = &j->loops[j->fast - 1u];
+    unsigned base = store ? MBPF_INSN_DST(in) : MBPF_INSN_SRC(in);
+    int32_t step = 0;
+    for (unsigned k = 0; k < L->nbases; k++)
+        if (L->bases[k].reg == base)
+            step = L->bases[k].step;
+    if (step == 0 || j->lo[base] != rn)
+        return false;
+    uint32_t at = j->pc + 1;
+    for (; at < L->e; at++) {
+        const mbpf_insn *x = &j->insns[at];
+        int32_t st = 0;
+        bool is64 = false;
+        if (add_imm(x, &st, &is64) && is64 && MBPF_INSN_DST(x) == base)
+            break;
+        if (MBPF_INSN_DST(x) == base || MBPF_INSN_SRC(x) == base)
+            return false; /* P read or written in between (over-approximated) */
+    }
+    if (at >= L->e)
+        return false;
+    static const uint16_t ld[5] = {0xF850u, 0xF830u, 0xF810u, 0xF930u, 0xF910u};
+    static const uint16_t st_[3] = {0xF840u, 0xF820u, 0xF800u};
+    if (store && t > T2_B)
+        return false;
+    uint16_t first = (uint16_t)((store ? st_[t] : ld[t]) | rn);
+    uint32_t mag = step < 0 ? (uint32_t)-step : (uint32_t)step;
+    /* T4/T3 immediate, P = 0 (post-indexed), U = step > 0, W = 1 */
+    t2_w32(&j->b, first, (uint16_t)(rt << 12 | 0x0900u | (step > 0 ? 0x0200u : 0u) | mag));
+    j->post_pc = at;
     return true;
 }
 
