@@ -264,13 +264,119 @@ static void shapes(void **state)
     assert_true(n <= 60 * 8 + 120);
 }
 
+/* Every register busy and 64-bit: the counter, the pointer and the budget
+ * live in frame slots (the guard reads them there). */
+static void spilled(void **state)
+{
+    (void)state;
+    fill_ctx();
+    mbpf_result r;
+    for (int32_t count = 1; count <= 66; count += 13) {
+        const mbpf_insn p[] = {
+            LDDW(0, 0x100000001ull), LDDW(5, 0x300000003ull), LDDW(6, 0x500000005ull),
+            LDDW(7, 0x700000007ull), LDDW(8, 0x900000009ull), LDDW(9, 0xb0000000bull),
+            MOV32_IMM(3, count), MOV64_REG(2, 1),
+            /* loop */
+            LDX(MBPF_B, 4, 2, 0), ALU64_REG(MBPF_ADD, 0, 4), ALU64_REG(MBPF_XOR, 5, 0),
+            ALU64_REG(MBPF_ADD, 6, 5), ALU64_REG(MBPF_SUB, 7, 6), ALU64_REG(MBPF_XOR, 8, 7),
+            ALU64_REG(MBPF_ADD, 9, 8), ALU64_REG(MBPF_ADD, 0, 9), ALU64_IMM(MBPF_ADD, 2, 1),
+            ALU32_IMM(MBPF_ADD, 3, -1), JMP32_IMM(MBPF_JNE, 3, 0, -11),
+            ALU64_REG(MBPF_XOR, 0, 5), ALU64_REG(MBPF_XOR, 0, 6), ALU64_REG(MBPF_XOR, 0, 7),
+            ALU64_REG(MBPF_XOR, 0, 8), ALU64_REG(MBPF_XOR, 0, 9), ALU64_REG(MBPF_XOR, 0, 3),
+            EXIT()};
+        assert_true(same(p, NPROG(p), 0, 0, &r));
+        assert_int_equal(r.status, count <= (int32_t)CTX_LEN ? MBPF_OK : MBPF_E_MEM);
+        assert_true(same(p, NPROG(p), (uint64_t)count - 1u + (count == 1), 0, &r));
+        if (count > 2) {
+            assert_true(same(p, NPROG(p), (uint64_t)count - 2u, 0, &r));
+            assert_int_equal(r.status, count <= (int32_t)CTX_LEN + 1 ? MBPF_E_BUDGET : MBPF_E_MEM);
+        }
+    }
+}
+
+/* Two regions a helper hands out, read-only and read-write: a copy loop
+ * guarded against both region caches, walking exactly to / past their
+ * ends, and storing into the read-only one. */
+static uint8_t buf_ro[48], buf_rw[40];
+
+static uint64_t get_buf(uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5,
+                        mbpf_env *env)
+{
+    (void)a2, (void)a3, (void)a4, (void)a5, (void)env;
+    return (uint64_t)(uintptr_t)(a1 ? buf_rw : buf_ro);
+}
+
+static bool run_two(const mbpf_insn *p, uint32_t n)
+{
+    mbpf_helper storage[2];
+    mbpf_helpers set;
+    mbpf_helpers_init(&set, storage, 2);
+    mbpf_helper def = {.id = 100, .fn = get_buf, .name = "get_buf"};
+    assert_int_equal(mbpf_helpers_add(&set, &def), MBPF_OK);
+    mbpf_result res[2];
+    uint8_t rw[2][sizeof buf_rw];
+    for (unsigned pass = 0; pass < 2; pass++) {
+        tvm t;
+        tvm_open(&t, NULL);
+        mbpf_vm_set_helpers(&t.vm, &set, NULL, 0);
+        assert_int_equal(mbpf_vm_add_region(&t.vm, buf_ro, sizeof buf_ro, MBPF_MEM_READ), MBPF_OK);
+        assert_int_equal(mbpf_vm_add_region(&t.vm, buf_rw, sizeof buf_rw, MBPF_MEM_RW), MBPF_OK);
+        tvm_load(&t, p, n);
+        for (unsigned i = 0; i < sizeof buf_ro; i++)
+            buf_ro[i] = (uint8_t)(i * 7u + 1u);
+        for (unsigned i = 0; i < sizeof buf_rw; i++)
+            buf_rw[i] = (uint8_t)(i ^ 0x55u);
+        if (pass == 0)
+            mbpf_vm_run(&t.vm, NULL, 0, 0, NULL, &res[0]);
+        else
+            assert_int_equal(jit_uc_run_program(&t.vm, NULL, 0, NULL, &res[1], NULL), JIT_UC_OK);
+        memcpy(rw[pass], buf_rw, sizeof buf_rw);
+        tvm_close(&t);
+    }
+    bool ok = jit_results_equal(&res[0], &res[1]) && !memcmp(rw[0], rw[1], sizeof buf_rw);
+    if (!ok) {
+        jit_print_result("interp", &res[0]);
+        jit_print_result("jit   ", &res[1]);
+    }
+    return ok;
+}
+
+static void two_regions(void **state)
+{
+    (void)state;
+    for (int32_t count = 1; count <= 50; count += 3) {
+        /* r6 = ro, r7 = rw: rw[i] ^= ro[i + 2], twice over (the second
+         * entry finds both regions in the caches) */
+        const mbpf_insn copy[] = {
+            MOV64_IMM(1, 0), CALL_HELPER(100), MOV64_REG(6, 0), MOV64_IMM(1, 1),
+            CALL_HELPER(100), MOV64_REG(7, 0), MOV64_IMM(8, 2),
+            /* outer (pc 7) */
+            MOV32_IMM(3, count),
+            LDX(MBPF_B, 2, 6, 2), LDX(MBPF_B, 4, 7, 0), ALU64_REG(MBPF_XOR, 4, 2),
+            STX(MBPF_B, 7, 4, 0), ALU64_IMM(MBPF_ADD, 6, 1), ALU64_IMM(MBPF_ADD, 7, 1),
+            ALU32_IMM(MBPF_ADD, 3, -1), JMP32_IMM(MBPF_JNE, 3, 0, -8),
+            ALU64_IMM(MBPF_SUB, 6, count), ALU64_IMM(MBPF_SUB, 7, count),
+            ALU64_IMM(MBPF_ADD, 8, -1), JMP_IMM(MBPF_JNE, 8, 0, -13),
+            MOV64_IMM(0, 1), EXIT()};
+        assert_true(run_two(copy, NPROG(copy)));
+        /* the same into the read-only region */
+        const mbpf_insn bad[] = {
+            MOV64_IMM(1, 0), CALL_HELPER(100), MOV64_REG(6, 0), MOV32_IMM(3, count),
+            LDX(MBPF_B, 2, 6, 0), ALU64_IMM(MBPF_ADD, 2, 1), STX(MBPF_B, 6, 2, 1),
+            ALU64_IMM(MBPF_ADD, 6, 1), ALU32_IMM(MBPF_ADD, 3, -1),
+            JMP32_IMM(MBPF_JNE, 3, 0, -6), MOV64_IMM(0, 1), EXIT()};
+        assert_true(run_two(bad, NPROG(bad)));
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(byte_sum),       cmocka_unit_test(budget_edges),
         cmocka_unit_test(counters),       cmocka_unit_test(pointers),
         cmocka_unit_test(stores_atomics), cmocka_unit_test(stack_range),
-        cmocka_unit_test(shapes),
+        cmocka_unit_test(shapes),         cmocka_unit_test(spilled),
+        cmocka_unit_test(two_regions),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
