@@ -269,10 +269,11 @@ static void commit_budget(jit *j)
     }
 }
 
-/* One base: every access of every iteration lies in [s, e) with
+/* One base (its high word already tested 0): every access of every
+ * iteration lies in [s, e) with
  *   s = P0 + lo - (step < 0 ? (N-1)|step| : 0),
  *   e = P0 + hi + (step > 0 ? (N-1)|step| : 0),
- * computed in 32 bits with P0's high word 0 and no wrap (else -> slow).
+ * computed in 32 bits, s without wrapping (else -> slow).
  * r2 = s, r3 = e - 8; the range is inside a cached region when both
  * 8-byte windows at s and at e - 8 are (regions are intervals); else the
  * routine decides. r0 (N-1) is kept. */
@@ -280,11 +281,6 @@ static void guard_base(jit *j, const jit_loop *L, const jit_loop_base *bs, uint3
 {
     t2_buf *b = &j->b;
     unsigned pl = jit_src_lo(j, bs->reg, T2_IP);
-    if (bs->reg != 10 && !((j->zhi >> bs->reg) & 1u)) {
-        unsigned ph = jit_src_hi(j, bs->reg, T2_LR);
-        t2_cmp_imm(b, ph, 0);
-        jit_branch(j, T2_NE, slow);
-    }
     unsigned d = RA0;
     uint32_t as = bs->step < 0 ? (uint32_t)-bs->step : (uint32_t)bs->step;
     if (as > 1 && (as & (as - 1u)) == 0) {
@@ -397,6 +393,15 @@ void jit_loop_head(jit *j, uint32_t i)
         return;
     jit_loop *L = &j->loops[idx];
     uint32_t slow = L->slow; /* previous pass: exact at the fixed point */
+    /* the bases' high words first: on the host, pointers that are 64-bit
+     * host addresses (map values) fail here, at the least cost */
+    for (unsigned k = 0; k < L->nbases; k++) {
+        unsigned r = L->bases[k].reg;
+        if (r != 10 && !((j->zhi >> r) & 1u)) {
+            t2_cmp_imm(&j->b, jit_src_hi(j, r, T2_LR), 0);
+            jit_branch(j, T2_NE, slow);
+        }
+    }
     guard_count(j, L, slow);
     guard_budget(j, slow);
     for (unsigned k = 0; k < L->nbases; k++)
