@@ -145,6 +145,57 @@ static void counters(void **state)
     }
 }
 
+/* Other closing tests: jlt / jslt up to a limit, jgt / jsgt down to it
+ * (immediate or a register the body does not write, 32 and 64-bit),
+ * jne against a register, and clang's `jeq c, K, out; ja head`. Counters
+ * start before, at, just after and far after the limit (a do-while body
+ * runs once), near the 32-bit wrap, negative for the signed tests. */
+static void closings(void **state)
+{
+    (void)state;
+    fill_ctx();
+    static const int64_t starts[] = {0, 5, 39, 40, 41, 100, -3, 0xfffffffe, 0x7fffffff,
+                                     -0x7fffffff - 1};
+    static const uint8_t ops[] = {MBPF_JLT, MBPF_JSLT, MBPF_JGT, MBPF_JSGT, MBPF_JNE};
+    mbpf_result r;
+    for (unsigned s = 0; s < NPROG(starts); s++)
+        for (unsigned o = 0; o < NPROG(ops); o++)
+            for (unsigned v = 0; v < 4; v++) {
+                bool up = ops[o] == MBPF_JLT || ops[o] == MBPF_JSLT || (ops[o] == MBPF_JNE && s % 2);
+                uint8_t cls = v & 1 ? MBPF_JMP : MBPF_JMP32;
+                uint8_t alu = v & 1 ? MBPF_ALU64 : (v & 2 ? MBPF_ALU64 : MBPF_ALU);
+                const mbpf_insn imm[] = {
+                    MOV64_IMM(0, 0), LDDW(3, (uint64_t)starts[s]), MOV64_IMM(7, 40),
+                    LDX(MBPF_B, 4, 1, 0), ALU64_REG(MBPF_ADD, 0, 4), ALU64_IMM(MBPF_ADD, 1, 1),
+                    INSN(alu | MBPF_K | MBPF_ADD, 3, 0, 0, up ? 1 : -1),
+                    INSN(cls | MBPF_K | ops[o], 3, 0, -5, 40), EXIT()};
+                bool ok = same(imm, NPROG(imm), 3000, 0, &r);
+                const mbpf_insn reg[] = {
+                    MOV64_IMM(0, 0), LDDW(3, (uint64_t)starts[s]), MOV64_IMM(7, 40),
+                    LDX(MBPF_B, 4, 1, 0), ALU64_REG(MBPF_ADD, 0, 4), ALU64_IMM(MBPF_ADD, 1, 1),
+                    INSN(alu | MBPF_K | MBPF_ADD, 3, 0, 0, up ? 1 : -1),
+                    INSN(cls | MBPF_X | ops[o], 3, 7, -5, 0), EXIT()};
+                ok = ok && same(reg, NPROG(reg), 3000, 0, &r);
+                if (!ok)
+                    print_error("start %lld op %#x variant %u\n", (long long)starts[s], ops[o], v);
+                assert_true(ok);
+            }
+    /* jeq c, K, out; ja head (as clang emits), ja32 too, budget edges */
+    for (int32_t count = 1; count <= 70; count += 23)
+        for (uint64_t budget = 1; budget < 80; budget += 13) {
+            const mbpf_insn p[] = {
+                MOV64_IMM(0, 0), MOV64_IMM(3, 0), LDX(MBPF_B, 4, 1, 0),
+                ALU32_REG(MBPF_ADD, 0, 4), ALU64_IMM(MBPF_ADD, 1, 1), ALU64_IMM(MBPF_ADD, 3, 1),
+                JMP_IMM(MBPF_JEQ, 3, count, 1), JA(-6), EXIT()};
+            assert_true(same(p, NPROG(p), budget, 0, &r));
+            const mbpf_insn p32[] = {
+                MOV64_IMM(0, 0), MOV64_IMM(3, 0), LDX(MBPF_H, 4, 1, 0),
+                ALU32_REG(MBPF_ADD, 0, 4), ALU64_IMM(MBPF_ADD, 1, 1), ALU64_IMM(MBPF_ADD, 3, 1),
+                JMP32_IMM(MBPF_JEQ, 3, count, 1), JA32(-6), EXIT()};
+            assert_true(same(p32, NPROG(p32), budget, 0, &r));
+        }
+}
+
 /* Pointers: non-zero high word, negative step, wide strides, offsets. */
 static void pointers(void **state)
 {
@@ -258,10 +309,23 @@ static void shapes(void **state)
         MOV64_IMM(0, 0), MOV32_IMM(3, 60), LDX(MBPF_B, 4, 1, 0), ALU64_REG(MBPF_ADD, 0, 4),
         ALU64_IMM(MBPF_ADD, 1, 1), ALU32_IMM(MBPF_ADD, 3, -1), JMP32_IMM(MBPF_JNE, 3, 0, -5),
         EXIT()};
-    uint64_t n = jit_insns(sum, NPROG(sum));
-    if (n > 60 * 8 + 120)
-        print_error("%llu ARM instructions: fast copy not used\n", (unsigned long long)n);
-    assert_true(n <= 60 * 8 + 120);
+    const mbpf_insn lt[] = {
+        MOV64_IMM(0, 0), MOV64_IMM(3, 4), MOV64_IMM(7, 64), LDX(MBPF_B, 4, 1, 0),
+        ALU32_REG(MBPF_ADD, 0, 4), ALU64_IMM(MBPF_ADD, 1, 1), ALU32_IMM(MBPF_ADD, 3, 1),
+        JMP32_REG(MBPF_JLT, 3, 7, -5), EXIT()};
+    const mbpf_insn eqja[] = {
+        MOV64_IMM(0, 0), MOV64_IMM(3, 0), LDX(MBPF_B, 4, 1, 0), ALU32_REG(MBPF_ADD, 0, 4),
+        ALU64_IMM(MBPF_ADD, 1, 1), ALU32_IMM(MBPF_ADD, 3, 1), JMP32_IMM(MBPF_JEQ, 3, 60, 1),
+        JA(-6), EXIT()};
+    const struct { const mbpf_insn *p; uint32_t n; } fast[] = {
+        {sum, NPROG(sum)}, {lt, NPROG(lt)}, {eqja, NPROG(eqja)}};
+    for (unsigned k = 0; k < 3; k++) {
+        uint64_t n = jit_insns(fast[k].p, fast[k].n);
+        if (n > 60 * 8 + 120)
+            print_error("case %u: %llu ARM instructions: fast copy not used\n", k,
+                        (unsigned long long)n);
+        assert_true(n <= 60 * 8 + 120);
+    }
 }
 
 /* Every register busy and 64-bit: the counter, the pointer and the budget
@@ -359,6 +423,15 @@ static void two_regions(void **state)
             ALU64_IMM(MBPF_ADD, 8, -1), JMP_IMM(MBPF_JNE, 8, 0, -13),
             MOV64_IMM(0, 1), EXIT()};
         assert_true(run_two(copy, NPROG(copy)));
+        /* two walking pointers, both accesses post-indexed in the fast
+         * copy, the steps far from them; 64-bit counter and jlt */
+        const mbpf_insn two_steps[] = {
+            MOV64_IMM(1, 0), CALL_HELPER(100), MOV64_REG(6, 0), MOV64_IMM(1, 1),
+            CALL_HELPER(100), MOV64_REG(7, 0), MOV64_IMM(8, 0), MOV64_IMM(9, 0),
+            LDX(MBPF_B, 2, 6, 0), STX(MBPF_B, 7, 2, 0), ALU64_REG(MBPF_ADD, 9, 2),
+            ALU64_IMM(MBPF_ADD, 6, 1), ALU64_IMM(MBPF_ADD, 7, 1), ALU64_IMM(MBPF_ADD, 8, 1),
+            JMP_IMM(MBPF_JLT, 8, count, -7), MOV64_REG(0, 9), EXIT()};
+        assert_true(run_two(two_steps, NPROG(two_steps)));
         /* the same into the read-only region */
         const mbpf_insn bad[] = {
             MOV64_IMM(1, 0), CALL_HELPER(100), MOV64_REG(6, 0), MOV32_IMM(3, count),
@@ -376,7 +449,7 @@ int main(void)
         cmocka_unit_test(counters),       cmocka_unit_test(pointers),
         cmocka_unit_test(stores_atomics), cmocka_unit_test(stack_range),
         cmocka_unit_test(shapes),         cmocka_unit_test(spilled),
-        cmocka_unit_test(two_regions),
+        cmocka_unit_test(two_regions),    cmocka_unit_test(closings),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

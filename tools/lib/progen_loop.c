@@ -50,10 +50,11 @@ void pg_gen_ptr_loop(gen *g)
     rstate ss = g->st.r[src];
     bool in_ctx = ss.kind == K_CTX;
     uint32_t len = in_ctx ? g->ctx_len : g->stack_size;
-    /* p, c, acc, tmp: distinct writable registers */
-    int regs[4], n = 0;
+    /* p, c, acc, tmp (and q, a second walking pointer): distinct writable
+     * registers */
+    int regs[5], n = 0, want = pg_chance(g, 35) ? 5 : 4;
     uint16_t used = 0;
-    for (int k = 0; k < 4; k++) {
+    for (int k = 0; k < want; k++) {
         int r = pg_pick_dst_avoid(g, used);
         if ((used >> r) & 1u)
             return;
@@ -77,12 +78,18 @@ void pg_gen_ptr_loop(gen *g)
         lowest = pg_chance(g, 50) ? (int32_t)(len - span) + 1 + (int32_t)pg_below(g, 8)
                                   : -1 - (int32_t)pg_below(g, 8);
     int32_t first = step > 0 ? lowest : lowest + (int32_t)((count - 1) * as);
+    int32_t first_q = (int32_t)pg_below(g, len - span + 1) + (step > 0 ? 0 : (int32_t)((count - 1) * as));
     /* offsets relative to the frame's r10 for the stack */
     int32_t base = in_ctx ? 0 : -(int32_t)g->stack_size;
     int32_t start = base + first;
     if ((unsigned)src != p)
         pg_emit(g, MBPF_ALU64 | MBPF_MOV | MBPF_X, p, (unsigned)src, 0, 0);
     pg_emit(g, MBPF_ALU64 | MBPF_ADD | MBPF_K, p, 0, 0, start - ss.off);
+    unsigned q = n == 5 ? (unsigned)regs[4] : p;
+    if (q != p) {
+        pg_emit(g, MBPF_ALU64 | MBPF_MOV | MBPF_X, q, (unsigned)src, 0, 0);
+        pg_emit(g, MBPF_ALU64 | MBPF_ADD | MBPF_K, q, 0, 0, base + first_q - ss.off);
+    }
     if (g->st.r[acc].kind != K_SCALAR)
         pg_emit(g, MBPF_ALU64 | MBPF_MOV | MBPF_K, acc, 0, 0, pg_imm32(g));
     pg_emit(g, MBPF_ALU64 | MBPF_MOV | MBPF_K, tmp, 0, 0, 0);
@@ -96,10 +103,14 @@ void pg_gen_ptr_loop(gen *g)
         pg_emit(g, MBPF_ALU64 | MBPF_MOV | MBPF_K, c, 0, 0, (int32_t)count);
     uint32_t top = g->n;
     access(g, p, acc, tmp, sz, 0);
+    if (q != p) /* both accesses can be post-indexed, the steps come later */
+        access(g, q, acc, tmp, sz, 0);
     bool twice = pg_chance(g, 30);
     if (twice && pg_chance(g, 50))
         access(g, p, acc, tmp, sz, 0);
     pg_emit(g, MBPF_ALU64 | MBPF_ADD | MBPF_K, p, 0, 0, step);
+    if (q != p)
+        pg_emit(g, MBPF_ALU64 | MBPF_ADD | MBPF_K, q, 0, 0, step);
     if (twice) /* the same element again, through the stepped pointer */
         access(g, p, acc, tmp, sz, (int16_t)-step);
     if (pg_chance(g, 50))
@@ -125,6 +136,11 @@ void pg_gen_ptr_loop(gen *g)
     g->st.r[p] = ss;
     g->st.r[p].off = start + (int32_t)count * step;
     g->st.r[p].off_known = 1;
+    if (q != p) {
+        g->st.r[q] = ss;
+        g->st.r[q].off = base + first_q + (int32_t)count * step;
+        g->st.r[q].off_known = 1;
+    }
     pg_set_scalar(g, c);
     pg_set_scalar(g, acc);
     pg_set_scalar(g, tmp);

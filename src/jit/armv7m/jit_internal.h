@@ -98,7 +98,8 @@ typedef struct jit {
     uint8_t nloops;
     uint8_t fast;   /* 1 + loop whose fast copy is being emitted, or 0 */
     bool use_range; /* a loop guard may call the range routine */
-    uint32_t post_pc; /* fast copy: the pointer step a post-indexed access did */
+    uint64_t post_done; /* fast copy: bit pc - h: a pointer step that a
+                           post-indexed access already did */
     uint32_t r_range;
 
     int32_t err_status;

@@ -27,7 +27,6 @@ _Static_assert(offsetof(mbpf_jit_ctx, check_range) == MBPF_JIT_CTX_CHECK_RANGE,
 
 #define M_LIMIT 0x800000u /* N-1 below 2^23: (N-1) * 255 stays below 2^31 */
 #define MAX_STEP 255
-#define NO_PC 0xffffffffu
 
 /* Registers an instruction writes (bit mask of r0..r10). */
 static uint16_t writes(const mbpf_insn *in)
@@ -83,22 +82,28 @@ static bool add_access(jit_loop *L, unsigned reg, int16_t step, int32_t lo, int3
     return true;
 }
 
-/* Is [h, e] a loop with a fast path? Fills L. */
-static bool analyse(const jit *j, uint32_t h, uint32_t e, jit_loop *L)
+/* Is [h, e] a loop with a fast path? jb (at back, e or e - 1) is the
+ * counter's test: it goes on while `counter op limit`. Fills L. */
+static bool analyse(const jit *j, uint32_t h, uint32_t e, uint32_t back, unsigned op,
+                    jit_loop *L)
 {
-    const mbpf_insn *ins = j->insns, *je = &ins[e];
+    const mbpf_insn *ins = j->insns, *jb = &ins[back];
     if (e - h + 1 > JIT_LOOP_BODY || e + 1 >= j->n)
         return false;
-    unsigned c = MBPF_INSN_DST(je);
-    if (c >= 10)
+    unsigned c = MBPF_INSN_DST(jb);
+    unsigned lreg = MBPF_SRCBIT(jb->code) == MBPF_X ? MBPF_INSN_SRC(jb) : JIT_NOREG;
+    if (c >= 10 || c == lreg)
         return false;
+    for (uint32_t i = h + 1; i <= e; i++) /* entered only at h */
+        if (j->offs[i] & JIT_LABEL)
+            return false;
     uint8_t nw[16] = {0};
     uint32_t wat[16] = {0};
-    for (uint32_t i = h; i < e; i++) {
+    for (uint32_t i = h; i < back; i++) {
         const mbpf_insn *in = &ins[i];
         unsigned cls = MBPF_CLASS(in->code);
-        /* straight-line body: no jump, call or exit; entered only at h */
-        if (cls == MBPF_JMP || cls == MBPF_JMP32 || (j->offs[i + 1] & JIT_LABEL))
+        /* straight-line body: no jump, call or exit */
+        if (cls == MBPF_JMP || cls == MBPF_JMP32)
             return false;
         if (cls == MBPF_LD && in->code != MBPF_OP_LDDW)
             return false;
@@ -111,21 +116,28 @@ static bool analyse(const jit *j, uint32_t h, uint32_t e, jit_loop *L)
         if (in->code == MBPF_OP_LDDW)
             i++;
     }
-    /* counter: written once, by +-1 */
+    /* counter: written once, by +-1; the limit not at all */
     int32_t cs = 0;
-    bool c64 = false, cmp64 = MBPF_CLASS(je->code) == MBPF_JMP;
-    if (nw[c] != 1 || !add_imm(&ins[wat[c]], &cs, &c64) || (cs != 1 && cs != -1))
+    bool c64 = false, cmp64 = MBPF_CLASS(jb->code) == MBPF_JMP;
+    if (nw[c] != 1 || !add_imm(&ins[wat[c]], &cs, &c64) || (cs != 1 && cs != -1) ||
+        (lreg != JIT_NOREG && nw[lreg] != 0))
         return false;
-    if (!c64 && cmp64 && je->imm < 0)
-        return false; /* a zero-extended counter never equals a negative K */
+    unsigned order = op == MBPF_JNE ? 0u : op == MBPF_JLT || op == MBPF_JGT ? 1u : 2u;
+    if (order && (op == MBPF_JLT || op == MBPF_JSLT) != (cs > 0))
+        return false; /* moving away from the limit */
+    /* a zero-extended counter against a 64-bit limit: only != imm >= 0 */
+    if (!c64 && cmp64 && (order || lreg != JIT_NOREG || jb->imm < 0))
+        return false;
     *L = (jit_loop){0};
     L->h = h;
     L->e = e;
-    L->k = je->imm;
+    L->k = jb->imm;
     L->creg = (uint8_t)c;
+    L->lreg = (uint8_t)lreg;
+    L->order = (uint8_t)order;
     L->cstep = (int8_t)cs;
     L->wide = c64 && cmp64;
-    for (uint32_t i = h; i < e; i++) {
+    for (uint32_t i = h; i < back; i++) {
         const mbpf_insn *in = &ins[i];
         unsigned cls = MBPF_CLASS(in->code);
         if (in->code == MBPF_OP_LDDW) {
@@ -168,24 +180,51 @@ static bool analyse(const jit *j, uint32_t h, uint32_t e, jit_loop *L)
     return true;
 }
 
+static int64_t jump_target(const mbpf_insn *in, uint32_t pc)
+{
+    return in->code == MBPF_OP_JA32 ? (int64_t)pc + in->imm + 1 : (int64_t)pc + in->off + 1;
+}
+
+/* The closing test of a loop ending at e (a backward jump), or false:
+ * `j<op> c, limit -> h` at e, or `jeq c, limit -> e + 1` at e - 1 then
+ * `ja -> h` at e (clang's shape; the same as jne -> h). */
+static bool closing(const jit *j, uint32_t e, uint32_t *h, uint32_t *back, unsigned *op)
+{
+    const mbpf_insn *in = &j->insns[e];
+    unsigned cls = MBPF_CLASS(in->code);
+    if (cls != MBPF_JMP && cls != MBPF_JMP32)
+        return false;
+    int64_t t = jump_target(in, e);
+    *op = MBPF_OP(in->code);
+    if (t < 0 || t >= (int64_t)e || *op == MBPF_CALL || *op == MBPF_EXIT)
+        return false;
+    *h = (uint32_t)t;
+    *back = e;
+    if (*op == MBPF_JA) {
+        const mbpf_insn *x = &j->insns[e - 1]; /* e > t >= 0 */
+        unsigned xc = MBPF_CLASS(x->code);
+        if ((xc != MBPF_JMP && xc != MBPF_JMP32) || MBPF_OP(x->code) != MBPF_JEQ ||
+            jump_target(x, e - 1) != (int64_t)e + 1 || e - 1 <= *h)
+            return false;
+        *back = e - 1;
+        *op = MBPF_JNE;
+    }
+    return *op == MBPF_JNE || *op == MBPF_JLT || *op == MBPF_JSLT || *op == MBPF_JGT ||
+           *op == MBPF_JSGT;
+}
+
 void jit_loop_find(jit *j)
 {
     j->nloops = 0;
     for (uint32_t e = 0; e < j->n && j->nloops < JIT_MAX_LOOPS; e++) {
-        const mbpf_insn *in = &j->insns[e];
-        unsigned cls = MBPF_CLASS(in->code);
-        if (in->code == MBPF_OP_LDDW) {
+        if (j->insns[e].code == MBPF_OP_LDDW) {
             e++;
             continue;
         }
-        if ((cls != MBPF_JMP && cls != MBPF_JMP32) || MBPF_OP(in->code) != MBPF_JNE ||
-            MBPF_SRCBIT(in->code) != MBPF_K)
-            continue;
-        int64_t t = (int64_t)e + in->off + 1;
-        if (t < 0 || t >= (int64_t)e)
-            continue;
+        uint32_t h = 0, back = 0;
+        unsigned op = 0;
         jit_loop L;
-        if (!analyse(j, (uint32_t)t, e, &L))
+        if (!closing(j, e, &h, &back, &op) || !analyse(j, h, e, back, op, &L))
             continue;
         j->loops[j->nloops++] = L;
         /* the code after the loop is reached from both copies: start it
@@ -211,32 +250,47 @@ static void add_flags(jit *j, unsigned rd, unsigned rn, int32_t c)
 }
 
 /* r0 = N - 1 (back jumps the loop takes), or -> slow when N is 0 (2^32 or
- * 2^64 iterations) or N - 1 >= M_LIMIT. */
+ * 2^64 iterations) or N - 1 >= M_LIMIT. The iteration i ends with
+ * C0 + i*step and goes on while that is not the limit (or before it), so
+ * N = (limit - C0) * step over the compared width; an ordered test also
+ * needs C0 before the limit (else -> slow; the checked copy is exact). */
 static void guard_count(jit *j, const jit_loop *L, uint32_t slow)
 {
     t2_buf *b = &j->b;
-    if (L->wide) { /* N = +-(C - sext(K)) over 64 bits; its high word must be 0 */
-        uint32_t klo = (uint32_t)L->k, khi = L->k < 0 ? 0xffffffffu : 0u;
-        t2_mov_imm(b, RA1, klo);
-        t2_mov_imm(b, RB1, khi);
-        unsigned cl = jit_src_lo(j, L->creg, RA0), ch = jit_src_hi(j, L->creg, RB0);
-        if (L->cstep < 0) {
-            t2_alu(b, T2_SUB, RA0, cl, RA1, true);
-            t2_alu(b, T2_SBC, RA1, ch, RB1, true);
-        } else {
-            t2_alu(b, T2_SUB, RA0, RA1, cl, true);
-            t2_alu(b, T2_SBC, RA1, RB1, ch, true);
+    if (!L->wide && !L->order && L->lreg == JIT_NOREG) { /* Fletcher's shape */
+        unsigned cl = jit_src_lo(j, L->creg, RA0);
+        if (L->cstep < 0) { /* N - 1 = C - K - 1 (mod 2^32) */
+            t2_add_imm(b, RA0, cl, -(int32_t)((uint32_t)L->k + 1u), T2_LR);
+        } else { /* N - 1 = K - C - 1 */
+            t2_mov_imm(b, RA1, (uint32_t)L->k - 1u);
+            t2_alu(b, T2_SUB, RA0, RA1, cl, false);
         }
-        t2_cmp_imm(b, RA1, 0);
-        jit_branch(j, T2_NE, slow);
+    } else {
+        /* operands first (moves may change the flags), then subs / sbcs */
+        unsigned ll = RB0, lh = RB1;
+        if (L->lreg == JIT_NOREG) {
+            t2_mov_imm(b, RB0, (uint32_t)L->k);
+            if (L->wide)
+                t2_mov_imm(b, RB1, L->k < 0 ? 0xffffffffu : 0u);
+        } else {
+            ll = jit_src_lo(j, L->lreg, RB0);
+            if (L->wide)
+                lh = jit_src_hi(j, L->lreg, RB1);
+        }
+        unsigned cl = jit_src_lo(j, L->creg, RA0), ch = RA1;
+        if (L->wide)
+            ch = jit_src_hi(j, L->creg, RA1);
+        bool up = L->cstep > 0;
+        t2_alu(b, T2_SUB, RA0, up ? ll : cl, up ? cl : ll, true);
+        if (L->wide)
+            t2_alu(b, T2_SBC, RA1, up ? lh : ch, up ? ch : lh, true);
+        if (L->order) /* C0 after the limit: the difference borrowed */
+            jit_branch(j, L->order == 1 ? T2_LO : T2_LT, slow);
+        if (L->wide) {
+            t2_cmp_imm(b, RA1, 0);
+            jit_branch(j, T2_NE, slow);
+        }
         t2_add_imm(b, RA0, RA0, -1, T2_LR);
-    } else if (L->cstep < 0) { /* N - 1 = C - K - 1 (mod 2^32) */
-        unsigned cl = jit_src_lo(j, L->creg, RA0);
-        t2_add_imm(b, RA0, cl, -(int32_t)((uint32_t)L->k + 1u), T2_LR);
-    } else { /* N - 1 = K - C - 1 */
-        unsigned cl = jit_src_lo(j, L->creg, RA0);
-        t2_mov_imm(b, RA1, (uint32_t)L->k - 1u);
-        t2_alu(b, T2_SUB, RA0, RA1, cl, false);
     }
     t2_cmp_imm(b, RA0, M_LIMIT);
     jit_branch(j, T2_HS, slow);
@@ -360,7 +414,7 @@ static void fast_copy(jit *j, jit_loop *L)
 {
     jit_forget_all(j);
     j->zf = JIT_NOREG;
-    j->post_pc = NO_PC;
+    j->post_done = 0;
     L->fast = j->b.pos;
     for (uint32_t i = L->h; i <= L->e; i++) {
         const mbpf_insn *in = &j->insns[i];
@@ -411,7 +465,8 @@ void jit_loop_head(jit *j, uint32_t i)
     fast_copy(j, L);
     j->fast = 0;
     j->pc = L->e + 1;
-    jit_branch(j, T2_AL, j->offs[L->e + 1] & ~JIT_LABEL);
+    if (MBPF_OP(j->insns[L->e].code) != MBPF_JA) /* else the copy never falls out */
+        jit_branch(j, T2_AL, j->offs[L->e + 1] & ~JIT_LABEL);
     j->pc = i;
     jit_forget_all(j);
     j->zf = JIT_NOREG;
@@ -446,8 +501,9 @@ bool jit_loop_ptr_add(jit *j, const mbpf_insn *in)
         return false;
     /* the guard proved P0 + i*step < 2^32 for every i <= N: no carry into
      * the high word, which stays 0 */
-    if (j->post_pc == j->pc) {
-        j->post_pc = NO_PC; /* done by the post-indexed access before it */
+    uint64_t bit = 1ull << (j->pc - L->h); /* bodies have at most 48 slots */
+    if (j->post_done & bit) {
+        j->post_done &= ~bit; /* done by the post-indexed access before it */
     } else if (j->lo[d] != JIT_NOREG) {
         t2_add_imm(&j->b, j->lo[d], j->lo[d], step, T2_LR);
     } else {
@@ -497,7 +553,7 @@ bool jit_loop_post(jit *j, const mbpf_insn *in, unsigned t, bool store, unsigned
     uint32_t mag = step < 0 ? (uint32_t)-step : (uint32_t)step;
     /* T4/T3 immediate, P = 0 (post-indexed), U = step > 0, W = 1 */
     t2_w32(&j->b, first, (uint16_t)(rt << 12 | 0x0900u | (step > 0 ? 0x0200u : 0u) | mag));
-    j->post_pc = at;
+    j->post_done |= 1ull << (at - L->h);
     return true;
 }
 

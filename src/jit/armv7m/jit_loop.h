@@ -9,7 +9,7 @@
 
 #define JIT_MAX_LOOPS 8
 #define JIT_LOOP_BASES 4
-#define JIT_LOOP_BODY 48 /* instruction slots, bounds the code growth */
+#define JIT_LOOP_BODY 48 /* instruction slots (<= 64: jit.post_done), bounds the code growth */
 
 typedef struct jit_loop_base {
     uint8_t reg;    /* eBPF base register */
@@ -24,6 +24,9 @@ typedef struct jit_loop {
     uint32_t h, e;   /* head (the jump target) and the backward jump */
     int32_t k;       /* the immediate the counter is compared with */
     uint8_t creg;    /* counter register */
+    uint8_t lreg;    /* limit register (not written in the body), or 0xff: k */
+    uint8_t order;   /* loop goes on while: 0 counter != limit, 1 unsigned
+                        before it (< for +1, > for -1), 2 signed before it */
     int8_t cstep;    /* +1 or -1 per iteration */
     uint8_t wide;    /* trip count from the whole 64-bit counter */
     uint8_t nbases;
