@@ -93,12 +93,15 @@ void pg_gen_ptr_loop(gen *g)
     if (g->st.r[acc].kind != K_SCALAR)
         pg_emit(g, MBPF_ALU64 | MBPF_MOV | MBPF_K, acc, 0, 0, pg_imm32(g));
     pg_emit(g, MBPF_ALU64 | MBPF_MOV | MBPF_K, tmp, 0, 0, 0);
-    /* counter shapes: down to 0 (32 or 64-bit), up to K */
-    uint32_t shape = pg_below(g, 4);
-    int32_t k = shape == 3 ? (int32_t)pg_below(g, 1000) - 500 : 0;
-    if (shape == 0 || shape == 3)
-        pg_emit(g, MBPF_ALU | MBPF_MOV | MBPF_K, c, 0, 0,
-                shape == 3 ? (int32_t)((uint32_t)k - count) : (int32_t)count);
+    /* counter shapes: down to 0 (32 or 64-bit); up to K (jne32, jlt,
+     * jslt32, or clang's jeq32 K, out + ja head); N = count in each */
+    uint32_t shape = pg_below(g, 7);
+    int32_t k = shape >= 3 ? (int32_t)pg_below(g, 1000) - 500 : 0;
+    if (shape == 4)
+        k = (int32_t)(count + pg_below(g, 1000)); /* jlt: unsigned, from k - count >= 0 */
+    if (shape == 0 || shape >= 3)
+        pg_emit(g, (shape == 4 ? MBPF_ALU64 : MBPF_ALU) | MBPF_MOV | MBPF_K, c, 0, 0,
+                shape >= 3 ? (int32_t)((uint32_t)k - count) : (int32_t)count);
     else
         pg_emit(g, MBPF_ALU64 | MBPF_MOV | MBPF_K, c, 0, 0, (int32_t)count);
     uint32_t top = g->n;
@@ -128,9 +131,22 @@ void pg_gen_ptr_loop(gen *g)
         pg_emit(g, MBPF_ALU64 | MBPF_ADD | MBPF_K, c, 0, 0, -1);
         pg_emit(g, MBPF_JMP32 | MBPF_JNE | MBPF_K, c, 0, (int16_t)(top - g->n - 1), 0);
         break;
-    default:
+    case 3:
         pg_emit(g, MBPF_ALU | MBPF_ADD | MBPF_K, c, 0, 0, 1);
         pg_emit(g, MBPF_JMP32 | MBPF_JNE | MBPF_K, c, 0, (int16_t)(top - g->n - 1), k);
+        break;
+    case 4:
+        pg_emit(g, MBPF_ALU64 | MBPF_ADD | MBPF_K, c, 0, 0, 1);
+        pg_emit(g, MBPF_JMP | MBPF_JLT | MBPF_K, c, 0, (int16_t)(top - g->n - 1), k);
+        break;
+    case 5:
+        pg_emit(g, MBPF_ALU | MBPF_ADD | MBPF_K, c, 0, 0, 1);
+        pg_emit(g, MBPF_JMP32 | MBPF_JSLT | MBPF_K, c, 0, (int16_t)(top - g->n - 1), k);
+        break;
+    default:
+        pg_emit(g, MBPF_ALU | MBPF_ADD | MBPF_K, c, 0, 0, 1);
+        pg_emit(g, MBPF_JMP32 | MBPF_JEQ | MBPF_K, c, 0, 1, k);
+        pg_emit(g, MBPF_OP_JA, 0, 0, (int16_t)(top - g->n - 1), 0);
         break;
     }
     g->st.r[p] = ss;
