@@ -145,8 +145,9 @@ void jit_fwd_end(jit *j, uint32_t at, unsigned cond); /* patch it to here */
 /* jit_compile.c: the translation switch (used by the fast loop copies). */
 void jit_translate(jit *j, const mbpf_insn *in);
 
-/* jit_loop.c: counted-loop fast path. */
+/* jit_loop_find.c, jit_loop.c: counted-loop fast path. */
 void jit_loop_find(jit *j);                     /* after the labels are marked */
+bool jit_loop_add_imm(const mbpf_insn *in, int32_t *step, bool *is64); /* add/sub imm */
 void jit_loop_head(jit *j, uint32_t i);         /* guard and fast copy at a head */
 bool jit_loop_back(jit *j, unsigned cond, uint32_t *to); /* backward jump */
 bool jit_loop_ptr_add(jit *j, const mbpf_insn *in);     /* fast copy: pointer step */
