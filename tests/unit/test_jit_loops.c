@@ -196,6 +196,50 @@ static void closings(void **state)
         }
 }
 
+/* Bases computed in the body from an invariant pointer and the counter or
+ * another stepped register (clang's `mov r5, r1; add r5, r3; ldxb [r5]`),
+ * reaching exactly the end, past it, before the start; the stack too. */
+static void derived_bases(void **state)
+{
+    (void)state;
+    fill_ctx();
+    mbpf_result r;
+    for (int32_t from = -2; from <= 6; from += 2)
+        for (int32_t to = 60; to <= 66; to += 2) {
+            const mbpf_insn idx[] = {
+                MOV64_IMM(0, 0), MOV64_IMM(3, from),
+                MOV64_REG(5, 1), ALU64_REG(MBPF_ADD, 5, 3), LDX(MBPF_B, 5, 5, 0),
+                ALU32_REG(MBPF_ADD, 0, 5), ALU64_IMM(MBPF_ADD, 3, 1),
+                JMP_IMM(MBPF_JEQ, 3, to, 1), JA(-7), EXIT()};
+            assert_true(same(idx, NPROG(idx), 0, 0, &r));
+            assert_int_equal(r.status, from >= 0 && to <= (int32_t)CTX_LEN ? MBPF_OK : MBPF_E_MEM);
+            /* words at i*2 + 1 through (ctx + 1) + 2*i: two stepped terms,
+             * the access after one of the steps, and a store */
+            const mbpf_insn two[] = {
+                MOV64_IMM(0, 0), MOV64_IMM(3, from), MOV64_IMM(6, 1), ALU64_IMM(MBPF_ADD, 1, 0),
+                MOV64_REG(5, 3), ALU64_REG(MBPF_ADD, 5, 1), ALU64_IMM(MBPF_ADD, 3, 1),
+                ALU64_REG(MBPF_ADD, 5, 3), LDX(MBPF_H, 4, 5, 0), STX(MBPF_B, 5, 0, -1),
+                ALU32_REG(MBPF_ADD, 0, 4), JMP_IMM(MBPF_JLT, 3, to / 2, -8), EXIT()};
+            assert_true(same(two, NPROG(two), 0, 0, &r));
+            assert_true(same(two, NPROG(two), 5, 0, &r)); /* the budget stops it */
+            /* a stack table indexed by the counter, counting down */
+            const mbpf_insn stk[] = {
+                MOV64_IMM(0, 0), MOV64_IMM(3, to / 4), MOV64_REG(6, 10),
+                MOV64_REG(5, 6), ALU64_REG(MBPF_ADD, 5, 3), ST(MBPF_B, 5, -17, 7),
+                LDX(MBPF_B, 4, 5, -17), ALU32_REG(MBPF_ADD, 0, 4), ALU64_IMM(MBPF_ADD, 3, -1),
+                JMP_IMM(MBPF_JSGT, 3, from, -7), EXIT()};
+            assert_true(same(stk, NPROG(stk), 0, 0, &r));
+        }
+    const mbpf_insn fast[] = {
+        MOV64_IMM(0, 0), MOV64_IMM(3, 0), MOV64_REG(5, 1), ALU64_REG(MBPF_ADD, 5, 3),
+        LDX(MBPF_B, 5, 5, 0), ALU32_REG(MBPF_ADD, 0, 5), ALU64_IMM(MBPF_ADD, 3, 1),
+        JMP32_IMM(MBPF_JEQ, 3, 60, 1), JA(-7), EXIT()};
+    uint64_t n = jit_insns(fast, NPROG(fast));
+    if (n > 60 * 14 + 120) /* 64-bit address arithmetic; checked: 20 or more */
+        print_error("%llu ARM instructions: fast copy not used\n", (unsigned long long)n);
+    assert_true(n <= 60 * 14 + 120);
+}
+
 /* Pointers: non-zero high word, negative step, wide strides, offsets. */
 static void pointers(void **state)
 {
@@ -450,6 +494,7 @@ int main(void)
         cmocka_unit_test(stores_atomics), cmocka_unit_test(stack_range),
         cmocka_unit_test(shapes),         cmocka_unit_test(spilled),
         cmocka_unit_test(two_regions),    cmocka_unit_test(closings),
+        cmocka_unit_test(derived_bases),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

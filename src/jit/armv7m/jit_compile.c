@@ -214,7 +214,7 @@ static void jump(jit *j, const mbpf_insn *in)
     }
     unsigned c = op == MBPF_JA ? T2_AL : compare(j, in);
     uint32_t to = target_off(j, (uint32_t)t);
-    if (t <= (int64_t)j->pc && jit_loop_back(j, c, &to))
+    if (jit_loop_back(j, c, t <= (int64_t)j->pc, &to))
         return; /* back-edge of a loop's fast copy: no budget event */
     if (t > (int64_t)j->pc) {
         jit_branch(j, c, to);

@@ -149,7 +149,7 @@ void jit_translate(jit *j, const mbpf_insn *in);
 void jit_loop_find(jit *j);                     /* after the labels are marked */
 bool jit_loop_add_imm(const mbpf_insn *in, int32_t *step, bool *is64); /* add/sub imm */
 void jit_loop_head(jit *j, uint32_t i);         /* guard and fast copy at a head */
-bool jit_loop_back(jit *j, unsigned cond, uint32_t *to); /* backward jump */
+bool jit_loop_back(jit *j, unsigned cond, bool backward, uint32_t *to); /* loop jumps */
 bool jit_loop_ptr_add(jit *j, const mbpf_insn *in);     /* fast copy: pointer step */
 void jit_loop_routine(jit *j);                  /* range_slow, emitted once */
 bool jit_loop_post(jit *j, const mbpf_insn *in, unsigned t, bool store, unsigned rt,

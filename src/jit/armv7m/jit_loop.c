@@ -128,7 +128,24 @@ static void commit_budget(jit *j)
 static void guard_base(jit *j, const jit_loop *L, const jit_loop_base *bs, uint32_t slow)
 {
     t2_buf *b = &j->b;
-    unsigned pl = jit_src_lo(j, bs->reg, T2_IP);
+    unsigned pl;
+    if (!bs->derived) {
+        pl = jit_src_lo(j, bs->reg, T2_IP);
+    } else if (bs->t2 == 0xffu) {
+        pl = jit_src_lo(j, bs->reg, T2_IP);
+        if (!((j->zhi >> bs->reg) & 1u)) {
+            t2_cmp_imm(b, jit_src_hi(j, bs->reg, T2_LR), 0);
+            jit_branch(j, T2_NE, slow);
+        }
+    } else { /* P0 = t1 + t2 over 64 bits, high word 0 (operands before adds) */
+        unsigned ah = jit_src_hi(j, bs->reg, RA1), bh = jit_src_hi(j, bs->t2, T2_LR);
+        unsigned al = jit_src_lo(j, bs->reg, RB0), bl = jit_src_lo(j, bs->t2, RB1);
+        t2_alu(b, T2_ADD, T2_IP, al, bl, true);
+        t2_alu(b, T2_ADC, T2_LR, ah, bh, true);
+        t2_cmp_imm(b, T2_LR, 0);
+        jit_branch(j, T2_NE, slow);
+        pl = T2_IP;
+    }
     unsigned d = RA0;
     uint32_t as = bs->step < 0 ? (uint32_t)-bs->step : (uint32_t)bs->step;
     if (as > 1 && (as & (as - 1u)) == 0) {
@@ -245,7 +262,7 @@ void jit_loop_head(jit *j, uint32_t i)
      * host addresses (map values) fail here, at the least cost */
     for (unsigned k = 0; k < L->nbases; k++) {
         unsigned r = L->bases[k].reg;
-        if (r != 10 && !((j->zhi >> r) & 1u)) {
+        if (!L->bases[k].derived && r != 10 && !((j->zhi >> r) & 1u)) {
             t2_cmp_imm(&j->b, jit_src_hi(j, r, T2_LR), 0);
             jit_branch(j, T2_NE, slow);
         }
@@ -259,22 +276,28 @@ void jit_loop_head(jit *j, uint32_t i)
     fast_copy(j, L);
     j->fast = 0;
     j->pc = L->e + 1;
-    if (MBPF_OP(j->insns[L->e].code) != MBPF_JA) /* else the copy never falls out */
-        jit_branch(j, T2_AL, j->offs[L->e + 1] & ~JIT_LABEL);
+    jit_branch(j, T2_AL, j->offs[L->e + 1] & ~JIT_LABEL);
     j->pc = i;
     jit_forget_all(j);
     j->zf = JIT_NOREG;
     L->slow = j->b.pos;
 }
 
-bool jit_loop_back(jit *j, unsigned cond, uint32_t *to)
+/* The jumps of a loop: in the fast copy the back-edge is a plain branch
+ * (for `jeq c, K, out; ja head`, one `b<ne> fast` at the jeq, nothing at
+ * the ja); the checked copy's back-edge targets the checked copy. */
+bool jit_loop_back(jit *j, unsigned cond, bool backward, uint32_t *to)
 {
     if (j->fast) {
         const jit_loop *L = &j->loops[j->fast - 1u];
-        jit_branch(j, cond, L->fast);
-        return true;
+        bool jeq_ja = MBPF_OP(j->insns[L->e].code) == MBPF_JA;
+        if (jeq_ja && j->pc == L->e - 1u)
+            jit_branch(j, cond ^ 1u, L->fast);
+        else if (j->pc == L->e && !jeq_ja)
+            jit_branch(j, cond, L->fast);
+        return j->pc == L->e || (jeq_ja && j->pc == L->e - 1u);
     }
-    for (unsigned k = 0; k < j->nloops; k++)
+    for (unsigned k = 0; backward && k < j->nloops; k++)
         if (j->loops[k].e == j->pc)
             *to = j->loops[k].slow;
     return false;
@@ -290,7 +313,7 @@ bool jit_loop_ptr_add(jit *j, const mbpf_insn *in)
     unsigned d = MBPF_INSN_DST(in);
     bool induction = false;
     for (unsigned k = 0; k < L->nbases; k++)
-        induction |= L->bases[k].reg == d && L->bases[k].step != 0;
+        induction |= L->bases[k].reg == d && L->bases[k].step != 0 && !L->bases[k].derived;
     if (!induction)
         return false;
     /* the guard proved P0 + i*step < 2^32 for every i <= N: no carry into
@@ -323,7 +346,7 @@ bool jit_loop_post(jit *j, const mbpf_insn *in, unsigned t, bool store, unsigned
     unsigned base = store ? MBPF_INSN_DST(in) : MBPF_INSN_SRC(in);
     int32_t step = 0;
     for (unsigned k = 0; k < L->nbases; k++)
-        if (L->bases[k].reg == base)
+        if (L->bases[k].reg == base && !L->bases[k].derived)
             step = L->bases[k].step;
     if (step == 0 || j->lo[base] != rn)
         return false;

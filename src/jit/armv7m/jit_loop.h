@@ -12,7 +12,11 @@
 #define JIT_LOOP_BODY 48 /* instruction slots (<= 64: jit.post_done), bounds the code growth */
 
 typedef struct jit_loop_base {
-    uint8_t reg;    /* eBPF base register */
+    uint8_t reg;    /* eBPF base register; derived: the first term */
+    uint8_t t2;     /* derived: the second term, or 0xff */
+    uint8_t derived; /* the base is computed in the body from terms: the
+                        entry values of registers invariant or stepped once
+                        (P0 = reg + t2 at the iteration's entry) */
     uint8_t need;   /* NEED_READ | NEED_WRITE */
     int16_t step;   /* added once per iteration (0: not written in the body) */
     int32_t lo, hi; /* accessed bytes relative to the iteration's entry value:

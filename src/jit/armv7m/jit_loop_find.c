@@ -42,21 +42,95 @@ static uint32_t access_size(const mbpf_insn *in)
 }
 
 /* Adds one access to the loop's base list; false if the list is full. */
-static bool add_access(jit_loop *L, unsigned reg, int16_t step, int32_t lo, int32_t hi,
-                       uint8_t need)
+static bool add_access(jit_loop *L, const jit_loop_base *a)
 {
     for (unsigned k = 0; k < L->nbases; k++) {
         jit_loop_base *bs = &L->bases[k];
-        if (bs->reg == reg) {
+        int32_t lo = a->lo, hi = a->hi;
+        if (bs->reg == a->reg && bs->t2 == a->t2 && bs->derived == a->derived) {
             bs->lo = lo < bs->lo ? lo : bs->lo;
             bs->hi = hi > bs->hi ? hi : bs->hi;
-            bs->need |= need;
+            bs->need |= a->need;
             return true;
         }
     }
     if (L->nbases == JIT_LOOP_BASES)
         return false;
-    L->bases[L->nbases++] = (jit_loop_base){(uint8_t)reg, need, step, lo, hi};
+    L->bases[L->nbases++] = *a;
+    return true;
+}
+
+/* A term of a derived base: the entry value of a register that the body
+ * does not write, or steps once by a 64-bit add of an immediate. */
+static bool term_step(const mbpf_insn *ins, unsigned r, const uint8_t *nw, const uint32_t *wat,
+                      int32_t *step)
+{
+    bool is64 = false;
+    *step = 0;
+    if (r > 10)
+        return false;
+    return nw[r] == 0 || (nw[r] == 1 && jit_loop_add_imm(&ins[wat[r]], step, &is64) && is64);
+}
+
+#define T_NONE 0xffu
+#define T_UNKNOWN 0xfeu
+#define C_MAX 0x100000 /* constants beyond this: unknown */
+
+typedef struct sym {
+    uint8_t t[2]; /* registers whose entry values are summed, or T_NONE */
+    int32_t c;
+} sym;
+
+/* Register r just before `at` as the sum of at most two registers' entry
+ * values and a constant, by replaying the straight-line body from h
+ * (64-bit mov, add / sub of an immediate or a register); false when it is
+ * anything else. */
+static bool derive(const mbpf_insn *ins, uint32_t h, uint32_t at, unsigned r, sym *out)
+{
+    sym v[11];
+    for (unsigned k = 0; k < 11; k++)
+        v[k] = (sym){{(uint8_t)k, T_NONE}, 0};
+    for (uint32_t i = h; i < at; i++) {
+        const mbpf_insn *in = &ins[i];
+        uint16_t w = writes(in);
+        unsigned d = MBPF_INSN_DST(in), s = MBPF_INSN_SRC(in);
+        int32_t step = 0;
+        bool is64 = false;
+        if (in->code == MBPF_OP_LDDW)
+            i++;
+        if (!w)
+            continue;
+        if (d > 10 || s > 10) {
+            return false;
+        } else if (in->code == (MBPF_ALU64 | MBPF_X | MBPF_MOV) && in->off == 0) {
+            v[d] = v[s];
+        } else if (jit_loop_add_imm(in, &step, &is64) && is64 && v[d].t[0] != T_UNKNOWN &&
+                   step > -C_MAX && step < C_MAX && v[d].c > -C_MAX && v[d].c < C_MAX) {
+            v[d].c += step;
+        } else if (in->code == (MBPF_ALU64 | MBPF_X | MBPF_ADD) && in->off == 0 &&
+                   v[d].t[0] != T_UNKNOWN && v[s].t[0] != T_UNKNOWN &&
+                   (v[d].t[1] == T_NONE || v[s].t[0] == T_NONE) &&
+                   (v[d].t[0] == T_NONE || v[s].t[1] == T_NONE)) {
+            sym x = v[d];
+            for (unsigned k = 0; k < 2; k++)
+                if (v[s].t[k] != T_NONE)
+                    x.t[x.t[0] == T_NONE ? 0 : 1] = v[s].t[k];
+            x.c += v[s].c; /* both below C_MAX */
+            v[d] = x;
+        } else {
+            for (unsigned k = 0; k < 11; k++)
+                if ((w >> k) & 1u)
+                    v[k].t[0] = T_UNKNOWN;
+        }
+    }
+    *out = v[r];
+    if (out->t[0] == T_UNKNOWN || out->t[0] == T_NONE)
+        return false;
+    if (out->t[1] != T_NONE && out->t[1] < out->t[0]) { /* one order for merging */
+        uint8_t t = out->t[0];
+        out->t[0] = out->t[1];
+        out->t[1] = t;
+    }
     return true;
 }
 
@@ -132,24 +206,46 @@ static bool analyse(const jit *j, uint32_t h, uint32_t e, uint32_t back, unsigne
         int32_t off = in->off;
         if (base == 10 && off < 0 && (uint32_t)-off >= size && (uint32_t)-off <= j->stack_size)
             continue; /* r10 + constant inside the frame: never checked */
-        if (base == c || base > 10 || nw[base] > 1)
+        if (base > 10)
             return false;
+        /* a base register invariant in the body, or an induction pointer
+         * (one 64-bit add of a small step) */
         int32_t step = 0;
-        if (nw[base] == 1) { /* induction pointer: one 64-bit add of a small step */
-            bool p64 = false;
-            if (!jit_loop_add_imm(&ins[wat[base]], &step, &p64) || !p64 || step < -MAX_STEP ||
-                step > MAX_STEP)
-                return false;
-            if (wat[base] < i)
+        bool is64 = false;
+        jit_loop_base a = {(uint8_t)base, T_NONE, 0, need, 0, 0, 0};
+        if (base != c && (nw[base] == 0 || (nw[base] == 1 &&
+                                            jit_loop_add_imm(&ins[wat[base]], &step, &is64) &&
+                                            is64 && step >= -MAX_STEP && step <= MAX_STEP))) {
+            if (nw[base] == 1 && wat[base] < i)
                 off += step; /* after this iteration's increment */
+        } else {
+            /* else computed in the body, e.g. `mov rB, rX; add rB, rI` */
+            sym v;
+            int32_t s1 = 0, s2 = 0;
+            if (!derive(ins, h, i, base, &v) || !term_step(ins, v.t[0], nw, wat, &s1) ||
+                (v.t[1] != T_NONE && !term_step(ins, v.t[1], nw, wat, &s2)))
+                return false;
+            step = s1 + s2;
+            if (step < -MAX_STEP || step > MAX_STEP)
+                return false;
+            off += v.c; /* the terms stepped before i are in v.c */
+            a.reg = v.t[0];
+            a.t2 = v.t[1];
+            a.derived = 1;
         }
-        if (!add_access(L, base, (int16_t)step, off, off + (int32_t)size, need))
+        a.step = (int16_t)step;
+        a.lo = off;
+        a.hi = off + (int32_t)size;
+        if (!add_access(L, &a))
             return false;
     }
-    /* The pointer's own values P0 + i*step (i <= N) must stay below 2^32
-     * too (the fast copy adds 32-bit): widen so that they lie in [s, e]. */
+    /* An induction pointer's own values P0 + i*step (i <= N) must stay
+     * below 2^32 too (the fast copy adds 32-bit): widen so that they lie in
+     * [s, e]. (A derived base is not kept in a register.) */
     for (unsigned k = 0; k < L->nbases; k++) {
         jit_loop_base *bs = &L->bases[k];
+        if (bs->derived)
+            continue;
         if (bs->step > 0 && bs->hi < bs->step)
             bs->hi = bs->step;
         if (bs->step < 0 && bs->lo > bs->step)
