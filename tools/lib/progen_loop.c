@@ -40,6 +40,58 @@ static void access(gen *g, unsigned p, unsigned acc, unsigned tmp, uint8_t sz, i
     }
 }
 
+/* clang's shape for p[i]: `b = p; b += i; access [b + off]; i += 1;
+ * jeq i, n, out; ja head` (or jlt i, n), p invariant: the JIT derives the
+ * address from p and i (jit_loop_find.c). */
+static void gen_indexed_loop(gen *g, int src, unsigned p, unsigned c, unsigned acc, unsigned tmp,
+                             unsigned b, uint32_t len)
+{
+    rstate ss = g->st.r[src];
+    uint8_t sz = sizes[pg_below(g, 4)];
+    uint32_t size = bytes_of(sz);
+    if (size > len)
+        return;
+    uint32_t most = len - size + 1;
+    uint32_t count = 1 + pg_below(g, most < 300u ? most : 300u);
+    uint32_t span = count - 1 + size;
+    int32_t lowest = (int32_t)pg_below(g, len - span + 1);
+    if (pg_chance(g, 12))
+        lowest = pg_chance(g, 50) ? (int32_t)(len - span) + 1 + (int32_t)pg_below(g, 8)
+                                  : -1 - (int32_t)pg_below(g, 8);
+    int32_t start = (ss.kind == K_CTX ? 0 : -(int32_t)g->stack_size) + lowest;
+    int16_t off = (int16_t)(pg_below(g, 3) * 4); /* p sits off bytes lower */
+    if ((unsigned)src != p)
+        pg_emit(g, MBPF_ALU64 | MBPF_MOV | MBPF_X, p, (unsigned)src, 0, 0);
+    pg_emit(g, MBPF_ALU64 | MBPF_ADD | MBPF_K, p, 0, 0, start - off - ss.off);
+    if (g->st.r[acc].kind != K_SCALAR)
+        pg_emit(g, MBPF_ALU64 | MBPF_MOV | MBPF_K, acc, 0, 0, pg_imm32(g));
+    pg_emit(g, MBPF_ALU64 | MBPF_MOV | MBPF_K, tmp, 0, 0, 0);
+    pg_emit(g, MBPF_ALU64 | MBPF_MOV | MBPF_K, c, 0, 0, 0);
+    uint32_t top = g->n;
+    if (pg_chance(g, 50)) {
+        pg_emit(g, MBPF_ALU64 | MBPF_MOV | MBPF_X, b, p, 0, 0);
+        pg_emit(g, MBPF_ALU64 | MBPF_ADD | MBPF_X, b, c, 0, 0);
+    } else {
+        pg_emit(g, MBPF_ALU64 | MBPF_MOV | MBPF_X, b, c, 0, 0);
+        pg_emit(g, MBPF_ALU64 | MBPF_ADD | MBPF_X, b, p, 0, 0);
+    }
+    access(g, b, acc, tmp, sz, off);
+    pg_emit(g, MBPF_ALU64 | MBPF_ADD | MBPF_K, c, 0, 0, 1);
+    if (pg_chance(g, 50)) {
+        pg_emit(g, MBPF_JMP | MBPF_JEQ | MBPF_K, c, 0, 1, (int32_t)count);
+        pg_emit(g, MBPF_OP_JA, 0, 0, (int16_t)(top - g->n - 1), 0);
+    } else {
+        pg_emit(g, MBPF_JMP | MBPF_JLT | MBPF_K, c, 0, (int16_t)(top - g->n - 1), (int32_t)count);
+    }
+    g->st.r[p] = ss;
+    g->st.r[p].off = start - off;
+    g->st.r[p].off_known = 1;
+    g->st.r[b].kind = K_DEAD; /* a pointer past the walk: never stored */
+    pg_set_scalar(g, c);
+    pg_set_scalar(g, acc);
+    pg_set_scalar(g, tmp);
+}
+
 void pg_gen_ptr_loop(gen *g)
 {
     if (pg_room(g) < 40)
@@ -63,6 +115,10 @@ void pg_gen_ptr_loop(gen *g)
     }
     unsigned p = (unsigned)regs[0], c = (unsigned)regs[1], acc = (unsigned)regs[2],
              tmp = (unsigned)regs[3];
+    if (n == 5 && pg_chance(g, 40)) {
+        gen_indexed_loop(g, src, p, c, acc, tmp, (unsigned)regs[4], len);
+        return;
+    }
     int32_t step = steps[pg_below(g, sizeof steps)];
     uint32_t as = (uint32_t)(step < 0 ? -step : step);
     uint8_t sz = sizes[pg_below(g, 4)];
