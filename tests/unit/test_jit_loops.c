@@ -180,6 +180,20 @@ static void closings(void **state)
                     print_error("start %lld op %#x variant %u\n", (long long)starts[s], ops[o], v);
                 assert_true(ok);
             }
+    /* counters stepping by 2, 4, 8 (and down) against != : the distance a
+     * multiple of the step, or not (then endless: the budget stops it) */
+    static const int32_t big[] = {2, 4, 8, -2, -4, -8};
+    for (unsigned k = 0; k < NPROG(big); k++)
+        for (int32_t from = -9; from <= 9; from += 3)
+            for (unsigned v = 0; v < 2; v++) {
+                const mbpf_insn p[] = {
+                    MOV64_IMM(0, 0), MOV64_IMM(3, from * (big[k] < 0 ? -1 : 1) - 1),
+                    MOV64_REG(5, 1), ALU64_REG(MBPF_ADD, 5, 3), LDX(MBPF_B, 4, 5, 10),
+                    ALU32_REG(MBPF_ADD, 0, 4), ALU64_IMM(MBPF_ADD, 3, big[k]),
+                    INSN((v ? MBPF_JMP32 : MBPF_JMP) | MBPF_K | MBPF_JEQ, 3, 0, 1, 23),
+                    JA(-7), EXIT()};
+                assert_true(same(p, NPROG(p), 400, 0, &r));
+            }
     /* jeq c, K, out; ja head (as clang emits), ja32 too, budget edges */
     for (int32_t count = 1; count <= 70; count += 23)
         for (uint64_t budget = 1; budget < 80; budget += 13) {
@@ -230,6 +244,19 @@ static void derived_bases(void **state)
                 JMP_IMM(MBPF_JSGT, 3, from, -7), EXIT()};
             assert_true(same(stk, NPROG(stk), 0, 0, &r));
         }
+    /* Fletcher-32 as clang emits it: two loads through r1 + r2, r2 += 2 */
+    for (int32_t n = 2; n <= 70; n += 4) {
+        const mbpf_insn f32[] = {
+            MOV32_IMM(3, 0xffff), MOV64_IMM(2, 0), MOV32_IMM(4, 0xffff),
+            MOV64_REG(5, 1), ALU64_REG(MBPF_ADD, 5, 2), LDX(MBPF_B, 6, 5, 0),
+            LDX(MBPF_B, 0, 5, 1), ALU32_IMM(MBPF_LSH, 0, 8), ALU32_REG(MBPF_OR, 0, 6),
+            ALU32_REG(MBPF_ADD, 0, 3), ALU32_IMM(MBPF_MOD, 0, 0xffff), MOV32_REG(5, 0),
+            ALU32_REG(MBPF_ADD, 5, 4), ALU32_IMM(MBPF_MOD, 5, 0xffff), ALU64_IMM(MBPF_ADD, 2, 2),
+            MOV32_REG(3, 0), MOV32_REG(4, 5), JMP_IMM(MBPF_JEQ, 2, n, 1), JA(-16),
+            ALU32_IMM(MBPF_LSH, 5, 16), ALU32_REG(MBPF_OR, 0, 5), EXIT()};
+        assert_true(same(f32, NPROG(f32), 0, 0, &r));
+        assert_int_equal(r.status, n <= (int32_t)CTX_LEN ? MBPF_OK : MBPF_E_MEM);
+    }
     const mbpf_insn fast[] = {
         MOV64_IMM(0, 0), MOV64_IMM(3, 0), MOV64_REG(5, 1), ALU64_REG(MBPF_ADD, 5, 3),
         LDX(MBPF_B, 5, 5, 0), ALU32_REG(MBPF_ADD, 0, 5), ALU64_IMM(MBPF_ADD, 3, 1),

@@ -46,12 +46,14 @@ static void add_flags(jit *j, unsigned rd, unsigned rn, int32_t c)
 /* r0 = N - 1 (back jumps the loop takes), or -> slow when N is 0 (2^32 or
  * 2^64 iterations) or N - 1 >= M_LIMIT. The iteration i ends with
  * C0 + i*step and goes on while that is not the limit (or before it), so
- * N = (limit - C0) * step over the compared width; an ordered test also
+ * N = (limit - C0) / step over the compared width (a step of 2^k needs a
+ * multiple of it); an ordered test also
  * needs C0 before the limit (else -> slow; the checked copy is exact). */
 static void guard_count(jit *j, const jit_loop *L, uint32_t slow)
 {
     t2_buf *b = &j->b;
-    if (!L->wide && !L->order && L->lreg == JIT_NOREG) { /* Fletcher's shape */
+    bool unit = L->cstep == 1 || L->cstep == -1;
+    if (!L->wide && !L->order && L->lreg == JIT_NOREG && unit) { /* Fletcher's shape */
         unsigned cl = jit_src_lo(j, L->creg, RA0);
         if (L->cstep < 0) { /* N - 1 = C - K - 1 (mod 2^32) */
             t2_add_imm(b, RA0, cl, -(int32_t)((uint32_t)L->k + 1u), T2_LR);
@@ -83,6 +85,14 @@ static void guard_count(jit *j, const jit_loop *L, uint32_t slow)
         if (L->wide) {
             t2_cmp_imm(b, RA1, 0);
             jit_branch(j, T2_NE, slow);
+        }
+        if (!unit) { /* step 2^k: the difference must be a multiple (else the
+                        counter never meets the limit: budget error) */
+            uint32_t mag = L->cstep < 0 ? 0u - (uint32_t)(int32_t)L->cstep : (uint32_t)L->cstep;
+            unsigned k = mag == 2 ? 1u : mag == 4 ? 2u : 3u;
+            t2_dp_imm(b, T2_AND, true, 15, RA0, mag - 1u); /* tst */
+            jit_branch(j, T2_NE, slow);
+            t2_shift_imm(b, T2_LSR, RA0, RA0, k);
         }
         t2_add_imm(b, RA0, RA0, -1, T2_LR);
     }

@@ -31,7 +31,7 @@ typedef struct jit_loop {
     uint8_t lreg;    /* limit register (not written in the body), or 0xff: k */
     uint8_t order;   /* loop goes on while: 0 counter != limit, 1 unsigned
                         before it (< for +1, > for -1), 2 signed before it */
-    int8_t cstep;    /* +1 or -1 per iteration */
+    int8_t cstep;    /* +-1 per iteration (+-2, 4, 8 with a != test) */
     uint8_t wide;    /* trip count from the whole 64-bit counter */
     uint8_t nbases;
     jit_loop_base bases[JIT_LOOP_BASES];

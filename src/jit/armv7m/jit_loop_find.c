@@ -168,13 +168,17 @@ static bool analyse(const jit *j, uint32_t h, uint32_t e, uint32_t back, unsigne
         if (in->code == MBPF_OP_LDDW)
             i++;
     }
-    /* counter: written once, by +-1; the limit not at all */
+    /* counter: written once, by +-1 (+-2, 4, 8 for a != test); the limit
+     * not at all */
     int32_t cs = 0;
     bool c64 = false, cmp64 = MBPF_CLASS(jb->code) == MBPF_JMP;
-    if (nw[c] != 1 || !jit_loop_add_imm(&ins[wat[c]], &cs, &c64) || (cs != 1 && cs != -1) ||
+    unsigned order = op == MBPF_JNE ? 0u : op == MBPF_JLT || op == MBPF_JGT ? 1u : 2u;
+    if (nw[c] != 1 || !jit_loop_add_imm(&ins[wat[c]], &cs, &c64) ||
         (lreg != JIT_NOREG && nw[lreg] != 0))
         return false;
-    unsigned order = op == MBPF_JNE ? 0u : op == MBPF_JLT || op == MBPF_JGT ? 1u : 2u;
+    uint32_t mag = cs < 0 ? 0u - (uint32_t)cs : (uint32_t)cs;
+    if (mag != 1 && (order || (mag != 2 && mag != 4 && mag != 8)))
+        return false;
     if (order && (op == MBPF_JLT || op == MBPF_JSLT) != (cs > 0))
         return false; /* moving away from the limit */
     /* a zero-extended counter against a 64-bit limit: only != imm >= 0 */
