@@ -138,14 +138,15 @@ void pg_gen_ptr_loop(gen *g)
     /* offsets relative to the frame's r10 for the stack */
     int32_t base = in_ctx ? 0 : -(int32_t)g->stack_size;
     int32_t start = base + first;
+    /* both copies before either moves (src may be p or q) */
+    unsigned q = n == 5 ? (unsigned)regs[4] : p;
     if ((unsigned)src != p)
         pg_emit(g, MBPF_ALU64 | MBPF_MOV | MBPF_X, p, (unsigned)src, 0, 0);
-    pg_emit(g, MBPF_ALU64 | MBPF_ADD | MBPF_K, p, 0, 0, start - ss.off);
-    unsigned q = n == 5 ? (unsigned)regs[4] : p;
-    if (q != p) {
+    if (q != p && (unsigned)src != q)
         pg_emit(g, MBPF_ALU64 | MBPF_MOV | MBPF_X, q, (unsigned)src, 0, 0);
+    pg_emit(g, MBPF_ALU64 | MBPF_ADD | MBPF_K, p, 0, 0, start - ss.off);
+    if (q != p)
         pg_emit(g, MBPF_ALU64 | MBPF_ADD | MBPF_K, q, 0, 0, base + first_q - ss.off);
-    }
     if (g->st.r[acc].kind != K_SCALAR)
         pg_emit(g, MBPF_ALU64 | MBPF_MOV | MBPF_K, acc, 0, 0, pg_imm32(g));
     pg_emit(g, MBPF_ALU64 | MBPF_MOV | MBPF_K, tmp, 0, 0, 0);
