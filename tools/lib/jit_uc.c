@@ -618,6 +618,11 @@ int jit_uc_run(jit_uc *h, mbpf_vm *vm, const void *code, size_t code_len, void *
             fclose(f);
         }
         uc_ctl_remove_cache(h->uc, CODE_BASE, CODE_BASE + CODE_MAX);
+        /* the native stack starts as garbage, the same every run: code that
+         * reads a frame word it never wrote fails the same way each time */
+        static uint8_t junk[16384];
+        memset(junk, 0xA7, sizeof junk);
+        uc_mem_write(h->uc, NSTACK_BASE + NSTACK_SIZE - sizeof junk, junk, sizeof junk);
         uint32_t regs_zero = 0;
         for (int r = UC_ARM_REG_R0; r <= UC_ARM_REG_R12; r++)
             uc_reg_write(h->uc, r, &regs_zero);
