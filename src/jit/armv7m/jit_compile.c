@@ -214,7 +214,7 @@ static void jump(jit *j, const mbpf_insn *in)
     }
     unsigned c = op == MBPF_JA ? T2_AL : compare(j, in);
     uint32_t to = target_off(j, (uint32_t)t);
-    if (jit_loop_back(j, c, t <= (int64_t)j->pc, &to))
+    if (j->nloops && jit_loop_back(j, c, t <= (int64_t)j->pc, &to))
         return; /* back-edge of a loop's fast copy: no budget event */
     if (t > (int64_t)j->pc) {
         jit_branch(j, c, to);
@@ -406,7 +406,8 @@ static void run_pass(jit *j, uint8_t *buf, uint32_t cap)
             j->zf = JIT_NOREG;
         }
         j->offs[i] = (j->offs[i] & JIT_LABEL) | j->b.pos;
-        jit_loop_head(j, i); /* a counted loop: guard and fast copy first */
+        if (j->nloops)
+            jit_loop_head(j, i); /* a counted loop: guard and fast copy first */
         uint32_t at = j->b.pos;
         j->zf_next = JIT_NOREG;
         if (i + 1 < j->n && !(j->offs[i + 1] & JIT_LABEL) && jit_alu_pair(j, in)) {

@@ -183,7 +183,7 @@ void jit_ldx(jit *j, const mbpf_insn *in)
     unsigned t = ld_size[sz >> 3];
     if (sx)
         t = sz == MBPF_H ? T2_SH : sz == MBPF_B ? T2_SB : T2_W;
-    if (!jit_loop_post(j, in, t, false, dl, m.reg))
+    if (!j->fast || !jit_loop_post(j, in, t, false, dl, m.reg))
         t2_ldr(b, t, dl, m.reg, m.disp, T2_LR);
     if (sx) {
         t2_shift_imm(b, T2_ASR, dh, dl, 31);
@@ -216,7 +216,7 @@ void jit_store(jit *j, const mbpf_insn *in)
         if (sz == MBPF_DW)
             vh = jit_src_hi(j, s, RB1);
     }
-    if (sz == MBPF_DW || !jit_loop_post(j, in, ld_size[sz >> 3], true, vl, m.reg))
+    if (sz == MBPF_DW || !j->fast || !jit_loop_post(j, in, ld_size[sz >> 3], true, vl, m.reg))
         t2_str(b, ld_size[sz >> 3], vl, m.reg, m.disp, T2_LR);
     if (sz == MBPF_DW)
         t2_str(b, T2_W, vh, m.reg, m.disp + 4, T2_LR);
