@@ -126,6 +126,22 @@ static void counters(void **state)
         EXIT()};
     assert_true(same(up_far, NPROG(up_far), 0, 0, &r));
     assert_int_equal(r.status, MBPF_E_MEM);
+    /* limits at the edges of the immediate's range */
+    static const int32_t ks[] = {0x7fffffff, -0x7fffffff - 1, -1, 1};
+    for (unsigned i = 0; i < NPROG(ks); i++)
+        for (int32_t d = 1; d <= 70; d += 23) {
+            const mbpf_insn edge[] = {
+                MOV64_IMM(0, 0), MOV32_IMM(3, (int32_t)((uint32_t)ks[i] + (uint32_t)d)),
+                LDX(MBPF_B, 4, 1, 0), ALU64_REG(MBPF_ADD, 0, 4), ALU64_IMM(MBPF_ADD, 1, 1),
+                ALU32_IMM(MBPF_ADD, 3, -1), JMP32_IMM(MBPF_JNE, 3, ks[i], -5), EXIT()};
+            assert_true(same(edge, NPROG(edge), 0, 0, &r));
+            assert_int_equal(r.status, d <= (int32_t)CTX_LEN ? MBPF_OK : MBPF_E_MEM);
+            const mbpf_insn up2[] = {
+                MOV64_IMM(0, 0), MOV32_IMM(3, (int32_t)((uint32_t)ks[i] - (uint32_t)d)),
+                LDX(MBPF_B, 4, 1, 0), ALU64_REG(MBPF_ADD, 0, 4), ALU64_IMM(MBPF_ADD, 1, 1),
+                ALU32_IMM(MBPF_ADD, 3, 1), JMP32_IMM(MBPF_JNE, 3, ks[i], -5), EXIT()};
+            assert_true(same(up2, NPROG(up2), 0, 0, &r));
+        }
     static const uint64_t c64[] = {5, 64, 65, 0x100000005ull, 0xffffffffffffffffull, 0};
     for (unsigned i = 0; i < NPROG(c64); i++) {
         const mbpf_insn wide[] = {

@@ -56,7 +56,7 @@ static void guard_count(jit *j, const jit_loop *L, uint32_t slow)
     if (!L->wide && !L->order && L->lreg == JIT_NOREG && unit) { /* Fletcher's shape */
         unsigned cl = jit_src_lo(j, L->creg, RA0);
         if (L->cstep < 0) { /* N - 1 = C - K - 1 (mod 2^32) */
-            t2_add_imm(b, RA0, cl, -(int32_t)((uint32_t)L->k + 1u), T2_LR);
+            t2_add_imm(b, RA0, cl, (int32_t)(0u - ((uint32_t)L->k + 1u)), T2_LR);
         } else { /* N - 1 = K - C - 1 */
             t2_mov_imm(b, RA1, (uint32_t)L->k - 1u);
             t2_alu(b, T2_SUB, RA0, RA1, cl, false);
