@@ -99,6 +99,15 @@ typedef struct mbpf_jit_ctx {
     uint32_t cr_lim;      /* 0x54 */
     uint32_t cw_start;    /* 0x58 writable region */
     uint32_t cw_lim;      /* 0x5c */
+    /* Routine address (Thumb bit set), used by the guards of counted loops:
+     * uint32_t check_range(uint32_t start, uint32_t len, uint32_t desc,
+     *                      mbpf_jit_ctx *c)
+     *   -> 0 when every byte of [start, start + len) (len >= 1, the sum
+     *   computed without wrapping) lies inside the stack area or inside ONE
+     *   region with the need of desc's kind; refreshes cr_* / cw_* like
+     *   check_mem on a region hit; never records an error (a failing guard
+     *   just runs the checked loop). */
+    uint32_t check_range; /* 0x60 */
 } mbpf_jit_ctx;
 
 enum {
@@ -125,7 +134,8 @@ enum {
     MBPF_JIT_CTX_CR_LIM = 0x54,
     MBPF_JIT_CTX_CW_START = 0x58,
     MBPF_JIT_CTX_CW_LIM = 0x5c,
-    MBPF_JIT_CTX_SIZE = 0x60,
+    MBPF_JIT_CTX_CHECK_RANGE = 0x60,
+    MBPF_JIT_CTX_SIZE = 0x64,
 };
 
 /* What failed (ctx.kind), to pick the interpreter's message. */

@@ -1,6 +1,7 @@
 /* Device test of JIT'd code on QEMU (Cortex-M4): atomics at aligned and
  * unaligned addresses (LDREX/STREX and the PRIMASK sequence; QEMU faults
- * where real hardware does), 64-bit division and shifts, and a local call.
+ * where real hardware does), 64-bit division and shifts, a local call, and
+ * a counted loop (the guarded fast copy).
  * The firmware compares the JIT's result with the interpreter's and the
  * host's (scripts/firmware.sh). */
 #include "mbpf_helpers.h"
@@ -30,5 +31,12 @@ uint64_t jit_ops(uint8_t *ctx, uint64_t len)
     }
     for (uint64_t i = 0; i < len; i++)
         acc = mix(acc, ctx[i]);
-    return acc;
+    /* a counted loop without calls: the JIT's guarded fast copy, whose
+     * guard calls the device's check_range for the ctx region */
+    uint32_t sum = 0, n = (uint32_t)len;
+    const uint8_t *p = ctx;
+    do
+        sum = sum * 31u + *p++;
+    while (--n != 0);
+    return acc ^ sum;
 }

@@ -26,6 +26,7 @@
 #define T_MAGIC (TRAMP_BASE + 0x00u)
 #define T_CHECK (TRAMP_BASE + 0x10u)
 #define T_HELPER (TRAMP_BASE + 0x20u)
+#define T_RANGE (TRAMP_BASE + 0x30u)
 #define DATA_BASE 0x60000000ull /* RAM region: Normal memory */
 #define PAGE 0x1000ull
 #define CLUSTER_GAP 0x00100000ull  /* host gaps below this keep one cluster */
@@ -419,6 +420,44 @@ static void do_check_mem(jit_uc *h)
     reg_w(h, UC_ARM_REG_R0, 1);
 }
 
+/* ctx->check_range: the loop guards' question, answered by the interpreter's
+ * own check on the host range; the emulated range must be the linear image
+ * of it (one window). Records nothing. */
+static void do_check_range(jit_uc *h)
+{
+    uint32_t lo = reg_r(h, UC_ARM_REG_R0), len = reg_r(h, UC_ARM_REG_R1);
+    uint32_t desc = reg_r(h, UC_ARM_REG_R2), c = reg_r(h, UC_ARM_REG_R3);
+    uint32_t kind = MBPF_JIT_DESC_KIND(desc);
+    uint32_t need = kind == MBPF_JIT_KIND_LOAD    ? MBPF_MEM_READ
+                    : kind == MBPF_JIT_KIND_STORE ? MBPF_MEM_WRITE
+                                                  : MBPF_MEM_RW;
+    if (c != CTXB_BASE) {
+        herr(h, JIT_UC_E_FAULT, "check_range called with a bad context block 0x%x", c);
+        uc_emu_stop(h->uc);
+        return;
+    }
+    uint64_t addr = jit_uc_to_host(h, lo);
+    bool ok = len != 0 && (uint64_t)lo + len <= 0x100000000ull && window_of(h, lo) >= 0 &&
+              window_of(h, (uint64_t)lo + len - 1) == window_of(h, lo) &&
+              mbpf_vm_check_mem(h->vm, addr, len, need);
+    if (ok) {
+        const mbpf_region *reg = mbpf_vm_find_region(h->vm, addr, len, need);
+        uint32_t start = reg ? jit_uc_to_emu(h, (const void *)reg->start) : 0;
+        if (reg && start) {
+            uint32_t lim = mbpf_jit_cache_lim(reg->len);
+            if (reg->flags & MBPF_MEM_READ) {
+                wr32(h, c + MBPF_JIT_CTX_CR_START, start);
+                wr32(h, c + MBPF_JIT_CTX_CR_LIM, lim);
+            }
+            if (reg->flags & MBPF_MEM_WRITE) {
+                wr32(h, c + MBPF_JIT_CTX_CW_START, start);
+                wr32(h, c + MBPF_JIT_CTX_CW_LIM, lim);
+            }
+        }
+    }
+    reg_w(h, UC_ARM_REG_R0, ok ? 0u : 1u);
+}
+
 static bool is_pointer_kind(uint8_t k)
 {
     return k == MBPF_ARG_MEM_R || k == MBPF_ARG_MEM_W || k == MBPF_ARG_MEM_RW ||
@@ -487,6 +526,8 @@ static void hook_tramp(uc_engine *uc, uint64_t address, uint32_t size, void *use
         do_check_mem(h);
     else if (address == T_HELPER)
         do_call_helper(h);
+    else if (address == T_RANGE)
+        do_check_range(h);
     else if (address != T_MAGIC) {
         herr(h, JIT_UC_E_FAULT, "jump into the trampoline page at 0x%llx", (unsigned long long)address);
         uc_emu_stop(h->uc);
@@ -567,6 +608,7 @@ int jit_uc_run(jit_uc *h, mbpf_vm *vm, const void *code, size_t code_len, void *
         cb.budget_hi = (uint32_t)(vm->cfg.budget >> 32);
         cb.check_mem = T_CHECK | 1u;
         cb.call_helper = T_HELPER | 1u;
+        cb.check_range = T_RANGE | 1u;
         uc_mem_write(h->uc, CTXB_BASE, &cb, sizeof cb);
         uc_mem_write(h->uc, CODE_BASE, code, code_len);
         const char *dump = getenv("JIT_UC_DUMP");
@@ -576,6 +618,11 @@ int jit_uc_run(jit_uc *h, mbpf_vm *vm, const void *code, size_t code_len, void *
             fclose(f);
         }
         uc_ctl_remove_cache(h->uc, CODE_BASE, CODE_BASE + CODE_MAX);
+        /* the native stack starts as garbage, the same every run: code that
+         * reads a frame word it never wrote fails the same way each time */
+        static uint8_t junk[16384];
+        memset(junk, 0xA7, sizeof junk);
+        uc_mem_write(h->uc, NSTACK_BASE + NSTACK_SIZE - sizeof junk, junk, sizeof junk);
         uint32_t regs_zero = 0;
         for (int r = UC_ARM_REG_R0; r <= UC_ARM_REG_R12; r++)
             uc_reg_write(h->uc, r, &regs_zero);

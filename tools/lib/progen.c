@@ -212,7 +212,14 @@ static void gen_stmt(gen *g)
     else if (w < 74) pg_gen_callx(g);
     else if (w < 80) gen_local_call(g);
     else if (w < 89) { if (g->nest < 3 && pg_room(g) > 40) gen_if(g); else pg_gen_alu(g); }
-    else if (w < 95) { if (g->nest < 3) gen_loop(g); else pg_gen_load(g); }
+    else if (w < 95) {
+        if (g->nest < 3 && pg_chance(g, 35))
+            pg_gen_ptr_loop(g); /* the JIT's counted-loop fast path */
+        else if (g->nest < 3)
+            gen_loop(g);
+        else
+            pg_gen_load(g);
+    }
     else if (w < 98) gen_early_exit(g);
     else if (w < 99 && pg_chance(g, 30)) gen_spin(g);
     else pg_gen_alu(g);

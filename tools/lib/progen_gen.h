@@ -85,6 +85,7 @@ void pg_gen_lddw(gen *g);
 void pg_gen_helper_call(gen *g);
 void pg_gen_callx(gen *g);
 void pg_gen_narrow(gen *g);
+void pg_gen_ptr_loop(gen *g); /* progen_loop.c */
 /* Leaves one helper (never PROGEN_H_MIX) out of p's allowed list. */
 void pg_forbid_one(gen *g, progen_program *p);
 

@@ -498,6 +498,8 @@ static void endian(jit *j, const mbpf_insn *in)
 
 void jit_alu(jit *j, const mbpf_insn *in)
 {
+    if (j->fast && jit_loop_ptr_add(j, in)) /* pointer step in a loop's fast copy */
+        return;
     if (MBPF_OP(in->code) == MBPF_END)
         endian(j, in);
     else if (MBPF_CLASS(in->code) == MBPF_ALU)

@@ -66,7 +66,7 @@ void jit_branch(jit *j, unsigned cond, uint32_t target)
 {
     int32_t off = (int32_t)target - (int32_t)j->b.pos;
     bool fits = cond == T2_AL ? t2_b16_fits(off) : t2_bcond16_fits(off);
-    uint32_t bit = j->pc >= j->n ? 0 : j->nbr == 0 ? JIT_BR0 : j->nbr == 1 ? JIT_BR1 : 0;
+    uint32_t bit = j->head || j->pc >= j->n ? 0 : j->nbr == 0 ? JIT_BR0 : j->nbr == 1 ? JIT_BR1 : 0;
     j->nbr++;
     bool narrow;
     if (!j->final) {
@@ -111,7 +111,7 @@ void jit_branch_insn(jit *j, unsigned cond, uint32_t t)
     }
     int32_t off = (int32_t)(j->offs[t] & JIT_OFF) - (int32_t)j->b.pos;
     bool narrow = false;
-    if (!j->fwd_seen && j->pc < j->n && fwd_target(j, j->pc) == t) {
+    if (!j->head && !j->fwd_seen && j->pc < j->n && fwd_target(j, j->pc) == t) {
         j->fwd_seen = true;
         if (!j->final)
             j->offs[j->pc] |= JIT_FWD | (cond == T2_AL ? JIT_FWD_AL : 0u);
@@ -275,6 +275,8 @@ static void jump(jit *j, const mbpf_insn *in)
     }
     unsigned c = op == MBPF_JA ? T2_AL : compare(j, in);
     uint32_t to = target_off(j, (uint32_t)t);
+    if (j->nloops && jit_loop_back(j, c, t <= (int64_t)j->pc, &to))
+        return; /* back-edge of a loop's fast copy: no budget event */
     if (t > (int64_t)j->pc) {
         jit_branch_insn(j, c, (uint32_t)t);
         return;
@@ -452,6 +454,8 @@ static void set_off(jit *j, uint32_t i)
     j->offs[i] = (j->offs[i] & ~JIT_OFF) | (j->b.pos & JIT_OFF);
 }
 
+void jit_translate(jit *j, const mbpf_insn *in) { translate(j, in); }
+
 static void run_pass(jit *j, uint8_t *buf, uint32_t cap)
 {
     t2_init(&j->b, buf, cap);
@@ -474,6 +478,8 @@ static void run_pass(jit *j, uint8_t *buf, uint32_t cap)
             j->zf = JIT_NOREG;
         }
         set_off(j, i);
+        if (j->nloops)
+            jit_loop_head(j, i); /* a counted loop: guard and fast copy first */
         j->nbr = 0;
         j->fwd_seen = false;
         uint32_t at = j->b.pos;
@@ -590,7 +596,7 @@ static uint32_t relayout(jit *j)
     }
     /* shift now covers the whole code: the routines move by it */
     uint32_t *r[] = {&j->r_exit, &j->r_exit_err, &j->r_trap, &j->r_mem,
-                     &j->r_budget, &j->r_udiv64, &j->r_sdiv64};
+                     &j->r_budget, &j->r_udiv64, &j->r_sdiv64, &j->r_range};
     for (unsigned k = 0; k < sizeof r / sizeof r[0]; k++)
         if (*r[k] >= main_end && *r[k] != JIT_OFF)
             *r[k] -= shift;
@@ -643,11 +649,12 @@ int mbpf_jit_compile(mbpf_vm *vm, void *buf, size_t buf_len, size_t *code_len,
     jit_alloc_regs(&j);
     jit_find_noinit(&j);
     mark_labels(&j);
+    jit_loop_find(&j);
 
     /* Sizing pass: every frame copy, forward jumps wide. */
     j.copies = COPY_SB | COPY_CR | COPY_CW;
     j.r_exit = j.r_exit_err = j.r_trap = j.r_mem = j.r_budget = JIT_OFF;
-    j.r_udiv64 = j.r_sdiv64 = JIT_OFF;
+    j.r_udiv64 = j.r_sdiv64 = j.r_range = JIT_OFF;
     run_pass(&j, NULL, 0);
     if (j.err_status != MBPF_OK)
         return fail_out(err, j.err_status, j.err_pc, j.err_msg);
@@ -658,15 +665,15 @@ int mbpf_jit_compile(mbpf_vm *vm, void *buf, size_t buf_len, size_t *code_len,
     if (!buf || buf_len < size)
         return fail_out(err, MBPF_E_NOSPACE, 0, "code buffer too small");
     j.final = true;
-    uint32_t routines[7] = {j.r_exit, j.r_exit_err, j.r_trap, j.r_mem,
-                            j.r_budget, j.r_udiv64, j.r_sdiv64};
+    uint32_t routines[] = {j.r_exit,   j.r_exit_err, j.r_trap,  j.r_mem,
+                           j.r_budget, j.r_udiv64,   j.r_sdiv64, j.r_range};
     run_pass(&j, (uint8_t *)buf, (uint32_t)(buf_len > 0xffffffffu ? 0xffffffffu : buf_len));
     if (j.err_status != MBPF_OK)
         return fail_out(err, j.err_status, j.err_pc, j.err_msg);
-    uint32_t emitted[7] = {j.r_exit, j.r_exit_err, j.r_trap, j.r_mem,
-                           j.r_budget, j.r_udiv64, j.r_sdiv64};
+    uint32_t emitted[] = {j.r_exit,   j.r_exit_err, j.r_trap,  j.r_mem,
+                          j.r_budget, j.r_udiv64,   j.r_sdiv64, j.r_range};
     bool moved = false;
-    for (unsigned k = 0; k < 7; k++)
+    for (unsigned k = 0; k < sizeof routines / sizeof routines[0]; k++)
         moved |= routines[k] != emitted[k];
     if (j.b.pos != size || j.b.overflow || moved)
         return fail_out(err, MBPF_E_JIT, 0, "internal: emitted size differs from the sizing pass");

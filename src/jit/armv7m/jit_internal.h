@@ -15,6 +15,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "jit/armv7m/jit_loop.h"
 #include "jit/armv7m/thumb2_emit.h"
 #include "mbpf/jit.h"
 #include "mbpf/mbpf.h"
@@ -92,6 +93,8 @@ typedef struct jit {
     bool final;     /* emit pass: decisions of the sizing pass, range errors */
     uint8_t nbr;    /* jit_branch calls so far in this instruction */
     bool fwd_seen;  /* jit_branch_insn forward call seen in this instruction */
+    bool head;      /* emitting a loop head (guard, fast copy): every branch
+                       wide, no decision recorded (jit_loop.c) */
     bool use_div64, use_sdiv64;
     bool use_calls, use_trap, use_budget, use_mem; /* routines needed (scan_features) */
     /* frame copies the prologue makes (bit 0: stack base, 1: readable region
@@ -101,6 +104,15 @@ typedef struct jit {
     /* Routine offsets (emitting pass: exact, from a sizing run of the routines). */
     uint32_t r_exit, r_exit_err, r_trap, r_mem, r_budget, r_udiv64, r_sdiv64;
     uint32_t main_end;
+
+    /* counted loops with a fast copy (jit_loop.c) */
+    jit_loop loops[JIT_MAX_LOOPS];
+    uint8_t nloops;
+    uint8_t fast;   /* 1 + loop whose fast copy is being emitted, or 0 */
+    bool use_range; /* a loop guard may call the range routine */
+    uint64_t post_done; /* fast copy: bit pc - h: a pointer step that a
+                           post-indexed access already did */
+    uint32_t r_range;
 
     int32_t err_status;
     uint32_t err_pc;
@@ -142,6 +154,19 @@ void jit_desc(jit *j, uint32_t desc);
 uint32_t jit_fwd_begin(jit *j);                /* 16-bit B<cond> placeholder */
 void jit_fwd_end_cbz(jit *j, uint32_t at, bool nz, unsigned rn); /* patch as CB(N)Z */
 void jit_fwd_end(jit *j, uint32_t at, unsigned cond); /* patch it to here */
+
+/* jit_compile.c: the translation switch (used by the fast loop copies). */
+void jit_translate(jit *j, const mbpf_insn *in);
+
+/* jit_loop_find.c, jit_loop.c: counted-loop fast path. */
+void jit_loop_find(jit *j);                     /* after the labels are marked */
+bool jit_loop_add_imm(const mbpf_insn *in, int32_t *step, bool *is64); /* add/sub imm */
+void jit_loop_head(jit *j, uint32_t i);         /* guard and fast copy at a head */
+bool jit_loop_back(jit *j, unsigned cond, bool backward, uint32_t *to); /* loop jumps */
+bool jit_loop_ptr_add(jit *j, const mbpf_insn *in);     /* fast copy: pointer step */
+void jit_loop_routine(jit *j);                  /* range_slow, emitted once */
+bool jit_loop_post(jit *j, const mbpf_insn *in, unsigned t, bool store, unsigned rt,
+                   unsigned rn); /* fast copy: post-indexed load / store */
 
 /* jit_routines.c */
 void jit_prologue(jit *j);

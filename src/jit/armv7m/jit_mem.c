@@ -60,6 +60,8 @@ static maddr mem_addr(jit *j, unsigned base, int32_t off, uint32_t size, unsigne
                     : kind == MBPF_JIT_KIND_STORE ? NEED_WRITE
                                                   : NEED_READ | NEED_WRITE;
     int32_t lo = off, hi = off + (int32_t)size;
+    if (j->fast) /* a loop's fast copy: its guard proved every access */
+        return (maddr){base_lo(j, base), off};
     /* r10 + constant inside the current frame. */
     if (base == 10 && off < 0 && (uint32_t)-off >= size && (uint32_t)-off <= j->stack_size)
         return (maddr){base_lo(j, base), off};
@@ -181,7 +183,8 @@ void jit_ldx(jit *j, const mbpf_insn *in)
     unsigned t = ld_size[sz >> 3];
     if (sx)
         t = sz == MBPF_H ? T2_SH : sz == MBPF_B ? T2_SB : T2_W;
-    t2_ldr(b, t, dl, m.reg, m.disp, T2_LR);
+    if (!j->fast || !jit_loop_post(j, in, t, false, dl, m.reg))
+        t2_ldr(b, t, dl, m.reg, m.disp, T2_LR);
     if (sx) {
         t2_shift_imm(b, T2_ASR, dh, dl, 31);
         jit_store_dst(j, d, true, true);
@@ -213,7 +216,8 @@ void jit_store(jit *j, const mbpf_insn *in)
         if (sz == MBPF_DW)
             vh = jit_src_hi(j, s, RB1);
     }
-    t2_str(b, ld_size[sz >> 3], vl, m.reg, m.disp, T2_LR);
+    if (sz == MBPF_DW || !j->fast || !jit_loop_post(j, in, ld_size[sz >> 3], true, vl, m.reg))
+        t2_str(b, ld_size[sz >> 3], vl, m.reg, m.disp, T2_LR);
     if (sz == MBPF_DW)
         t2_str(b, T2_W, vh, m.reg, m.disp + 4, T2_LR);
 }

@@ -289,4 +289,6 @@ void jit_routines(jit *j)
     if (j->use_mem)
         mem_routine(j);
     jit_div64_routines(j);
+    if (j->use_range)
+        jit_loop_routine(j);
 }

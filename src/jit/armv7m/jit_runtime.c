@@ -67,6 +67,34 @@ static uint32_t check_mem(uint32_t lo, uint32_t hi, uint32_t desc, mbpf_jit_ctx 
     return 1;
 }
 
+/* Loop guards: is all of [start, start + len) allowed (no error recorded)? */
+static uint32_t check_range(uint32_t start, uint32_t len, uint32_t desc, mbpf_jit_ctx *c)
+{
+    jit_run *r = (jit_run *)(void *)c;
+    uint32_t kind = MBPF_JIT_DESC_KIND(desc);
+    uint32_t need = kind == MBPF_JIT_KIND_LOAD    ? MBPF_MEM_READ
+                    : kind == MBPF_JIT_KIND_STORE ? MBPF_MEM_WRITE
+                                                  : MBPF_MEM_RW;
+    uint64_t stack = (uint64_t)(uintptr_t)r->vm->stack;
+    if (len == 0)
+        return 1;
+    if (mbpf_range_in(start, len, stack, mbpf_stack_bytes(r->vm)))
+        return 0;
+    const mbpf_region *reg = mbpf_vm_find_region(r->vm, start, len, need);
+    if (!reg)
+        return 1;
+    uint32_t lim = mbpf_jit_cache_lim(reg->len);
+    if (reg->flags & MBPF_MEM_READ) {
+        c->cr_start = (uint32_t)reg->start;
+        c->cr_lim = lim;
+    }
+    if (reg->flags & MBPF_MEM_WRITE) {
+        c->cw_start = (uint32_t)reg->start;
+        c->cw_lim = lim;
+    }
+    return 0;
+}
+
 static uint64_t call_helper(uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5,
                             mbpf_jit_ctx *c, uint32_t id)
 {
@@ -118,6 +146,7 @@ int mbpf_jit_run(mbpf_vm *vm, const void *code, void *ctx, uint32_t ctx_len,
     r.c.budget_hi = (uint32_t)(vm->cfg.budget >> 32);
     r.c.check_mem = (uint32_t)(uintptr_t)&check_mem;
     r.c.call_helper = (uint32_t)(uintptr_t)&call_helper;
+    r.c.check_range = (uint32_t)(uintptr_t)&check_range;
     r.c.env = (uint32_t)(uintptr_t)&r;
     vm->pad = 1;
     void (*entry)(mbpf_jit_ctx *) = (void (*)(mbpf_jit_ctx *))((uintptr_t)code | 1u);

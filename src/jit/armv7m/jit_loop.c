@@ -1,0 +1,429 @@
+/* Counted-loop fast path: loop versioning.
+ *
+ * An innermost loop `h: body; jne rC, K -> h` (or another closing test, see
+ * jit_loop_find.c) whose counter rC moves by +-1
+ * exactly once per iteration runs a number of times N known at its entry.
+ * When, at that entry, the budget covers the N-1 backward jumps and every
+ * access of every iteration provably lies in the stack area or in one region
+ * with the needed flags, no iteration can fail, and a copy of the body
+ * without memory checks and without budget events gives the same registers,
+ * memory and (after subtracting N-1 at once) budget. Otherwise the normal,
+ * checked copy runs and fails exactly where the interpreter does. Layout at
+ * the head (every jump to h lands on the guard):
+ *
+ *   guard: N-1 from the counter; budget; one range test per base register
+ *          (inline against the frame's region caches, else range_slow);
+ *          any doubt -> slow; then budget -= N-1
+ *   fast:  the body unchecked; the back-edge is `b<cond> fast`; `b after`
+ *   slow:  the normal translation; its back-edge targets slow
+ *
+ * Which loops qualify: jit_loop_find.c; why the ranges are exact:
+ * docs/jit-armv7m.md.
+ */
+#include <stddef.h>
+
+#include "jit/armv7m/jit_internal.h"
+
+_Static_assert(offsetof(mbpf_jit_ctx, check_range) == MBPF_JIT_CTX_CHECK_RANGE,
+               "context block layout");
+
+#define M_LIMIT 0x800000u /* N-1 below 2^23: (N-1) * 255 stays below 2^31 */
+
+/* rd = rn + c with the flags of the addition (C: carry / no borrow). */
+static void add_flags(jit *j, unsigned rd, unsigned rn, int32_t c)
+{
+    t2_buf *b = &j->b;
+    uint32_t mag = c < 0 ? 0u - (uint32_t)c : (uint32_t)c;
+    unsigned op = c < 0 ? T2_SUB : T2_ADD;
+    if (t2_is_low(rd) && t2_is_low(rn) && (mag <= 7u || (rd == rn && mag <= 0xffu)))
+        t2_add_imm(b, rd, rn, c, T2_LR); /* the 16-bit ADDS / SUBS */
+    else if (!t2_dp_imm(b, op, true, rd, rn, mag)) {
+        t2_mov_imm(b, T2_LR, mag);
+        t2_alu(b, op, rd, rn, T2_LR, true);
+    }
+}
+
+/* r0 = N - 1 (back jumps the loop takes), or -> slow when N is 0 (2^32 or
+ * 2^64 iterations) or N - 1 >= M_LIMIT. The iteration i ends with
+ * C0 + i*step and goes on while that is not the limit (or before it), so
+ * N = (limit - C0) / step over the compared width (a step of 2^k needs a
+ * multiple of it); an ordered test also
+ * needs C0 before the limit (else -> slow; the checked copy is exact). */
+static void guard_count(jit *j, const jit_loop *L, uint32_t slow)
+{
+    t2_buf *b = &j->b;
+    bool unit = L->cstep == 1 || L->cstep == -1;
+    if (!L->wide && !L->order && L->lreg == JIT_NOREG && unit) { /* Fletcher's shape */
+        unsigned cl = jit_src_lo(j, L->creg, RA0);
+        if (L->cstep < 0) { /* N - 1 = C - K - 1 (mod 2^32) */
+            t2_add_imm(b, RA0, cl, (int32_t)(0u - ((uint32_t)L->k + 1u)), T2_LR);
+        } else { /* N - 1 = K - C - 1 */
+            t2_mov_imm(b, RA1, (uint32_t)L->k - 1u);
+            t2_alu(b, T2_SUB, RA0, RA1, cl, false);
+        }
+    } else {
+        /* operands first (moves may change the flags), then subs / sbcs */
+        unsigned ll = RB0, lh = RB1;
+        if (L->lreg == JIT_NOREG) {
+            t2_mov_imm(b, RB0, (uint32_t)L->k);
+            if (L->wide)
+                t2_mov_imm(b, RB1, L->k < 0 ? 0xffffffffu : 0u);
+        } else {
+            ll = jit_src_lo(j, L->lreg, RB0);
+            if (L->wide)
+                lh = jit_src_hi(j, L->lreg, RB1);
+        }
+        unsigned cl = jit_src_lo(j, L->creg, RA0), ch = RA1;
+        if (L->wide)
+            ch = jit_src_hi(j, L->creg, RA1);
+        bool up = L->cstep > 0;
+        t2_alu(b, T2_SUB, RA0, up ? ll : cl, up ? cl : ll, true);
+        if (L->wide)
+            t2_alu(b, T2_SBC, RA1, up ? lh : ch, up ? ch : lh, true);
+        if (L->order) /* C0 after the limit: the difference borrowed */
+            jit_branch(j, L->order == 1 ? T2_LO : T2_LT, slow);
+        if (L->wide) {
+            t2_cmp_imm(b, RA1, 0);
+            jit_branch(j, T2_NE, slow);
+        }
+        if (!unit) { /* step 2^k: the difference must be a multiple (else the
+                        counter never meets the limit: budget error) */
+            uint32_t mag = L->cstep < 0 ? 0u - (uint32_t)(int32_t)L->cstep : (uint32_t)L->cstep;
+            unsigned k = mag == 2 ? 1u : mag == 4 ? 2u : 3u;
+            t2_dp_imm(b, T2_AND, true, 15, RA0, mag - 1u); /* tst */
+            jit_branch(j, T2_NE, slow);
+            t2_shift_imm(b, T2_LSR, RA0, RA0, k);
+        }
+        t2_add_imm(b, RA0, RA0, -1, T2_LR);
+    }
+    t2_cmp_imm(b, RA0, M_LIMIT);
+    jit_branch(j, T2_HS, slow);
+}
+
+/* Budget: the loop takes N-1 (r0) backward jumps; the low word must cover
+ * them (else the checked copy runs: it borrows from the high word or stops
+ * at the exact jump). */
+static void guard_budget(jit *j, uint32_t slow)
+{
+    t2_buf *b = &j->b;
+    unsigned lo = j->breg;
+    if (lo == JIT_NOREG) {
+        t2_ldr(b, T2_W, RA1, T2_SP, F_BLO, JIT_NOREG);
+        lo = RA1;
+    }
+    t2_cmp_reg(b, lo, RA0);
+    jit_branch(j, T2_LO, slow);
+}
+
+static void commit_budget(jit *j)
+{
+    t2_buf *b = &j->b;
+    if (j->breg != JIT_NOREG) {
+        t2_alu(b, T2_SUB, j->breg, j->breg, RA0, false);
+    } else {
+        t2_ldr(b, T2_W, RA1, T2_SP, F_BLO, JIT_NOREG);
+        t2_alu(b, T2_SUB, RA1, RA1, RA0, false);
+        t2_str(b, T2_W, RA1, T2_SP, F_BLO, JIT_NOREG);
+    }
+}
+
+/* One base (its high word already tested 0): every access of every
+ * iteration lies in [s, e) with
+ *   s = P0 + lo - (step < 0 ? (N-1)|step| : 0),
+ *   e = P0 + hi + (step > 0 ? (N-1)|step| : 0),
+ * computed in 32 bits, s without wrapping (else -> slow).
+ * r2 = s, r3 = e - 8; the range is inside a cached region when both
+ * 8-byte windows at s and at e - 8 are (regions are intervals); else the
+ * routine decides. r0 (N-1) is kept. */
+static void guard_base(jit *j, const jit_loop *L, const jit_loop_base *bs, uint32_t slow)
+{
+    t2_buf *b = &j->b;
+    unsigned pl;
+    if (!bs->derived) {
+        pl = jit_src_lo(j, bs->reg, T2_IP);
+    } else if (bs->t2 == 0xffu) {
+        pl = jit_src_lo(j, bs->reg, T2_IP);
+        if (!((j->zhi >> bs->reg) & 1u)) {
+            t2_cmp_imm(b, jit_src_hi(j, bs->reg, T2_LR), 0);
+            jit_branch(j, T2_NE, slow);
+        }
+    } else { /* P0 = t1 + t2 over 64 bits, high word 0 (operands before adds) */
+        unsigned ah = jit_src_hi(j, bs->reg, RA1), bh = jit_src_hi(j, bs->t2, T2_LR);
+        unsigned al = jit_src_lo(j, bs->reg, RB0), bl = jit_src_lo(j, bs->t2, RB1);
+        t2_alu(b, T2_ADD, T2_IP, al, bl, true);
+        t2_alu(b, T2_ADC, T2_LR, ah, bh, true);
+        t2_cmp_imm(b, T2_LR, 0);
+        jit_branch(j, T2_NE, slow);
+        pl = T2_IP;
+    }
+    unsigned d = RA0;
+    uint32_t as = bs->step < 0 ? (uint32_t)-bs->step : (uint32_t)bs->step;
+    if (as > 1 && (as & (as - 1u)) == 0) {
+        unsigned sh = 0;
+        while ((1u << sh) != as)
+            sh++;
+        t2_shift_imm(b, T2_LSL, RA1, RA0, sh);
+        d = RA1;
+    } else if (as > 1) {
+        t2_mov_imm(b, RA1, as);
+        t2_mul(b, RA1, RA0, RA1);
+        d = RA1;
+    }
+    /* s, exact: P0 itself when lo == 0 and the pointer does not move down */
+    unsigned sr = RB0;
+    if (bs->lo == 0 && bs->step >= 0 && pl != T2_IP) {
+        sr = pl;
+    } else {
+        add_flags(j, RB0, pl, bs->lo);
+        if (bs->lo != 0)
+            jit_branch(j, bs->lo < 0 ? T2_LO : T2_HS, slow);
+        if (bs->step < 0) {
+            t2_alu(b, T2_SUB, RB0, RB0, d, true);
+            jit_branch(j, T2_LO, slow);
+        }
+    }
+    /* r3 = e - 8 (mod 2^32), with the true e - 8 below 2^32: then the
+     * window test below is exact (regions end below 2^32) and the routine
+     * gets len = e - s exactly */
+    unsigned from = pl;
+    if (bs->step > 0) {
+        t2_alu(b, T2_ADD, RB1, pl, d, true);
+        jit_branch(j, T2_HS, slow);
+        from = RB1;
+    }
+    if (bs->hi > 8) {
+        add_flags(j, RB1, from, bs->hi - 8);
+        jit_branch(j, T2_HS, slow);
+    } else {
+        t2_add_imm(b, RB1, from, bs->hi - 8, T2_LR);
+    }
+    /* inline: the 8-byte windows at s and at e - 8 inside the cached region
+     * of each need (regions are intervals) */
+    uint32_t miss[3], to_ok = 0;
+    unsigned nmiss = 0, left = (bs->need & NEED_READ ? 2u : 0u) + (bs->need & NEED_WRITE ? 2u : 0u);
+    for (unsigned need = NEED_READ; need <= NEED_WRITE; need <<= 1) {
+        if (!(bs->need & need))
+            continue;
+        j->copies_used |= need == NEED_READ ? COPY_CR : COPY_CW;
+        t2_ldrd(b, RA1, T2_IP, T2_SP, need == NEED_READ ? F_CR_START : F_CW_START);
+        for (unsigned w = 0; w < 2; w++) {
+            t2_alu(b, T2_SUB, T2_LR, w ? RB1 : sr, RA1, false);
+            t2_cmp_reg(b, T2_LR, T2_IP);
+            if (--left)
+                miss[nmiss++] = jit_fwd_begin(j); /* bhs miss */
+            else
+                to_ok = jit_fwd_begin(j); /* blo ok */
+        }
+    }
+    for (unsigned k = 0; k < nmiss; k++)
+        jit_fwd_end(j, miss[k], T2_HS);
+    if (sr != RB0)
+        t2_mov_reg(b, RB0, sr);
+    unsigned kind = bs->need == NEED_READ    ? MBPF_JIT_KIND_LOAD
+                    : bs->need == NEED_WRITE ? MBPF_JIT_KIND_STORE
+                                             : MBPF_JIT_KIND_ATOMIC;
+    jit_bl(j, j->r_range);
+    jit_desc(j, MBPF_JIT_DESC(L->h, 0, kind));
+    jit_branch(j, T2_NE, slow);
+    jit_fwd_end(j, to_ok, T2_LO);
+}
+
+/* The body once more, unchecked: mem_addr skips checks while j->fast is
+ * set, pointer steps are 32-bit adds (jit_loop_ptr_add), the back-edge is a
+ * plain branch (jit_loop_back). Mirrors run_pass's per-instruction step. */
+static void fast_copy(jit *j, jit_loop *L)
+{
+    jit_forget_all(j);
+    j->zf = JIT_NOREG;
+    j->post_done = 0;
+    L->fast = j->b.pos;
+    for (uint32_t i = L->h; i <= L->e; i++) {
+        const mbpf_insn *in = &j->insns[i];
+        j->pc = i;
+        uint32_t at = j->b.pos;
+        j->zf_next = JIT_NOREG;
+        if (i < L->e && jit_alu_pair(j, in)) {
+            i++;
+            j->zf = JIT_NOREG;
+            continue;
+        }
+        jit_translate(j, in);
+        if (j->zf_next != JIT_NOREG)
+            j->zf = j->zf_next;
+        else if (!jit_flag_neutral(j, in, j->b.pos - at))
+            j->zf = JIT_NOREG;
+        if (in->code == MBPF_OP_LDDW)
+            i++;
+    }
+}
+
+void jit_loop_head(jit *j, uint32_t i)
+{
+    if (j->fast)
+        return;
+    unsigned idx = 0;
+    while (idx < j->nloops && j->loops[idx].h != i)
+        idx++;
+    if (idx == j->nloops)
+        return;
+    jit_loop *L = &j->loops[idx];
+    /* The guard and the fast copy have the same size in both passes (their
+     * branches are all wide): the emitting pass finds the checked copy where
+     * the sizing pass put it, relative to the head. */
+    uint32_t head = j->b.pos;
+    uint32_t slow = j->final ? head + L->slow_rel : head;
+    j->head = true;
+    /* the bases' high words first: on the host, pointers that are 64-bit
+     * host addresses (map values) fail here, at the least cost */
+    for (unsigned k = 0; k < L->nbases; k++) {
+        unsigned r = L->bases[k].reg;
+        if (!L->bases[k].derived && r != 10 && !((j->zhi >> r) & 1u)) {
+            t2_cmp_imm(&j->b, jit_src_hi(j, r, T2_LR), 0);
+            jit_branch(j, T2_NE, slow);
+        }
+    }
+    guard_count(j, L, slow);
+    guard_budget(j, slow);
+    for (unsigned k = 0; k < L->nbases; k++)
+        guard_base(j, L, &L->bases[k], slow);
+    commit_budget(j);
+    j->fast = (uint8_t)(idx + 1u);
+    fast_copy(j, L);
+    j->fast = 0;
+    j->pc = L->e + 1;
+    jit_branch(j, T2_AL, j->offs[L->e + 1] & JIT_OFF);
+    j->pc = i;
+    j->head = false;
+    jit_forget_all(j);
+    j->zf = JIT_NOREG;
+    L->slow = j->b.pos;
+    if (!j->final)
+        L->slow_rel = L->slow - head;
+    else if (L->slow != slow)
+        jit_fail(j, MBPF_E_JIT, "internal: loop head size differs from the sizing pass");
+}
+
+/* The jumps of a loop: in the fast copy the back-edge is a plain branch
+ * (for `jeq c, K, out; ja head`, one `b<ne> fast` at the jeq, nothing at
+ * the ja); the checked copy's back-edge targets the checked copy. */
+bool jit_loop_back(jit *j, unsigned cond, bool backward, uint32_t *to)
+{
+    if (j->fast) {
+        const jit_loop *L = &j->loops[j->fast - 1u];
+        bool jeq_ja = MBPF_OP(j->insns[L->e].code) == MBPF_JA;
+        if (jeq_ja && j->pc == L->e - 1u)
+            jit_branch(j, cond ^ 1u, L->fast);
+        else if (j->pc == L->e && !jeq_ja)
+            jit_branch(j, cond, L->fast);
+        return j->pc == L->e || (jeq_ja && j->pc == L->e - 1u);
+    }
+    for (unsigned k = 0; backward && k < j->nloops; k++)
+        if (j->loops[k].e == j->pc)
+            *to = j->loops[k].slow;
+    return false;
+}
+
+bool jit_loop_ptr_add(jit *j, const mbpf_insn *in)
+{
+    int32_t step = 0;
+    bool is64 = false;
+    if (!j->fast || !jit_loop_add_imm(in, &step, &is64) || !is64)
+        return false;
+    const jit_loop *L = &j->loops[j->fast - 1u];
+    unsigned d = MBPF_INSN_DST(in);
+    bool induction = false;
+    for (unsigned k = 0; k < L->nbases; k++)
+        induction |= L->bases[k].reg == d && L->bases[k].step != 0 && !L->bases[k].derived;
+    if (!induction)
+        return false;
+    /* the guard proved P0 + i*step < 2^32 for every i <= N: no carry into
+     * the high word, which stays 0 */
+    uint64_t bit = 1ull << (j->pc - L->h); /* bodies have at most 48 slots */
+    if (j->post_done & bit) {
+        j->post_done &= ~bit; /* done by the post-indexed access before it */
+    } else if (j->lo[d] != JIT_NOREG) {
+        t2_add_imm(&j->b, j->lo[d], j->lo[d], step, T2_LR);
+    } else {
+        t2_ldr(&j->b, T2_W, RA0, T2_SP, jit_slot(d, false), JIT_NOREG);
+        t2_add_imm(&j->b, RA0, RA0, step, T2_LR);
+        t2_str(&j->b, T2_W, RA0, T2_SP, jit_slot(d, false), JIT_NOREG);
+    }
+    jit_clobber(j, d);
+    j->hz |= (uint16_t)(1u << d);
+    return true;
+}
+
+/* Fast copy: `ld/st rt, [P + 0]` where P is an induction pointer whose
+ * step comes later with no other use of P in between: one post-indexed
+ * LDR/STR does both (nothing can fail in between, so the order of the
+ * access and the step is not observable); the step then emits nothing. */
+bool jit_loop_post(jit *j, const mbpf_insn *in, unsigned t, bool store, unsigned rt,
+                   unsigned rn)
+{
+    if (!j->fast || in->off != 0 || rt == rn || rt == T2_SP || rt == T2_PC)
+        return false;
+    const jit_loop *L = &j->loops[j->fast - 1u];
+    unsigned base = store ? MBPF_INSN_DST(in) : MBPF_INSN_SRC(in);
+    int32_t step = 0;
+    for (unsigned k = 0; k < L->nbases; k++)
+        if (L->bases[k].reg == base && !L->bases[k].derived)
+            step = L->bases[k].step;
+    if (step == 0 || j->lo[base] != rn)
+        return false;
+    uint32_t at = j->pc + 1;
+    for (; at < L->e; at++) {
+        const mbpf_insn *x = &j->insns[at];
+        int32_t st = 0;
+        bool is64 = false;
+        if (jit_loop_add_imm(x, &st, &is64) && is64 && MBPF_INSN_DST(x) == base)
+            break;
+        if (MBPF_INSN_DST(x) == base || MBPF_INSN_SRC(x) == base)
+            return false; /* P read or written in between (over-approximated) */
+    }
+    if (at >= L->e)
+        return false;
+    static const uint16_t ld[5] = {0xF850u, 0xF830u, 0xF810u, 0xF930u, 0xF910u};
+    static const uint16_t st_[3] = {0xF840u, 0xF820u, 0xF800u};
+    if (store && t > T2_B)
+        return false;
+    uint16_t first = (uint16_t)((store ? st_[t] : ld[t]) | rn);
+    uint32_t mag = step < 0 ? (uint32_t)-step : (uint32_t)step;
+    /* T4/T3 immediate, P = 0 (post-indexed), U = step > 0, W = 1 */
+    t2_w32(&j->b, first, (uint16_t)(rt << 12 | 0x0900u | (step > 0 ? 0x0200u : 0u) | mag));
+    j->post_done |= 1ull << (at - L->h);
+    return true;
+}
+
+/* range_slow: r2 = start, r3 = end - 8, lr-1 = descriptor (kind = need).
+ * Calls ctx->check_range(start, len, desc, ctx); on success refreshes the
+ * frame's region copies. Returns past the descriptor with Z set when the
+ * range is allowed, every register but lr and the flags kept. */
+void jit_loop_routine(jit *j)
+{
+    t2_buf *b = &j->b;
+    j->r_range = b->pos;
+    t2_push(b, 0x500Fu); /* r0-r3, ip, lr: 24 bytes, sp stays 8-aligned */
+    t2_mov_reg(b, 0, RB0);
+    t2_dp_imm(b, T2_ADD, false, 1, RB1, 8);
+    t2_alu(b, T2_SUB, 1, 1, 0, false); /* len = end - start */
+    t2_ldr(b, T2_H, 2, T2_LR, -1, JIT_NOREG);
+    t2_ldr(b, T2_H, 3, T2_LR, 1, JIT_NOREG);
+    t2_dp_reg(b, T2_ORR, false, 2, 2, 3, T2_LSL, 16);
+    t2_ldr(b, T2_W, 3, T2_SP, 24 + F_CTX, JIT_NOREG);
+    t2_ldr(b, T2_W, T2_IP, 3, MBPF_JIT_CTX_CHECK_RANGE, JIT_NOREG);
+    t2_blx_reg(b, T2_IP);
+    uint32_t done = jit_fwd_begin(j); /* cbnz r0, done */
+    if (j->copies & (COPY_CR | COPY_CW))
+        t2_ldr(b, T2_W, 3, T2_SP, 24 + F_CTX, JIT_NOREG);
+    for (int32_t at = F_CR_START; at < F_RECS; at += 4) {
+        if (!(j->copies & (at < F_CW_START ? COPY_CR : COPY_CW)))
+            continue;
+        t2_ldr(b, T2_W, 1, 3, MBPF_JIT_CTX_CR_START + (at - F_CR_START), JIT_NOREG);
+        t2_str(b, T2_W, 1, T2_SP, 24 + at, JIT_NOREG);
+    }
+    jit_fwd_end_cbz(j, done, true, 0);
+    t2_cmp_imm(b, 0, 0);
+    t2_pop(b, 0x500Fu);
+    t2_dp_imm(b, T2_ADD, false, T2_LR, T2_LR, 4);
+    t2_bx(b, T2_LR);
+}

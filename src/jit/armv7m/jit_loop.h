@@ -1,0 +1,43 @@
+/* Counted-loop fast path (jit_loop.c): the facts found once per compile
+ * about each innermost counted loop, kept in a small array of the jit struct
+ * (no heap). See docs/jit-armv7m.md, "Loop fast path".
+ */
+#ifndef MBPF_JIT_LOOP_H
+#define MBPF_JIT_LOOP_H
+
+#include <stdint.h>
+
+#define JIT_MAX_LOOPS 8 /* 92 bytes each in the jit struct (compiler stack) */
+#define JIT_LOOP_BASES 4
+#define JIT_LOOP_BODY 48 /* instruction slots (<= 64: jit.post_done), bounds the code growth */
+
+typedef struct jit_loop_base {
+    uint8_t reg;    /* eBPF base register; derived: the first term */
+    uint8_t t2;     /* derived: the second term, or 0xff */
+    uint8_t derived; /* the base is computed in the body from terms: the
+                        entry values of registers invariant or stepped once
+                        (P0 = reg + t2 at the iteration's entry) */
+    uint8_t need;   /* NEED_READ | NEED_WRITE */
+    int16_t step;   /* added once per iteration (0: not written in the body) */
+    int32_t lo, hi; /* accessed bytes relative to the iteration's entry value:
+                       every access of iteration i lies in
+                       [P0 + i*step + lo, P0 + i*step + hi) */
+} jit_loop_base;
+
+typedef struct jit_loop {
+    uint32_t h, e;   /* head (the jump target) and the backward jump */
+    int32_t k;       /* the immediate the counter is compared with */
+    uint8_t creg;    /* counter register */
+    uint8_t lreg;    /* limit register (not written in the body), or 0xff: k */
+    uint8_t order;   /* loop goes on while: 0 counter != limit, 1 unsigned
+                        before it (< for +1, > for -1), 2 signed before it */
+    int8_t cstep;    /* +-1 per iteration (+-2, 4, 8 with a != test) */
+    uint8_t wide;    /* trip count from the whole 64-bit counter */
+    uint8_t nbases;
+    jit_loop_base bases[JIT_LOOP_BASES];
+    uint32_t fast;   /* code offset of the fast copy (this pass) */
+    uint32_t slow;   /* code offset of the normal copy (this pass) */
+    uint32_t slow_rel; /* its distance from the head (sizing pass) */
+} jit_loop;
+
+#endif /* MBPF_JIT_LOOP_H */
