@@ -529,6 +529,72 @@ static void two_regions(void **state)
     }
 }
 
+/* Copies sunk out of the fast copy (jit_loop_sink.c): clang's accumulator
+ * shape `mov32 b, x; add32 b, y; ...; mov32 a, b` and variants that must
+ * not be sunk (b read before its write, a or b used between or after), with
+ * 64-bit junk in a and b before the loop (mov32 zero-extends), on the fast
+ * and on the checked copy (a start past the region end). r0 = a, r4 = b,
+ * r3 = sum, r6 = counter, r1 = pointer; the result mixes all of them. */
+static void sunk_copies(void **state)
+{
+    (void)state;
+    fill_ctx();
+    enum { A = 0, B = 4 };
+    const mbpf_insn pair_add[2] = {MOV32_REG(B, 3), ALU32_REG(MBPF_ADD, B, A)};
+    const mbpf_insn pair_sub_xa[2] = {MOV32_REG(B, A), ALU32_REG(MBPF_SUB, B, 3)};
+    const mbpf_insn pair_xor[2] = {MOV32_REG(B, 3), ALU32_REG(MBPF_XOR, B, A)};
+    const mbpf_insn *pairs[] = {pair_add, pair_sub_xa, pair_xor};
+    /* what sits between the pair and the copy, and after the copy */
+    const mbpf_insn mid[] = {ALU32_IMM(MBPF_ADD, 6, -1), ALU32_REG(MBPF_ADD, 3, A),
+                             ALU32_REG(MBPF_ADD, 3, B)};
+    const mbpf_insn first[] = {LDX(MBPF_B, B, 1, 0), ALU32_REG(MBPF_ADD, 3, B),
+                               ALU32_IMM(MBPF_ADD, B, 1)};
+    const mbpf_insn after[] = {MOV32_IMM(5, 1), ALU32_REG(MBPF_ADD, 3, B), ALU32_REG(MBPF_OR, A, 5)};
+    static const int32_t starts[] = {0, 60};
+    static const int32_t counts[] = {1, 2, 9};
+    for (unsigned pi = 0; pi < NPROG(pairs); pi++)
+        for (unsigned f = 0; f < NPROG(first); f++)
+            for (unsigned m = 0; m < NPROG(mid); m++)
+                for (unsigned a = 0; a < NPROG(after); a++)
+                    for (unsigned s = 0; s < NPROG(starts); s++)
+                        for (unsigned c = 0; c < NPROG(counts); c++) {
+                            bool dec_mid = m == 0;
+                            const mbpf_insn p[] = {
+                                LDDW(A, 0x1234567800000005ull), LDDW(B, 0x9abcdef000000007ull),
+                                MOV32_IMM(3, 0xff), ALU64_IMM(MBPF_ADD, 1, starts[s]),
+                                MOV32_IMM(6, counts[c]),
+                                /* head */ LDX(MBPF_B, 5, 1, 0), first[f],
+                                ALU32_REG(MBPF_ADD, 3, 5), ALU64_IMM(MBPF_ADD, 1, 1),
+                                pairs[pi][0], pairs[pi][1], mid[m],
+                                dec_mid ? MOV32_REG(A, B) : ALU32_IMM(MBPF_ADD, 6, -1),
+                                dec_mid ? after[a] : MOV32_REG(A, B),
+                                dec_mid ? MOV32_REG(7, 7) : after[a],
+                                JMP32_IMM(MBPF_JNE, 6, 0, -11),
+                                /* r0 = a ^ (b << 20) ^ (sum << 8), all 64-bit */
+                                MOV64_REG(8, B), ALU64_IMM(MBPF_LSH, 8, 20),
+                                ALU64_REG(MBPF_XOR, A, 8), MOV64_REG(8, 3),
+                                ALU64_IMM(MBPF_LSH, 8, 8), ALU64_REG(MBPF_XOR, A, 8), EXIT()};
+                            mbpf_result r;
+                            bool ok = same(p, NPROG(p), 100000, 0, &r);
+                            if (!ok)
+                                print_error("pair %u first %u mid %u after %u start %d count %d\n",
+                                            pi, f, m, a, starts[s], counts[c]);
+                            assert_true(ok);
+                        }
+    /* The sunk shape costs 5 instructions per byte in the fast copy (ldrb
+     * post-indexed, two adds, subs, bne): Fletcher-16's inner loop. */
+    uint64_t n[2];
+    for (unsigned k = 0; k < 2; k++) {
+        const mbpf_insn p[] = {MOV32_IMM(A, 0xff), MOV32_IMM(3, 0xff), MOV32_IMM(6, 16 + 16 * k),
+                               LDX(MBPF_B, B, 1, 0), ALU32_REG(MBPF_ADD, 3, B),
+                               ALU64_IMM(MBPF_ADD, 1, 1), MOV32_REG(B, 3),
+                               ALU32_REG(MBPF_ADD, B, A), ALU32_IMM(MBPF_ADD, 6, -1),
+                               MOV32_REG(A, B), JMP32_IMM(MBPF_JNE, 6, 0, -8), EXIT()};
+        n[k] = jit_insns(p, NPROG(p));
+    }
+    assert_int_equal(n[1] - n[0], 16u * 5u);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -537,7 +603,7 @@ int main(void)
         cmocka_unit_test(stores_atomics), cmocka_unit_test(stack_range),
         cmocka_unit_test(shapes),         cmocka_unit_test(spilled),
         cmocka_unit_test(two_regions),    cmocka_unit_test(closings),
-        cmocka_unit_test(derived_bases),
+        cmocka_unit_test(derived_bases),  cmocka_unit_test(sunk_copies),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -11,7 +11,7 @@
 static unsigned it_mask_tt(unsigned c) { return ((c & 1u) << 3) | 4u; }
 static unsigned it_mask_te(unsigned c) { return (((c & 1u) ^ 1u) << 3) | 4u; }
 
-static void alu32_finish(jit *j, unsigned d)
+void jit_alu32_result(jit *j, unsigned d)
 {
     jit_store_dst(j, d, true, false);
     bool known = (j->hz >> d) & 1u;
@@ -182,7 +182,7 @@ static void alu32(jit *j, const mbpf_insn *in)
         jit_fail(j, MBPF_E_JIT, "unsupported ALU32 instruction");
         return;
     }
-    alu32_finish(j, d);
+    jit_alu32_result(j, d);
     if (b->pos != zf_at)
         j->zf_next = JIT_NOREG;
 }
@@ -202,9 +202,14 @@ bool jit_alu_pair(jit *j, const mbpf_insn *in)
         return false;
     if (j->lo[a] == JIT_NOREG || j->lo[s] == JIT_NOREG || j->lo[c] == JIT_NOREG)
         return false;
-    t2_alu(&j->b, t2_op_of(op), j->lo[a], j->lo[s], j->lo[c], false);
-    alu32_finish(j, a);
+    jit_alu3(j, op, a, s, c);
     return true;
+}
+
+void jit_alu3(jit *j, unsigned op, unsigned d, unsigned x, unsigned y)
+{
+    t2_alu(&j->b, t2_op_of(op), j->lo[d], j->lo[x], j->lo[y], false);
+    jit_alu32_result(j, d);
 }
 
 /* Does this instruction, which emitted `bytes`, leave the flags and the Z
@@ -493,7 +498,7 @@ static void endian(jit *j, const mbpf_insn *in)
         jit_fail(j, MBPF_E_JIT, "bad byte-swap width");
         return;
     }
-    alu32_finish(j, d);
+    jit_alu32_result(j, d);
 }
 
 void jit_alu(jit *j, const mbpf_insn *in)

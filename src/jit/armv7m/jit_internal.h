@@ -137,7 +137,10 @@ void jit_forget_all(jit *j);
 
 /* jit_alu.c */
 void jit_alu(jit *j, const mbpf_insn *in);
-bool jit_alu_pair(jit *j, const mbpf_insn *in); /* mov32 a, b; op32 a, c -> one op */
+bool jit_alu_pair(jit *j, const mbpf_insn *in);
+void jit_alu32_result(jit *j, unsigned d);
+/* d = x op y (ALU32 add/sub/or/and/xor), all three in ARM registers */
+void jit_alu3(jit *j, unsigned op, unsigned d, unsigned x, unsigned y); /* d's low word written by ALU32: store, knowledge */ /* mov32 a, b; op32 a, c -> one op */
 bool jit_flag_neutral(const jit *j, const mbpf_insn *in, uint32_t bytes);
 void jit_lddw(jit *j, const mbpf_insn *in);
 
@@ -161,6 +164,7 @@ void jit_translate(jit *j, const mbpf_insn *in);
 /* jit_loop_find.c, jit_loop.c: counted-loop fast path. */
 void jit_loop_find(jit *j);                     /* after the labels are marked */
 bool jit_loop_add_imm(const mbpf_insn *in, int32_t *step, bool *is64); /* add/sub imm */
+unsigned jit_loop_sinks(const jit *j, const jit_loop *L, jit_sink *out, unsigned max);
 void jit_loop_head(jit *j, uint32_t i);         /* guard and fast copy at a head */
 bool jit_loop_back(jit *j, unsigned cond, bool backward, uint32_t *to); /* loop jumps */
 bool jit_loop_ptr_add(jit *j, const mbpf_insn *in);     /* fast copy: pointer step */

@@ -228,11 +228,46 @@ static void guard_base(jit *j, const jit_loop *L, const jit_loop_base *bs, uint3
     jit_fwd_end(j, to_ok, T2_LO);
 }
 
+/* A sunk copy's pair (2 instructions) computes into a; its copy (1) emits
+ * nothing. Returns the instructions consumed, 0 if none. */
+static unsigned sunk(jit *j, const jit_sink *sk, unsigned nsk, uint32_t rel, const mbpf_insn *in)
+{
+    for (unsigned k = 0; k < nsk; k++) {
+        if (sk[k].p == rel) {
+            const mbpf_insn *op = in + 1;
+            unsigned a = sk[k].a, b = sk[k].b;
+            jit_clobber(j, b); /* b's register is stale from here on */
+            jit_alu3(j, MBPF_OP(op->code), a, MBPF_INSN_SRC(in), MBPF_INSN_SRC(op));
+            j->zf = JIT_NOREG;
+            return 2;
+        }
+        if (sk[k].q == rel) {
+            if (j->zf == sk[k].a || j->zf == sk[k].b)
+                j->zf = JIT_NOREG;
+            return 1;
+        }
+    }
+    return 0;
+}
+
+/* The exit path of the fast copy: b = a for each sunk copy (mov32). */
+static void sink_exit(jit *j, const jit_sink *sk, unsigned nsk)
+{
+    for (unsigned k = 0; k < nsk; k++) {
+        unsigned a = sk[k].a, b = sk[k].b;
+        t2_mov_reg(&j->b, j->lo[b], j->lo[a]);
+        j->hz &= (uint16_t)~(1u << b);
+        jit_alu32_result(j, b);
+    }
+}
+
 /* The body once more, unchecked: mem_addr skips checks while j->fast is
  * set, pointer steps are 32-bit adds (jit_loop_ptr_add), the back-edge is a
  * plain branch (jit_loop_back). Mirrors run_pass's per-instruction step. */
 static void fast_copy(jit *j, jit_loop *L)
 {
+    jit_sink sk[JIT_LOOP_SINKS];
+    unsigned nsk = jit_loop_sinks(j, L, sk, JIT_LOOP_SINKS);
     jit_forget_all(j);
     j->zf = JIT_NOREG;
     j->post_done = 0;
@@ -242,6 +277,11 @@ static void fast_copy(jit *j, jit_loop *L)
         j->pc = i;
         uint32_t at = j->b.pos;
         j->zf_next = JIT_NOREG;
+        unsigned used = sunk(j, sk, nsk, i - L->h, in);
+        if (used) {
+            i += used - 1u;
+            continue;
+        }
         if (i < L->e && jit_alu_pair(j, in)) {
             i++;
             j->zf = JIT_NOREG;
@@ -255,6 +295,7 @@ static void fast_copy(jit *j, jit_loop *L)
         if (in->code == MBPF_OP_LDDW)
             i++;
     }
+    sink_exit(j, sk, nsk);
 }
 
 void jit_loop_head(jit *j, uint32_t i)

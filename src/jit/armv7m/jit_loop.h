@@ -40,4 +40,13 @@ typedef struct jit_loop {
     uint32_t slow_rel; /* its distance from the head (sizing pass) */
 } jit_loop;
 
+/* A copy sunk out of the fast copy (jit_loop_sink.c): the pair at body
+ * index p computes into a, the copy `mov32 a, b` at q emits nothing, the
+ * exit path sets b = a. */
+typedef struct jit_sink {
+    uint8_t p, q; /* relative to the head */
+    uint8_t a, b;
+} jit_sink;
+#define JIT_LOOP_SINKS 4
+
 #endif /* MBPF_JIT_LOOP_H */
