@@ -133,7 +133,16 @@ static void alu32(jit *j, const mbpf_insn *in)
     case MBPF_AND:
     case MBPF_XOR:
         if (x) {
-            t2_alu(b, t2_op_of(op), dl, dl, sl, false);
+            /* add/sub set the flags where that costs nothing (16-bit ADDS /
+             * SUBS of low registers; SUB.W and SUBS.W are the same size):
+             * a following jeq/jne d, 0 needs no compare */
+            bool flags = j->lo[d] != JIT_NOREG && (op == MBPF_SUB || (op == MBPF_ADD &&
+                         t2_is_low(dl) && t2_is_low(sl)));
+            t2_alu(b, t2_op_of(op), dl, dl, sl, flags);
+            if (flags) {
+                j->zf_next = (uint8_t)d;
+                zf_at = b->pos;
+            }
         } else if ((op == MBPF_ADD || op == MBPF_SUB) && j->lo[d] != JIT_NOREG && imm != 0 &&
                    add_imm_flags(j, op, dl, imm)) {
             j->zf_next = (uint8_t)d; /* unless alu32_finish emits more */

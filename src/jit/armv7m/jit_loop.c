@@ -43,8 +43,9 @@ static void add_flags(jit *j, unsigned rd, unsigned rn, int32_t c)
     }
 }
 
-/* r0 = N - 1 (back jumps the loop takes), or -> slow when N is 0 (2^32 or
- * 2^64 iterations) or N - 1 >= M_LIMIT. The iteration i ends with
+/* r0 = N - 1 (back jumps the loop takes: 2^32 - 1 for N = 0, which the
+ * budget test then sends to the checked copy unless it covers them), or ->
+ * slow when N - 1 >= M_LIMIT and a base has a scaled step. The iteration i ends with
  * C0 + i*step and goes on while that is not the limit (or before it), so
  * N = (limit - C0) / step over the compared width (a step of 2^k needs a
  * multiple of it); an ordered test also
@@ -96,8 +97,15 @@ static void guard_count(jit *j, const jit_loop *L, uint32_t slow)
         }
         t2_add_imm(b, RA0, RA0, -1, T2_LR);
     }
-    t2_cmp_imm(b, RA0, M_LIMIT);
-    jit_branch(j, T2_HS, slow);
+    /* only a scaled step can overflow the range arithmetic; with steps of
+     * 0 or +-1 every addition below tests its own carry */
+    bool scaled = false;
+    for (unsigned k = 0; k < L->nbases; k++)
+        scaled |= L->bases[k].step < -1 || L->bases[k].step > 1;
+    if (scaled) {
+        t2_cmp_imm(b, RA0, M_LIMIT);
+        jit_branch(j, T2_HS, slow);
+    }
 }
 
 /* Budget: the loop takes N-1 (r0) backward jumps; the low word must cover
