@@ -146,6 +146,51 @@ static void shifts_by_register(void **state)
     assert_int_equal(fails, 0);
 }
 
+/* The mov32 peepholes (jit_alu_pair, jit_alu_pair_imm): `mov32 a, b` then
+ * an op32 on a with a register or constant becomes one instruction. Values
+ * with junk in the upper halves (mov32 zero-extends), a == c, b == c, a
+ * used afterwards, in registers and (with HOG) in slots. */
+static void mov32_pairs(void **state)
+{
+    (void)state;
+    unsigned fails = 0;
+    static const unsigned rops[] = {MBPF_ADD, MBPF_SUB, MBPF_OR, MBPF_AND, MBPF_XOR};
+    static const struct { unsigned op; int32_t k; } kops[] = {
+        {MBPF_LSH, 1}, {MBPF_LSH, 31}, {MBPF_RSH, 1}, {MBPF_RSH, 8}, {MBPF_RSH, 31},
+        {MBPF_ARSH, 1}, {MBPF_ARSH, 31}, {MBPF_AND, 0xff}, {MBPF_AND, 0xffff},
+        {MBPF_LSH, 0}, {MBPF_AND, 0xfff}};
+    for (size_t i = 0; i < NVALS; i++)
+        for (size_t v = 0; v < NVALS; v += 3)
+            for (unsigned hog = 0; hog < 2; hog++) {
+                bool ok = true;
+                for (size_t o = 0; o < NCASES(rops); o++) {
+                    ok = ok && jit_same(PROG(LDDW(3, vals[i]), LDDW(4, vals[v]), LDDW(2, vals[v] ^ 7u),
+                                             MOV32_REG(2, 3), ALU32_REG(rops[o], 2, 4),
+                                             ALU64_IMM(MBPF_LSH, 2, 7), ALU64_REG(MBPF_XOR, 2, 3),
+                                             MOV64_REG(0, 2), EXIT()), 12);
+                    if (hog)
+                        ok = ok && jit_same(PROG(HOG(), LDDW(3, vals[i]), LDDW(4, vals[v]),
+                                                 MOV32_REG(2, 3), ALU32_REG(rops[o], 2, 4),
+                                                 ALU64_REG(MBPF_XOR, 2, 6), MOV64_REG(0, 2), EXIT()),
+                                            11 + 9);
+                }
+                for (size_t o = 0; o < NCASES(kops); o++) {
+                    ok = ok && jit_same(PROG(LDDW(3, vals[i]), LDDW(2, vals[v]), MOV32_REG(2, 3),
+                                             ALU32_IMM(kops[o].op, 2, kops[o].k),
+                                             ALU64_IMM(MBPF_LSH, 3, 3), ALU64_REG(MBPF_ADD, 2, 3),
+                                             MOV64_REG(0, 2), EXIT()), 10);
+                    ok = ok && jit_same(PROG(LDDW(0, vals[i]), LDDW(2, vals[v]), MOV32_REG(0, 2),
+                                             ALU32_IMM(kops[o].op, 0, kops[o].k), EXIT()), 7);
+                }
+                if (!ok) {
+                    print_error("mov32 pairs %#llx %#llx hog %u\n", (unsigned long long)vals[i],
+                                (unsigned long long)vals[v], hog);
+                    fails++;
+                }
+            }
+    assert_int_equal(fails, 0);
+}
+
 static void jumps(void **state)
 {
     (void)state;
@@ -508,7 +553,8 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(smoke),       cmocka_unit_test(alu64_ops),
         cmocka_unit_test(alu32_ops),   cmocka_unit_test(unary_ops),
-        cmocka_unit_test(shifts_by_register), cmocka_unit_test(jumps),
+        cmocka_unit_test(shifts_by_register), cmocka_unit_test(mov32_pairs),
+        cmocka_unit_test(jumps),
         cmocka_unit_test(loops_and_budget), cmocka_unit_test(memory),
         cmocka_unit_test(atomics),     cmocka_unit_test(local_calls),
         cmocka_unit_test(helpers),     cmocka_unit_test(region_cache),

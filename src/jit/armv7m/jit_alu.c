@@ -203,6 +203,8 @@ bool jit_alu_pair(jit *j, const mbpf_insn *in)
     const mbpf_insn *nx = in + 1;
     unsigned a = MBPF_INSN_DST(in), s = MBPF_INSN_SRC(in), c = MBPF_INSN_SRC(nx);
     unsigned op = MBPF_OP(nx->code);
+    if (jit_alu_pair_imm(j, in))
+        return true;
     if (in->code != (MBPF_ALU | MBPF_MOV | MBPF_X) || in->off != 0 ||
         MBPF_CLASS(nx->code) != MBPF_ALU || !MBPF_SRCBIT(nx->code) || nx->off != 0 ||
         MBPF_INSN_DST(nx) != a || c == a || a >= 10 || s > 10 || c > 10)
@@ -219,6 +221,33 @@ void jit_alu3(jit *j, unsigned op, unsigned d, unsigned x, unsigned y)
 {
     t2_alu(&j->b, t2_op_of(op), j->lo[d], j->lo[x], j->lo[y], false);
     jit_alu32_result(j, d);
+}
+
+/* mov32 a, b followed by a shift of a by a constant (1..31), or by and32 a,
+ * 0xff / 0xffff (a, b in ARM registers, b != a): one instruction
+ * (LSLS/LSRS/ASRS a, b, #k are 16-bit for low registers, UXTB/UXTH too). */
+bool jit_alu_pair_imm(jit *j, const mbpf_insn *in)
+{
+    const mbpf_insn *nx = in + 1;
+    unsigned a = MBPF_INSN_DST(in), s = MBPF_INSN_SRC(in), op = MBPF_OP(nx->code);
+    uint32_t k = (uint32_t)nx->imm;
+    if (in->code != (MBPF_ALU | MBPF_MOV | MBPF_X) || in->off != 0 ||
+        MBPF_CLASS(nx->code) != MBPF_ALU || MBPF_SRCBIT(nx->code) || nx->off != 0 ||
+        MBPF_INSN_DST(nx) != a || s == a || a >= 10 || s > 10 ||
+        j->lo[a] == JIT_NOREG || j->lo[s] == JIT_NOREG)
+        return false;
+    bool shift = (op == MBPF_LSH || op == MBPF_RSH || op == MBPF_ARSH) && k >= 1 && k <= 31;
+    bool ext = op == MBPF_AND && (k == 0xffu || k == 0xffffu);
+    if (!shift && !ext)
+        return false;
+    if (shift)
+        t2_shift_imm(&j->b, shift_type(op), j->lo[a], j->lo[s], k);
+    else if (k == 0xffu)
+        t2_uxtb(&j->b, j->lo[a], j->lo[s]);
+    else
+        t2_uxth(&j->b, j->lo[a], j->lo[s]);
+    jit_alu32_result(j, a);
+    return true;
 }
 
 /* Does this instruction, which emitted `bytes`, leave the flags and the Z

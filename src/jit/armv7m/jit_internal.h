@@ -137,7 +137,8 @@ void jit_forget_all(jit *j);
 
 /* jit_alu.c */
 void jit_alu(jit *j, const mbpf_insn *in);
-bool jit_alu_pair(jit *j, const mbpf_insn *in);
+bool jit_alu_pair(jit *j, const mbpf_insn *in);     /* mov32 a, b; op32 a, c -> one op */
+bool jit_alu_pair_imm(jit *j, const mbpf_insn *in); /* mov32 a, b; shift or and32 a, imm */
 void jit_alu32_result(jit *j, unsigned d);
 /* d = x op y (ALU32 add/sub/or/and/xor), all three in ARM registers */
 void jit_alu3(jit *j, unsigned op, unsigned d, unsigned x, unsigned y); /* d's low word written by ALU32: store, knowledge */ /* mov32 a, b; op32 a, c -> one op */
