@@ -1,10 +1,14 @@
 # Examples: each examples/NAME.c is built with `mbpf build` and run with
 # `mbpf run`; stdout, stderr and the exit status must match
 # tests/examples/NAME.expect (see tests/examples/check_example.sh).
+# example.NAME.jit runs the same image with the same input through
+# `mbpf jit --run` (tests/examples/check_example_jit.sh): the JIT'd code under
+# Unicorn must agree with the interpreter. JIT_LOAD_ERROR: the program is
+# refused at load (before either engine runs it) with that message.
 set(MBPF_EXAMPLES_WORK "${CMAKE_BINARY_DIR}/examples")
 
 function(mbpf_example name)
-  cmake_parse_arguments(EX "" "" "BUILD;RUN" ${ARGN})
+  cmake_parse_arguments(EX "" "JIT_LOAD_ERROR" "BUILD;RUN" ${ARGN})
   string(REPLACE ";" " " build_args "${EX_BUILD}")
   add_test(NAME example.${name}
            COMMAND sh "${CMAKE_SOURCE_DIR}/tests/examples/check_example.sh" $<TARGET_FILE:mbpf>
@@ -12,6 +16,11 @@ function(mbpf_example name)
                    "${CMAKE_SOURCE_DIR}/tests/examples/${name}.expect"
                    "${MBPF_EXAMPLES_WORK}" "${build_args}" ${EX_RUN})
   set_tests_properties(example.${name} PROPERTIES LABELS example)
+  add_test(NAME example.${name}.jit
+           COMMAND sh "${CMAKE_SOURCE_DIR}/tests/examples/check_example_jit.sh" $<TARGET_FILE:mbpf>
+                   "${CMAKE_SOURCE_DIR}/examples/${name}.c" "${MBPF_EXAMPLES_WORK}/jit"
+                   "${build_args}" "${EX_JIT_LOAD_ERROR}" ${EX_RUN})
+  set_tests_properties(example.${name}.jit PROPERTIES LABELS "example;jit")
 endfunction()
 
 mbpf_example(fletcher16)
@@ -25,7 +34,8 @@ mbpf_example(strings)
 mbpf_example(coap_format RUN --coap 64)
 mbpf_example(oob_write RUN --ctx-size 16)
 mbpf_example(infinite_loop RUN --budget 1000)
-mbpf_example(recursion)
+# recursion is refused by the verifier: neither engine runs it
+mbpf_example(recursion JIT_LOAD_ERROR "verifier: insn 9: recursive local call")
 mbpf_example(peer_temp_reader)
 mbpf_example(peer_coap_temp RUN --coap 64)
 mbpf_example(peer_fletcher_bench)

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "host_lowmem.h"
 #include "mbpf/maps.h"
 
 bool host_image_is_image(const char *path)
@@ -64,12 +65,14 @@ int host_image_open(host_image *h, const host_vm_opts *o, const uint8_t *image, 
     h->cfg.max_insns = o->max_insns;
     h->cfg.max_regions = HOST_IMAGE_MAX_REGIONS;
     size_t need = mbpf_vm_mem_size(&h->cfg);
-    h->mem = malloc(need ? need : 1);
-    h->image = malloc(len ? len : 1);
+    /* below 4 GiB like a device's RAM (see host_lowmem.h) */
+    h->mem_len = need;
+    h->mem = host_low_alloc(need);
+    h->image = host_low_alloc(len);
+    h->image_len = len;
     if (!h->mem || !h->image)
         return load_fail(out, MBPF_E_NOSPACE, "out of memory");
     memcpy(h->image, image, len);
-    h->image_len = len;
     int rc = mbpf_vm_init(&h->vm, &h->cfg, h->mem, need);
     if (rc != MBPF_OK)
         return load_fail(out, rc, "cannot create the VM");
@@ -92,7 +95,8 @@ int host_image_open(host_image *h, const host_vm_opts *o, const uint8_t *image, 
     /* The program, plus room for the verifier's scratch. */
     size_t arena_len = (size_t)info.arena_needed + mbpf_verify_scratch_size(NULL, 0) +
                        (size_t)info.num_insns * 64u + 4096u;
-    h->arena = malloc(arena_len);
+    h->arena = host_low_alloc(arena_len);
+    h->arena_len = arena_len;
     if (!h->arena)
         return load_fail(out, MBPF_E_NOSPACE, "out of memory");
     mbpf_load_opts lo = {&h->helpers, NULL, 0, 0};
@@ -131,9 +135,10 @@ int host_image_run(host_image *h, void *ctx, uint32_t ctx_len, host_outcome *out
 
 void host_image_close(host_image *h)
 {
-    free(h->arena);
-    free(h->mem);
-    free(h->image);
+    /* in reverse order: host_lowmem gives the place to the next load */
+    host_low_free(h->arena, h->arena_len);
+    host_low_free(h->image, h->image_len);
+    host_low_free(h->mem, h->mem_len);
     memset(h, 0, sizeof(*h));
 }
 

@@ -22,8 +22,9 @@ typedef struct host_image {
     mbpf_helpers helpers;
     mbpf_helper helper_storage[HOST_IMAGE_MAX_HELPERS];
     host_platform platform;
-    void *mem;   /* the VM's memory */
-    void *arena; /* the loaded program */
+    void *mem;   /* the VM's memory (host_low_alloc, mem_len bytes) */
+    void *arena; /* the loaded program (host_low_alloc, arena_len bytes) */
+    size_t mem_len, arena_len;
     uint8_t *image;
     size_t image_len;
     mbpf_program *prog;

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "datafile.h"
+#include "host_lowmem.h"
 #include "mbpf_asm.h"
 
 static void fail(char *err, size_t errlen, const char *fmt, ...)
@@ -146,7 +147,8 @@ int host_vm_create(host_vm *h, const host_vm_opts *o, char *err, size_t errlen)
     h->cfg.max_regions = HOST_VM_MAX_REGIONS;
 
     size_t need = mbpf_vm_mem_size(&h->cfg);
-    h->mem = malloc(need ? need : 1);
+    h->mem = host_low_alloc(need); /* below 4 GiB like a device's RAM */
+    h->mem_len = need;
     if (!h->mem) {
         fail(err, errlen, "out of memory (%zu bytes for the VM)", need);
         return -1;
@@ -170,7 +172,7 @@ int host_vm_create(host_vm *h, const host_vm_opts *o, char *err, size_t errlen)
 
 void host_vm_destroy(host_vm *h)
 {
-    free(h->mem);
+    host_low_free(h->mem, h->mem_len);
     free(h->scratch);
     h->mem = NULL;
     h->scratch = NULL;

@@ -75,7 +75,8 @@ typedef struct host_vm {
     mbpf_config cfg;
     mbpf_helpers helpers;
     mbpf_helper helper_storage[HOST_VM_MAX_HELPERS];
-    void *mem;     /* mbpf_vm_init's memory */
+    void *mem;     /* mbpf_vm_init's memory (host_low_alloc, mem_len bytes) */
+    size_t mem_len;
     void *scratch; /* verifier scratch of the last load */
 } host_vm;
 

@@ -293,3 +293,11 @@ void jit_diff_print_program(FILE *out, const progen_program *p)
     fprintf(out, "\n");
     mbpf_disasm(out, p->insns, p->n, MBPF_DISASM_PC);
 }
+
+int jit_diff_compare(jit_diff_report *r, const uint8_t *ictx, const uint8_t *jctx,
+                     uint32_t ctx_len, const uint8_t *istack, const uint8_t *jstack,
+                     size_t stack_len)
+{
+    compare(r, ictx, jctx, ctx_len, istack, jstack, stack_len);
+    return r->verdict;
+}

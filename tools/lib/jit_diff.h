@@ -49,6 +49,14 @@ int jit_diff_run(jit_diff *d, const mbpf_insn *insns, uint32_t n, const mbpf_con
                  const uint8_t *ctx, uint32_t ctx_len, uint32_t ctx_flags, uint8_t stack_fill,
                  jit_diff_report *r);
 
+/* The comparison of jit_diff_run for runs made elsewhere (`mbpf jit --run`):
+ * r->interp against r->jit, and the final ctx and stack bytes of each run
+ * (NULL with length 0 to skip them). Appends each difference to r->why and
+ * sets and returns r->verdict (SAME or MISMATCH). */
+int jit_diff_compare(jit_diff_report *r, const uint8_t *ictx, const uint8_t *jctx,
+                     uint32_t ctx_len, const uint8_t *istack, const uint8_t *jstack,
+                     size_t stack_len);
+
 /* Prints a result in one line ("status 0 r0 0x.. budget 3" / "status -4 pc 7 ..."). */
 void jit_diff_print_result(FILE *out, const char *who, const mbpf_result *res);
 

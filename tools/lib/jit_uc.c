@@ -17,6 +17,8 @@
 
 #include <unicorn/unicorn.h>
 
+#include "host_lowmem.h"
+
 #define CODE_BASE 0x10000000u
 #define CODE_MAX 0x00400000u
 #define NSTACK_BASE 0x20000000u
@@ -229,15 +231,16 @@ static int map_buffers(jit_uc *h)
     }
     h->nspans = m;
     h->nclusters = 0;
-    uint64_t next = DATA_BASE;
+    uint64_t next = DATA_BASE, data_end = DATA_BASE;
     for (unsigned i = 0; i < h->nspans; i++) {
         uspan *s = &h->spans[i];
-        if (h->nclusters == 0 || s->hlo - h->clusters[h->nclusters - 1].hhi >= CLUSTER_GAP) {
-            if (h->nclusters > 0) {
-                ucluster *p = &h->clusters[h->nclusters - 1];
-                next = p->emu + (p->hhi - p->hlo) + 2 * WINDOW_SLACK;
-            }
-            h->clusters[h->nclusters++] = (ucluster){s->hlo, s->hhi, next};
+        /* host_lowmem buffers (below 4 GiB, as on a device) keep their address */
+        bool low = host_low_contains((const void *)(uintptr_t)s->hlo, s->hhi - s->hlo);
+        if (h->nclusters == 0 || s->hlo - h->clusters[h->nclusters - 1].hhi >= CLUSTER_GAP ||
+            low != (h->clusters[h->nclusters - 1].emu == h->clusters[h->nclusters - 1].hlo)) {
+            if (h->nclusters > 0 && data_end > next)
+                next = data_end + 2 * WINDOW_SLACK;
+            h->clusters[h->nclusters++] = (ucluster){s->hlo, s->hhi, low ? s->hlo : next};
         }
         ucluster *c = &h->clusters[h->nclusters - 1];
         c->hhi = s->hhi;
@@ -245,11 +248,8 @@ static int map_buffers(jit_uc *h)
         s->emu = c->emu + (s->hlo - c->hlo);
         if (s->emu + (s->hhi - s->hlo) > 0x9F000000ull)
             return herr(h, JIT_UC_E_ARG, "buffers too far apart for the emulator");
-    }
-    uint64_t data_end = next;
-    if (h->nclusters > 0) {
-        ucluster *p = &h->clusters[h->nclusters - 1];
-        data_end = p->emu + (p->hhi - p->hlo);
+        if (!low && s->emu + (s->hhi - s->hlo) > data_end)
+            data_end = s->emu + (s->hhi - s->hlo);
     }
     for (unsigned i = 0; i < h->nspans; i++) {
         uspan *s = &h->spans[i];
@@ -267,7 +267,7 @@ static int map_buffers(jit_uc *h)
          * check (see do_check_mem) and the code then uses its low word, so
          * the same bytes are also mapped there when that range is free. */
         uint64_t a = s->hlo & 0xffffffffull;
-        bool free_range = a >= 0x00100000ull && a + len <= 0xE0000000ull &&
+        bool free_range = a != s->emu && a >= 0x00100000ull && a + len <= 0xE0000000ull &&
                           (a + len <= TRAMP_BASE || a >= CTXB_BASE + PAGE) &&
                           (a + len <= DATA_BASE || a >= data_end + WINDOW_SLACK);
         for (unsigned k = 0; free_range && k < i; k++)

@@ -7,11 +7,12 @@
 #include "cli.h"
 #include "datafile.h"
 #include "host_image.h"
+#include "jit_cmd.h"
 #include "jit_listing.h"
 #include "mbpf/jit.h"
 
 static const char help[] =
-    "usage: mbpf jit PROG [--disasm] [--out FILE] [options]\n\n"
+    "usage: mbpf jit PROG [--disasm] [--out FILE] [--run [INPUT]] [options]\n\n"
     "Verifies PROG (raw bytecode, .s/.asm, or a .mbpf image) and compiles it to\n"
     "Thumb-2 for ARMv7-M (Cortex-M3/M4/M7). Prints the number of eBPF\n"
     "instructions, the bytes of generated code and the bytes per eBPF\n"
@@ -22,13 +23,14 @@ static const char help[] =
     "  --disasm      list the code (capstone, Thumb, M-class); each block is\n"
     "                preceded by the eBPF instruction it came from\n"
     "  --out FILE    write the raw code bytes to FILE\n"
+    "  --run         run PROG on the interpreter and, loaded again, compiled\n"
+    "                under Unicorn (Cortex-M4); print both outcomes; exit 1\n"
+    "                when they differ (status, r0, pc, message, fault, helper,\n"
+    "                budget used, final context and stack bytes)\n"
+    "  --mem HEX, --mem-file F, --mem-size N, --mem-ro (bytecode) or\n"
+    "  --ctx-file F, --ctx-hex HEX, --ctx-size N, --coap N (images)\n"
+    "                the input of --run, as for `mbpf run`\n"
     "  -h, --help    this text\n";
-
-typedef struct jit_args {
-    const char *path, *out;
-    bool disasm;
-    host_vm_opts opts;
-} jit_args;
 
 static int parse_args(int argc, char **argv, jit_args *a)
 {
@@ -48,13 +50,17 @@ static int parse_args(int argc, char **argv, jit_args *a)
             a->out = v;
             continue;
         }
-        rc = cli_vm_option("jit", argc, argv, &i, &a->opts);
+        rc = run_ctx_option("jit", RUN_CTX_MEM | RUN_CTX_IMAGE, argc, argv, &i, &a->ctx);
+        if (rc == 0)
+            rc = cli_vm_option("jit", argc, argv, &i, &a->opts);
         if (rc < 0)
             return CLI_USAGE;
         if (rc > 0)
             continue;
         if (strcmp(argv[i], "--disasm") == 0)
             a->disasm = true;
+        else if (strcmp(argv[i], "--run") == 0)
+            a->run = true;
         else if (argv[i][0] == '-' && argv[i][1] != '\0')
             return cli_usage_error("jit", "unknown option '%s'", argv[i]);
         else if (a->path)
@@ -64,6 +70,8 @@ static int parse_args(int argc, char **argv, jit_args *a)
     }
     if (!a->path)
         return cli_usage_error("jit", "missing program file");
+    if (a->ctx.set && !a->run)
+        return cli_usage_error("jit", "an input buffer needs --run");
     return CLI_OK;
 }
 
@@ -79,18 +87,8 @@ static int write_code(const char *path, const uint8_t *code, size_t len)
     return CLI_OK;
 }
 
-/* A verified program bound to a VM: bytecode or assembly on a host_vm with
- * the test helpers, or an image (maps, globals, IoT helpers) on a host_image. */
-typedef struct loaded {
-    int image;
-    host_vm hv;
-    host_image hi;
-    host_program prog;
-    mbpf_vm *vm;
-} loaded;
-
 /* CLI_OK, or an exit code after printing why. */
-static int load(const jit_args *a, loaded *l)
+int jit_cmd_load(const jit_args *a, loaded *l)
 {
     char err[300];
     host_outcome out;
@@ -131,7 +129,7 @@ static int load(const jit_args *a, loaded *l)
     return CLI_OK;
 }
 
-static void unload(loaded *l)
+void jit_cmd_unload(loaded *l)
 {
     if (l->image) {
         host_image_close(&l->hi);
@@ -142,7 +140,7 @@ static void unload(loaded *l)
 }
 
 /* Compiles the loaded program (size pass, then into a buffer of that size). */
-static int compile(mbpf_vm *vm, uint8_t **code, size_t *len, uint32_t *offsets)
+int jit_cmd_compile(mbpf_vm *vm, uint8_t **code, size_t *len, uint32_t *offsets)
 {
     mbpf_jit_error err = {0, 0, NULL};
     int rc = mbpf_jit_compile(vm, NULL, 0, len, offsets, &err);
@@ -162,36 +160,47 @@ static int compile(mbpf_vm *vm, uint8_t **code, size_t *len, uint32_t *offsets)
     return CLI_OK;
 }
 
+static int jit_cmd_show(const jit_args *a);
+
 int cmd_jit(int argc, char **argv)
 {
     jit_args a;
     int rc = parse_args(argc, argv, &a);
-    if (rc != CLI_OK)
-        return rc < 0 ? CLI_OK : rc;
+    if (rc == CLI_OK && a.run)
+        rc = jit_cmd_run(&a);
+    else if (rc == CLI_OK)
+        rc = jit_cmd_show(&a);
+    run_ctx_free(&a.ctx);
+    return rc < 0 ? CLI_OK : rc;
+}
 
+/* Compile and show (sizes, listing, code file). */
+static int jit_cmd_show(const jit_args *a)
+{
+    int rc;
     loaded l;
-    if ((rc = load(&a, &l)) != CLI_OK)
+    if ((rc = jit_cmd_load(a, &l)) != CLI_OK)
         return rc;
     const mbpf_insn *insns = l.vm->insns;
     uint32_t n = l.vm->num_insns;
     uint8_t *code = NULL;
     size_t len = 0;
     uint32_t *offsets = calloc((size_t)n + 1, sizeof *offsets);
-    rc = offsets ? compile(l.vm, &code, &len, offsets) : CLI_FAILED;
+    rc = offsets ? jit_cmd_compile(l.vm, &code, &len, offsets) : CLI_FAILED;
     if (rc == CLI_OK) {
         jit_sizes s;
         jit_listing_sizes(insns, n, len, offsets, &s);
-        printf("program:           %s\n", a.path);
+        printf("program:           %s\n", a->path);
         jit_listing_print_sizes(stdout, &s);
-        if (a.disasm && jit_listing_disasm(stdout, insns, n, code, len, offsets, 0)) {
+        if (a->disasm && jit_listing_disasm(stdout, insns, n, code, len, offsets, 0)) {
             fprintf(stderr, "mbpf jit: cannot open capstone\n");
             rc = CLI_FAILED;
         }
-        if (rc == CLI_OK && a.out)
-            rc = write_code(a.out, code, len);
+        if (rc == CLI_OK && a->out)
+            rc = write_code(a->out, code, len);
     }
     free(code);
     free(offsets);
-    unload(&l);
+    jit_cmd_unload(&l);
     return rc;
 }

@@ -10,6 +10,7 @@
 #include "cli.h"
 #include "datafile.h"
 #include "host_image.h"
+#include "run_ctx.h"
 
 int cmd_run_image(int argc, char **argv); /* run_image.c: microbpf images */
 
@@ -29,14 +30,11 @@ static const char help[] =
     "  --json           print one JSON object instead of text\n"
     "  -h, --help       this text\n";
 
-#define MAX_MEM (64u << 20)
-
 typedef struct run_args {
     const char *path;
     host_vm_opts opts;
-    uint8_t *mem;
-    uint32_t mem_len;
-    bool mem_ro, dump_mem, json;
+    run_ctx mem; /* --mem, --mem-file, --mem-size, --mem-ro */
+    bool dump_mem, json;
 } run_args;
 
 /* Loading step: a file into an in-memory program. */
@@ -48,72 +46,28 @@ static int load_program(const char *path, host_program *prog, char *err, size_t 
 /* Execution step: the interpreter. */
 static int execute(const run_args *a, const host_program *prog, host_outcome *out)
 {
-    uint32_t flags = a->mem_ro ? MBPF_MEM_READ : MBPF_MEM_RW;
-    return host_vm_exec(&a->opts, prog->insns, prog->n, a->mem, a->mem_len, flags, out);
-}
-
-static int set_mem(run_args *a, const char *source, const char *value)
-{
-    char err[300];
-    if (a->mem || a->mem_len)
-        return cli_usage_error("run", "only one of --mem, --mem-file, --mem-size");
-    if (strcmp(source, "--mem") == 0) {
-        if (mbpf_parse_hex_bytes(value, &a->mem, &a->mem_len, err, sizeof err))
-            return cli_usage_error("run", "--mem: %s", err);
-    } else if (strcmp(source, "--mem-file") == 0) {
-        size_t len;
-        char *data = mbpf_read_file(value, &len, err, sizeof err);
-        if (!data)
-            return cli_usage_error("run", "--mem-file: %s", err);
-        if (len > MAX_MEM) {
-            free(data);
-            return cli_usage_error("run", "--mem-file: %s is larger than %u bytes", value, MAX_MEM);
-        }
-        a->mem = (uint8_t *)data;
-        a->mem_len = (uint32_t)len;
-    } else {
-        uint64_t n;
-        if (cli_number("run", "--mem-size", value, MAX_MEM, &n))
-            return CLI_USAGE;
-        a->mem = calloc(n ? (size_t)n : 1, 1);
-        a->mem_len = (uint32_t)n;
-        if (!a->mem)
-            return cli_usage_error("run", "out of memory");
-    }
-    if (a->mem_len == 0) {
-        free(a->mem);
-        a->mem = NULL;
-    }
-    return CLI_OK;
+    uint32_t flags = a->mem.ro ? MBPF_MEM_READ : MBPF_MEM_RW;
+    return host_vm_exec(&a->opts, prog->insns, prog->n, a->mem.buf, a->mem.len, flags, out);
 }
 
 static int parse_args(int argc, char **argv, run_args *a)
 {
-    static const char *const mem_opts[] = {"--mem", "--mem-file", "--mem-size"};
     memset(a, 0, sizeof *a);
     host_vm_opts_default(&a->opts);
     for (int i = 1; i < argc; i++) {
-        const char *v = NULL;
-        int rc = 0;
         if (cli_is_help(argv[i])) {
             fputs(help, stdout);
             fputs(cli_vm_options_help, stdout);
             return -1;
         }
-        for (size_t k = 0; k < 3 && rc == 0; k++) {
-            rc = cli_opt_value("run", argc, argv, &i, mem_opts[k], &v);
-            if (rc > 0 && set_mem(a, mem_opts[k], v) != CLI_OK)
-                return CLI_USAGE;
-        }
+        int rc = run_ctx_option("run", RUN_CTX_MEM, argc, argv, &i, &a->mem);
         if (rc == 0)
             rc = cli_vm_option("run", argc, argv, &i, &a->opts);
         if (rc < 0)
             return CLI_USAGE;
         if (rc > 0)
             continue;
-        if (strcmp(argv[i], "--mem-ro") == 0)
-            a->mem_ro = true;
-        else if (strcmp(argv[i], "--dump-mem") == 0)
+        if (strcmp(argv[i], "--dump-mem") == 0)
             a->dump_mem = true;
         else if (strcmp(argv[i], "--json") == 0)
             a->json = true;
@@ -146,8 +100,8 @@ static void json_string(const char *s)
 
 static void print_mem_hex(const run_args *a)
 {
-    for (uint32_t i = 0; i < a->mem_len; i++)
-        printf(i ? " %02x" : "%02x", a->mem[i]);
+    for (uint32_t i = 0; i < a->mem.len; i++)
+        printf(i ? " %02x" : "%02x", a->mem.buf[i]);
 }
 
 static void report_json(const run_args *a, const host_outcome *out)
@@ -204,14 +158,14 @@ int cmd_run(int argc, char **argv)
     run_args a;
     int rc = parse_args(argc, argv, &a);
     if (rc != CLI_OK) {
-        free(a.mem);
+        run_ctx_free(&a.mem);
         return rc < 0 ? CLI_OK : rc;
     }
     host_program prog;
     char err[300];
     if (load_program(a.path, &prog, err, sizeof err)) {
         fprintf(stderr, "mbpf run: %s\n", err);
-        free(a.mem);
+        run_ctx_free(&a.mem);
         return CLI_USAGE;
     }
     host_outcome out;
@@ -221,6 +175,6 @@ int cmd_run(int argc, char **argv)
     else
         report_text(&a, &out);
     host_program_free(&prog);
-    free(a.mem);
+    run_ctx_free(&a.mem);
     return out.stage == HOST_STAGE_OK ? CLI_OK : CLI_FAILED;
 }

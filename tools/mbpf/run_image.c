@@ -9,6 +9,7 @@
 #include "cli.h"
 #include "datafile.h"
 #include "host_image.h"
+#include "run_ctx.h"
 
 int cmd_run_image(int argc, char **argv);
 
@@ -25,8 +26,6 @@ static const char help[] =
     "                 buffer; prints `coap = <hex>` (the first r0 bytes) after the run\n"
     "  --dump-ctx     print the context after the run (`ctx = <hex>`)\n"
     "  --json         one JSON object as the last line\n";
-
-#define MAX_CTX (64u << 20)
 
 static void json_string(const char *s)
 {
@@ -56,13 +55,12 @@ int cmd_run_image(int argc, char **argv)
     host_vm_opts opts;
     host_vm_opts_default(&opts);
     const char *path = NULL;
-    uint8_t *ctx = NULL, *coap_buf = NULL;
-    uint32_t ctx_len = 0, coap_len = 0;
-    bool json = false, dump = false, coap = false;
+    run_ctx c;
+    memset(&c, 0, sizeof c);
+    bool json = false, dump = false;
     int rc = CLI_USAGE;
     char err[300];
     for (int i = 1; i < argc; i++) {
-        const char *v = NULL;
         int m;
         if (cli_is_help(argv[i])) {
             fputs(help, stdout);
@@ -70,47 +68,9 @@ int cmd_run_image(int argc, char **argv)
             rc = CLI_OK;
             goto out;
         }
-        if ((m = cli_opt_value("run", argc, argv, &i, "--ctx-file", &v)) != 0) {
-            size_t len;
-            if (m < 0 || ctx)
-                goto usage_ctx;
-            ctx = (uint8_t *)mbpf_read_file(v, &len, err, sizeof(err));
-            if (!ctx || len > MAX_CTX) {
-                cli_usage_error("run", "--ctx-file: %s", ctx ? "file too large" : err);
+        if ((m = run_ctx_option("run", RUN_CTX_IMAGE, argc, argv, &i, &c)) != 0) {
+            if (m < 0)
                 goto out;
-            }
-            ctx_len = (uint32_t)len;
-        } else if ((m = cli_opt_value("run", argc, argv, &i, "--ctx-hex", &v)) != 0) {
-            if (m < 0 || ctx)
-                goto usage_ctx;
-            if (mbpf_parse_hex_bytes(v, &ctx, &ctx_len, err, sizeof(err))) {
-                cli_usage_error("run", "--ctx-hex: %s", err);
-                goto out;
-            }
-        } else if ((m = cli_opt_value("run", argc, argv, &i, "--ctx-size", &v)) != 0) {
-            uint64_t n;
-            if (m < 0 || ctx)
-                goto usage_ctx;
-            if (cli_number("run", "--ctx-size", v, MAX_CTX, &n))
-                goto out;
-            ctx = calloc(n ? n : 1, 1);
-            ctx_len = (uint32_t)n;
-            if (!ctx)
-                goto out;
-        } else if ((m = cli_opt_value("run", argc, argv, &i, "--coap", &v)) != 0) {
-            uint64_t n;
-            if (m < 0 || ctx)
-                goto usage_ctx;
-            if (cli_number("run", "--coap", v, MAX_CTX, &n))
-                goto out;
-            coap = true;
-            coap_len = (uint32_t)n;
-            coap_buf = calloc(n ? n : 1, 1);
-            ctx = calloc(1, sizeof(mbpf_coap_ctx));
-            if (!coap_buf || !ctx)
-                goto out;
-            host_coap_ctx_init((mbpf_coap_ctx *)(void *)ctx, coap_buf, coap_len);
-            ctx_len = sizeof(mbpf_coap_ctx);
         } else if ((m = cli_vm_option("run", argc, argv, &i, &opts)) != 0) {
             if (m < 0)
                 goto out;
@@ -142,20 +102,20 @@ int cmd_run_image(int argc, char **argv)
     host_outcome o;
     int st = host_image_open(&h, &opts, (const uint8_t *)bytes, len, stdout, &o);
     free(bytes);
-    if (st == MBPF_OK && coap && coap_len &&
-        host_image_add_region(&h, coap_buf, coap_len, MBPF_MEM_RW) != MBPF_OK) {
+    if (st == MBPF_OK && c.coap && c.coap_len &&
+        host_image_add_region(&h, c.coap_buf, c.coap_len, MBPF_MEM_RW) != MBPF_OK) {
         fprintf(stderr, "mbpf run: cannot add the CoAP buffer region\n");
         host_image_close(&h);
         goto out;
     }
     if (st == MBPF_OK)
-        host_image_run(&h, ctx, ctx_len, &o);
-    if (o.stage == HOST_STAGE_OK && coap) {
-        uint64_t n = o.res.r0 <= coap_len ? o.res.r0 : 0;
-        hex_line("coap", coap_buf, (size_t)n);
+        host_image_run(&h, c.buf, c.len, &o);
+    if (o.stage == HOST_STAGE_OK && c.coap) {
+        uint64_t n = o.res.r0 <= c.coap_len ? o.res.r0 : 0;
+        hex_line("coap", c.coap_buf, (size_t)n);
     }
     if (dump && o.stage != HOST_STAGE_LOAD)
-        hex_line("ctx", ctx, ctx_len);
+        hex_line("ctx", c.buf, c.len);
     if (json) {
         printf("{\"program\": ");
         json_string(path);
@@ -178,11 +138,7 @@ int cmd_run_image(int argc, char **argv)
     host_image_close(&h);
     rc = o.stage == HOST_STAGE_OK ? CLI_OK : CLI_FAILED;
     goto out;
-usage_ctx:
-    if (ctx)
-        cli_usage_error("run", "only one of --ctx-file, --ctx-hex, --ctx-size, --coap");
 out:
-    free(ctx);
-    free(coap_buf);
+    run_ctx_free(&c);
     return rc;
 }
