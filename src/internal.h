@@ -55,4 +55,23 @@ int mbpf_id_allowed(const uint32_t *ids, uint16_t n, uint32_t id);
  * fills res (status, pc, r0, fault info, budget_used). */
 int mbpf_interp_run(mbpf_vm *vm, uint64_t r1, uint64_t r2, void *user, mbpf_result *res);
 
+/* A barrier in a zeroing loop: without it compilers turn the loop into a
+ * memset call (see mbpf_result_clear). */
+#define MBPF_NO_MEMSET() __asm__ volatile("" ::: "memory")
+
+/* *res = all zero, field by field: an aggregate {0} of this size becomes a
+ * memset call, and a small libc's byte-wise memset (picolibc's: 4
+ * instructions per byte) costs more than a short program run. */
+static inline void mbpf_result_clear(mbpf_result *res)
+{
+    res->r0 = 0;
+    res->status = 0;
+    res->pc = 0;
+    res->msg = NULL;
+    res->fault_addr = 0;
+    res->fault_size = 0;
+    res->helper_id = 0;
+    res->budget_used = 0;
+}
+
 #endif /* MBPF_INTERNAL_H */

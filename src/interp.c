@@ -170,6 +170,13 @@ typedef struct mem_cache {
     mem_win stack, rd, wr;
 } mem_cache;
 
+static void win_clear(mem_win *w)
+{
+    w->lo = 0;
+    for (unsigned k = 0; k < 4; k++)
+        w->n[k] = 0;
+}
+
 static void win_set(mem_win *w, uintptr_t lo, uintptr_t len)
 {
     w->lo = lo;
@@ -236,7 +243,7 @@ int mbpf_interp_run(mbpf_vm *vm, uint64_t r1, uint64_t r2, void *user, mbpf_resu
     uint64_t reserve = budget;
     uint32_t tick = refill(&reserve);
     uint32_t depth = 1;     /* frames live */
-    mem_cache mc = {0};
+    mem_cache mc; /* set below: not `= {0}`, see mbpf_result_clear */
     int status;
     const char *msg;
     uint64_t fault_addr = 0, fault_size = 0, helper_id = 0;
@@ -248,7 +255,11 @@ int mbpf_interp_run(mbpf_vm *vm, uint64_t r1, uint64_t r2, void *user, mbpf_resu
      * arrays, so a 32-bit operation touches one word (ldr rX, [lo, d, lsl #2])
      * and zero-extends with one store to hi[d]. */
 #if MBPF_INTERP_SPLIT_REGS
-    uint32_t regfile[32] = {0};
+    uint32_t regfile[32];
+    for (unsigned i = 0; i < 32; i++) {
+        regfile[i] = 0;
+        MBPF_NO_MEMSET();
+    }
     uint32_t *lo = regfile, *hi = regfile + 16;
     OPAQUE(lo);
     OPAQUE(hi);
@@ -268,7 +279,11 @@ int mbpf_interp_run(mbpf_vm *vm, uint64_t r1, uint64_t r2, void *user, mbpf_resu
         hi[wi_] = (uint32_t)(wv_ >> 32);                                                 \
     } while (0)
 #else
-    uint64_t regfile[16] = {0};
+    uint64_t regfile[16];
+    for (unsigned i = 0; i < 16; i++) {
+        regfile[i] = 0;
+        MBPF_NO_MEMSET();
+    }
     uint64_t *reg = regfile;
     OPAQUE(reg);
 #define RD32(i) ((uint32_t)reg[i])
@@ -281,6 +296,8 @@ int mbpf_interp_run(mbpf_vm *vm, uint64_t r1, uint64_t r2, void *user, mbpf_resu
     WR64(2, r2);
     WR64(10, mbpf_frame_top(vm, 0));
     win_set(&mc.stack, (uintptr_t)vm->stack, mbpf_stack_bytes(vm));
+    win_clear(&mc.rd);
+    win_clear(&mc.wr);
 
 /* Fields of the current instruction, read where a handler needs them:
  * immediate and offset sign-extended to 64 bits. */
@@ -618,7 +635,8 @@ int mbpf_interp_run(mbpf_vm *vm, uint64_t r1, uint64_t r2, void *user, mbpf_resu
             res->pc = PC;
             res->budget_used = budget - reserve - tick;
             int st = mbpf_vm_call_helper(vm, (uint32_t)helper_id, args, user, &ret, res);
-            mc.rd = mc.wr = (mem_win){0};
+            win_clear(&mc.rd);
+            win_clear(&mc.wr);
             if (st != MBPF_OK) {
                 res->r0 = 0;
                 return st; /* call_helper filled status, msg, helper_id, fault */

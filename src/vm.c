@@ -123,7 +123,7 @@ int mbpf_vm_run(mbpf_vm *vm, void *ctx, uint32_t ctx_len, uint32_t ctx_flags, vo
 {
     if (!res)
         return MBPF_E_ARG;
-    *res = (mbpf_result){0};
+    mbpf_result_clear(res);
     res->status = MBPF_E_ARG;
     res->msg = "bad argument";
     if (!vm || (ctx_len != 0 && !ctx))

@@ -116,7 +116,7 @@ int mbpf_jit_run(mbpf_vm *vm, const void *code, void *ctx, uint32_t ctx_len,
 {
     if (!res)
         return MBPF_E_ARG;
-    *res = (mbpf_result){0};
+    mbpf_result_clear(res);
     res->status = MBPF_E_ARG;
     res->msg = "bad argument";
     if (!vm || !code || (ctx_len != 0 && !ctx))
@@ -135,9 +135,15 @@ int mbpf_jit_run(mbpf_vm *vm, const void *code, void *ctx, uint32_t ctx_len,
             return st;
         }
     }
-    jit_run r = {0};
+    /* field by field, not `= {0}`: see mbpf_result_clear */
+    jit_run r;
     r.vm = vm;
     r.user = user;
+    mbpf_result_clear(&r.hres);
+    r.c.status = r.c.pc = r.c.r0_lo = r.c.r0_hi = 0;
+    r.c.fault_lo = r.c.fault_hi = r.c.fault_size = r.c.kind = r.c.helper_id = 0;
+    r.c.saved_sp = r.c.reserved = 0;
+    r.c.cr_start = r.c.cr_lim = r.c.cw_start = r.c.cw_lim = 0;
     r.c.stack_base = (uint32_t)(uintptr_t)vm->stack;
     r.c.stack_end = (uint32_t)(uintptr_t)(vm->stack + mbpf_stack_bytes(vm));
     r.c.arg_ctx = (uint32_t)(uintptr_t)ctx;
