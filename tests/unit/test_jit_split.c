@@ -39,8 +39,8 @@ typedef struct alu_case {
 #define SPLIT() HOG(), LO(0), LO(1), LO(2)
 #define NSPLIT 41u
 
-/* The compiler's choice for p, as mbpf_jit_compile makes it for a program
- * without loops. */
+/* As mbpf_jit_compile does it: labels, the loops with a fast path, then
+ * the choice (which weighs the fast copies). */
 static void choice(const mbpf_insn *p, uint32_t n, jit *j)
 {
     memset(j, 0, sizeof *j);
@@ -49,6 +49,14 @@ static void choice(const mbpf_insn *p, uint32_t n, jit *j)
     j->offs = calloc(n + 1, sizeof(uint32_t));
     assert_non_null(j->offs);
     j->offs[0] = JIT_LABEL;
+    for (uint32_t i = 0; i < n; i++) {
+        unsigned cls = MBPF_CLASS(p[i].code), op = MBPF_OP(p[i].code);
+        if ((cls == MBPF_JMP || cls == MBPF_JMP32) && op != MBPF_CALL && op != MBPF_EXIT) {
+            j->offs[i + 1 + p[i].off] |= JIT_LABEL;
+            j->use_budget |= p[i].off < 0;
+        }
+    }
+    jit_loop_find(j);
     jit_alloc_regs(j);
     free(j->offs);
     j->offs = NULL;
@@ -221,12 +229,42 @@ static void calls_split(void **state)
     assert_true(check(p2, sizeof p2 / sizeof p2[0], NULL, 0x1u));
 }
 
+/* A byte sum over ctx whose pointer r1 (stepped by a 64-bit add) keeps its
+ * low half in a register and its high half in a slot: only the guard and
+ * the checked copy read it. Counts that the guard proves (fast copy), that
+ * run past ctx (checked copy, fault), 0 (2^32 iterations: budget). */
+static void loop_split(void **state)
+{
+    (void)state;
+    uint8_t buf[32];
+    for (unsigned i = 0; i < sizeof buf; i++)
+        buf[i] = (uint8_t)(7 + 13 * i);
+    jit_opts o = {.ctx = buf, .ctx_len = sizeof buf};
+    static const int32_t counts[] = {1, 2, 31, 32, 33, 0};
+    for (size_t c = 0; c < sizeof counts / sizeof counts[0]; c++) {
+        const mbpf_insn p[] = {
+            HOG(), MOV64_REG(2, 1), MOV32_IMM(3, 0), MOV32_IMM(6, counts[c]), MOV64_REG(0, 6),
+            ALU64_REG(MBPF_ADD, 0, 7), ALU64_REG(MBPF_ADD, 0, 8),
+            LDX(MBPF_B, 4, 1, 0), ALU32_REG(MBPF_ADD, 3, 4), ALU64_IMM(MBPF_ADD, 1, 1),
+            ALU32_IMM(MBPF_ADD, 6, -1), JMP32_IMM(MBPF_JNE, 6, 0, -5),
+            ALU64_REG(MBPF_ADD, 0, 3), ALU64_REG(MBPF_SUB, 1, 2), ALU64_REG(MBPF_ADD, 0, 1),
+            EXIT()};
+        uint32_t n = sizeof p / sizeof p[0];
+        jit j;
+        choice(p, n, &j);
+        assert_int_equal(j.nloops, 1);
+        assert_true(split(&j, 1));
+        assert_true(check(p, n, &o, 0x2u));
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(alu64_split),      cmocka_unit_test(alu32_split),
         cmocka_unit_test(unary_and_shifts), cmocka_unit_test(jumps_split),
         cmocka_unit_test(memory_split),     cmocka_unit_test(calls_split),
+        cmocka_unit_test(loop_split),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,21 +1,24 @@
 /* Which eBPF registers live in ARM registers, and operand access.
  *
- * Choice: every use of a register (as dst or src, helper arguments, exit's r0)
- * counts 1, times 8 per enclosing loop (the span of a backward jump), up to
- * 3 levels. Registers are taken greedily by weight while r4-r11 last: a
- * 64-bit register needs a pair, r10 one register. The most used get r4-r7
- * first, which allows 16-bit encodings. The others live in frame slots.
- * The budget's low word competes like a register, one use per budget event
- * (weight 2 took registers from 64-bit pairs: examples/asm/demo.s ran 5%
- * slower, Fletcher-16 the same); else a register left over holds
- * it, else it stays in the frame.
+ * Choice: the low and the high half of each eBPF register, and the budget's
+ * low word, are candidates for r4-r11, one ARM register each. Every use of
+ * a half counts 1 (a 32-bit result writes the high half 0 unless that is
+ * known; helper arguments and results, exit's r0, a local call's record,
+ * one budget unit per budget event), times 8 per enclosing loop (the span
+ * of a backward jump), up to 3 levels. An instruction of a loop with a fast
+ * path (j->loops) counts as its fast copy runs it: no checks (no base high
+ * words), 32-bit pointer steps, no budget event on the back-edge; the guard
+ * counts once per entry, at the loop's entry weight. The 8 heaviest win (a
+ * high half only with its low half, which always weighs at least as much);
+ * low halves and the budget are numbered first from r4 (16-bit encodings).
+ * The rest live in frame slots; a budget left out takes a spare register.
  *
- * Before that, registers whose upper half is 0 at every point are found
+ * Before the choice, registers whose upper half is 0 at every point are found
  * (j->zhi): all registers start with a 32-bit value, so a register qualifies
  * when every instruction that writes it zero-extends (ALU32, narrow loads,
  * non-negative immediates, ...; a few 64-bit ops keep a zero upper half of
- * their operands, hence a greatest fixed point). Such a register needs one
- * ARM register, its upper half is never written and reads as 0.
+ * their operands, hence a greatest fixed point). Its high half is no
+ * candidate: it is never written and reads as 0.
  */
 #include "jit/armv7m/jit_internal.h"
 
