@@ -394,17 +394,21 @@ void jit_alloc_regs(jit *j)
      * comes with one of its low half). */
     uint8_t pick[8];
     unsigned npick = 0;
-    bool taken[W_N] = {false};
+    uint32_t chosen = 0; /* bit c: candidate c picked */
     while (npick < 8) {
-        int best = -1;
+        unsigned best = 0;
+        uint32_t bw = 0;
         for (unsigned c = 0; c < W_N; c++)
-            if (!taken[c] && s.w[c] > 0 && (best < 0 || s.w[c] > s.w[best]))
-                best = (int)c;
-        if (best < 0)
+            if (s.w[c] > bw) {
+                bw = s.w[c];
+                best = c;
+            }
+        if (bw == 0)
             break;
-        taken[best] = true;
-        if (best >= W_HI && best < W_BUDGET && !taken[best - W_HI])
+        s.w[best] = 0;
+        if (best >= W_HI && best < W_BUDGET && !((chosen >> (best - W_HI)) & 1u))
             continue;
+        chosen |= 1u << best;
         pick[npick++] = (uint8_t)best;
     }
     /* Numbered r4 up: low halves and the budget first (16-bit encodings
