@@ -331,12 +331,11 @@ static void helper_call(jit *j, const mbpf_insn *in)
     t2_mov_imm(b, RB0, 0);
     t2_str(b, T2_W, RB0, T2_SP, F_CR_LIM, JIT_NOREG);
     t2_str(b, T2_W, RB0, T2_SP, F_CW_LIM, JIT_NOREG);
-    if (j->lo[0] != JIT_NOREG) {
+    if (j->lo[0] != JIT_NOREG) /* each half: its register or its slot */
         t2_mov_reg(b, j->lo[0], RA0);
+    if (j->hi[0] != JIT_NOREG)
         t2_mov_reg(b, j->hi[0], RA1);
-    } else {
-        jit_store_dst(j, 0, true, true);
-    }
+    jit_store_dst(j, 0, true, true);
     /* r1-r5 keep their values; regions may have changed. */
     uint16_t keep = (uint16_t)(j->hz & ~1u), keep_fpd = (uint16_t)(j->fpd & ~1u);
     jit_forget_all(j);
@@ -646,10 +645,13 @@ int mbpf_jit_compile(mbpf_vm *vm, void *buf, size_t buf_len, size_t *code_len,
         j.offs = (uint32_t *)(void *)vm->stack;
     }
     scan_features(&j);
-    jit_alloc_regs(&j);
-    jit_find_noinit(&j);
     mark_labels(&j);
     jit_loop_find(&j);
+    jit_alloc_regs(&j); /* weighs the fast copies; reuses the offset table */
+    jit_find_noinit(&j);
+    mark_labels(&j);
+    for (unsigned k = 0; k < j.nloops; k++)
+        j.offs[j.loops[k].e + 1] |= JIT_LABEL; /* as jit_loop_find marked them */
 
     /* Sizing pass: every frame copy, forward jumps wide. */
     j.copies = COPY_SB | COPY_CR | COPY_CW;

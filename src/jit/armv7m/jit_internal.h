@@ -4,8 +4,8 @@
  *   r0-r3   scratch: A pair r0:r1 (spilled destination), B pair r2:r3
  *           (spilled source / immediates), routine and helper arguments
  *   ip, lr  scratch (addresses, temporaries)
- *   r4-r11  eBPF registers chosen by weighted use count (pairs lo:hi; r10
- *           needs one register, its upper half is always 0)
+ *   r4-r11  eBPF register halves chosen by weighted use count (each half
+ *           alone; r10 and zero-upper registers have no high half)
  *   sp      native frame, fixed for the whole run (local calls keep their
  *           records inside it), 8-byte aligned
  */

@@ -342,13 +342,11 @@ void jit_atomic(jit *j, const mbpf_insn *in)
     unsigned r = op == MBPF_CMPXCHG ? 0u : s;
     if (op != MBPF_CMPXCHG && !(op & MBPF_FETCH))
         return;
-    if (j->lo[r] != JIT_NOREG) {
+    if (j->lo[r] != JIT_NOREG) /* each half: its register or its slot */
         t2_mov_reg(b, j->lo[r], RA0);
-        if (dw)
-            t2_mov_reg(b, j->hi[r], RA1);
-    } else {
-        jit_store_dst(j, r, true, dw);
-    }
+    if (dw && j->hi[r] != JIT_NOREG)
+        t2_mov_reg(b, j->hi[r], RA1);
+    jit_store_dst(j, r, true, dw);
     jit_clobber(j, r);
     if (!dw)
         jit_set_hi_zero(j, r);

@@ -1,31 +1,26 @@
 /* Which eBPF registers live in ARM registers, and operand access.
  *
- * Choice: every use of a register (as dst or src, helper arguments, exit's r0)
- * counts 1, times 8 per enclosing loop (the span of a backward jump), up to
- * 3 levels. Registers are taken greedily by weight while r4-r11 last: a
- * 64-bit register needs a pair, r10 one register. The most used get r4-r7
- * first, which allows 16-bit encodings. The others live in frame slots.
- * The budget's low word competes like a register, one use per budget event
- * (weight 2 took registers from 64-bit pairs: examples/asm/demo.s ran 5%
- * slower, Fletcher-16 the same); else a register left over holds
- * it, else it stays in the frame.
+ * Choice: the low and the high half of each eBPF register, and the budget's
+ * low word, are candidates for r4-r11, one ARM register each. Every use of
+ * a half counts 1 (a 32-bit result writes the high half 0 unless that is
+ * known; helper arguments and results, exit's r0, a local call's record,
+ * one budget unit per budget event), times 8 per enclosing loop (the span
+ * of a backward jump), up to 3 levels. An instruction of a loop with a fast
+ * path (j->loops) counts as its fast copy runs it: no checks (no base high
+ * words), 32-bit pointer steps, no budget event on the back-edge; the guard
+ * counts once per entry, at the loop's entry weight. The 8 heaviest win (a
+ * high half only with its low half, which always weighs at least as much);
+ * low halves and the budget are numbered first from r4 (16-bit encodings).
+ * The rest live in frame slots; a budget left out takes a spare register.
  *
- * Before that, registers whose upper half is 0 at every point are found
+ * Before the choice, registers whose upper half is 0 at every point are found
  * (j->zhi): all registers start with a 32-bit value, so a register qualifies
  * when every instruction that writes it zero-extends (ALU32, narrow loads,
  * non-negative immediates, ...; a few 64-bit ops keep a zero upper half of
- * their operands, hence a greatest fixed point). Such a register needs one
- * ARM register, its upper half is never written and reads as 0.
+ * their operands, hence a greatest fixed point). Its high half is no
+ * candidate: it is never written and reads as 0.
  */
 #include "jit/armv7m/jit_internal.h"
-
-#define W_BUDGET 11 /* pseudo-register: the budget's low word */
-
-static void add_use(uint32_t w[12], unsigned r, uint32_t weight)
-{
-    if (r < 12)
-        w[r] += weight;
-}
 
 /* Does this write of register d keep its upper half 0, given the set z? */
 static bool zero_extends(const mbpf_insn *in, const mbpf_insn *next, uint16_t z)
@@ -132,111 +127,307 @@ static void find_zero_upper(jit *j)
     j->zhi = z;
 }
 
-void jit_alloc_regs(jit *j)
+/* ---- Weights ------------------------------------------------------------ */
+
+/* Candidates: the low half of eBPF r at w[r], its high half at w[W_HI + r],
+ * the budget's low word at w[W_BUDGET]. Each gets one ARM register. */
+#define W_HI 11
+#define W_BUDGET 22
+#define W_N 23
+#define DEPTH_BIAS 0x40000000u /* loop-depth differences kept under JIT_LABEL */
+
+typedef struct weigh {
+    uint32_t w[W_N];
+    uint16_t known; /* bit r: upper half known 0 here (a cheap j->hz) */
+} weigh;
+
+static void use_lo(weigh *s, unsigned r, uint32_t wt)
 {
-    find_zero_upper(j);
-    uint32_t w[12] = {0};
-    /* Loop depth per instruction: a difference array in the offsets table
-     * (it is rewritten by the passes afterwards). */
-    int32_t *depth = (int32_t *)(void *)j->offs;
+    if (r <= 10)
+        s->w[r] += wt;
+}
+
+static void use_hi(weigh *s, unsigned r, uint32_t wt)
+{
+    if (r < 10)
+        s->w[W_HI + r] += wt;
+}
+
+static void use64(weigh *s, unsigned r, uint32_t wt)
+{
+    use_lo(s, r, wt);
+    use_hi(s, r, wt);
+}
+
+static void write64(weigh *s, unsigned r, uint32_t wt)
+{
+    use64(s, r, wt);
+    s->known &= (uint16_t)~(1u << (r & 15u));
+}
+
+/* A 32-bit result: the upper half is written 0 unless known to be. */
+static void write32(weigh *s, unsigned r, uint32_t wt)
+{
+    use_lo(s, r, wt);
+    if (!((s->known >> (r & 15u)) & 1u))
+        use_hi(s, r, wt);
+    s->known |= (uint16_t)(1u << (r & 15u));
+}
+
+/* A memory base: its high word is read by a checked access (not in a
+ * loop's fast copy, not r10) unless known 0. */
+static void use_base(weigh *s, unsigned r, bool checked, uint32_t wt)
+{
+    use_lo(s, r, wt);
+    if (checked && r != 10 && !((s->known >> (r & 15u)) & 1u))
+        use_hi(s, r, wt);
+}
+
+static bool induction(const jit_loop *L, unsigned r)
+{
+    for (unsigned k = 0; k < L->nbases; k++)
+        if (L->bases[k].reg == r && L->bases[k].step != 0 && !L->bases[k].derived)
+            return true;
+    return false;
+}
+
+/* The guard at a loop head, once per entry (weight wt): the bases' words,
+ * counter, limit, budget (compare and subtract). */
+static void weigh_guard(weigh *s, const jit_loop *L, uint32_t wt)
+{
+    for (unsigned k = 0; k < L->nbases; k++) {
+        const jit_loop_base *bs = &L->bases[k];
+        use_lo(s, bs->reg, wt);
+        if (bs->reg != 10)
+            use_hi(s, bs->reg, wt);
+        if (bs->t2 != 0xffu)
+            use64(s, bs->t2, wt);
+    }
+    use_lo(s, L->creg, wt);
+    if (L->wide)
+        use_hi(s, L->creg, wt);
+    if (L->lreg != JIT_NOREG) {
+        use_lo(s, L->lreg, wt);
+        if (L->wide)
+            use_hi(s, L->lreg, wt);
+    }
+    s->w[W_BUDGET] += 2 * wt;
+}
+
+/* The uses of one instruction at weight wt; L: the loop whose fast copy
+ * runs it (its checks, pointer steps' high words and back-edge budget event
+ * are not there), or NULL. */
+static void weigh_insn(weigh *s, const jit *j, uint32_t i, uint32_t wt, const jit_loop *L)
+{
+    const mbpf_insn *in = &j->insns[i];
+    unsigned cls = MBPF_CLASS(in->code), op = MBPF_OP(in->code);
+    unsigned d = MBPF_INSN_DST(in), src = MBPF_INSN_SRC(in);
+    bool x = MBPF_SRCBIT(in->code) != 0, dw = MBPF_SIZE(in->code) == MBPF_DW;
+    int32_t step = 0;
+    bool is64 = false;
+    switch (cls) {
+    case MBPF_ALU:
+    case MBPF_ALU64:
+        if (op == MBPF_END) {
+            bool swap = cls == MBPF_ALU64 || x;
+            if (in->imm == 64 && swap)
+                write64(s, d, wt);
+            else if (in->imm != 64)
+                write32(s, d, wt);
+        } else if (cls == MBPF_ALU) {
+            if (x)
+                use_lo(s, src, wt);
+            write32(s, d, wt);
+        } else if (L && jit_loop_add_imm(in, &step, &is64) && induction(L, d)) {
+            use_lo(s, d, wt); /* 32-bit step in the fast copy */
+            s->known |= (uint16_t)(1u << d);
+        } else {
+            if (x && (op == MBPF_LSH || op == MBPF_RSH || op == MBPF_ARSH))
+                use_lo(s, src, wt);
+            else if (x)
+                use64(s, src, wt);
+            write64(s, d, wt);
+            if (op == MBPF_MOV && ((!x && in->imm >= 0) || (x && in->off == 0 &&
+                                                          ((s->known >> src) & 1u))))
+                s->known |= (uint16_t)(1u << d);
+        }
+        break;
+    case MBPF_LD:
+        write64(s, d, wt);
+        break;
+    case MBPF_LDX:
+        use_base(s, src, !L, wt);
+        if (dw || MBPF_MODE(in->code) == MBPF_MEMSX)
+            write64(s, d, wt);
+        else
+            write32(s, d, wt);
+        break;
+    case MBPF_ST:
+        use_base(s, d, !L, wt);
+        break;
+    case MBPF_STX:
+        use_base(s, d, !L, wt);
+        use_lo(s, src, wt);
+        if (dw)
+            use_hi(s, src, wt);
+        if (MBPF_MODE(in->code) == MBPF_ATOMIC) {
+            uint32_t aop = (uint32_t)in->imm;
+            unsigned r = aop == MBPF_CMPXCHG ? 0u : src;
+            if (aop == MBPF_CMPXCHG || (aop & MBPF_FETCH)) {
+                if (dw)
+                    write64(s, r, wt);
+                else
+                    write32(s, r, wt);
+            }
+        }
+        break;
+    default: /* jumps */
+        if (in->code == MBPF_OP_CALL && src == MBPF_CALL_LOCAL) {
+            for (unsigned r = 6; r <= 9; r++)
+                use64(s, r, wt); /* the record */
+            use_lo(s, 10, wt);
+            s->w[W_BUDGET] += wt;
+            s->known = 0;
+        } else if (in->code == MBPF_OP_CALL || in->code == MBPF_OP_CALLX) {
+            if (in->code == MBPF_OP_CALLX)
+                use_lo(s, d, wt);
+            for (unsigned r = 1; r <= 5; r++)
+                use64(s, r, wt);
+            write64(s, 0, wt);
+        } else if (in->code == MBPF_OP_EXIT) {
+            use64(s, 0, wt);
+        } else {
+            if (op != MBPF_JA) {
+                uint16_t k = s->known;
+                bool lo_only = cls == MBPF_JMP32 || (!x && ((k >> d) & 1u) && in->imm >= 0) ||
+                               (x && ((k >> d) & (k >> src) & 1u));
+                use_lo(s, d, wt);
+                if (x)
+                    use_lo(s, src, wt);
+                if (!lo_only) {
+                    use_hi(s, d, wt);
+                    if (x)
+                        use_hi(s, src, wt);
+                }
+            }
+            int64_t t = in->code == MBPF_OP_JA32 ? (int64_t)i + in->imm + 1
+                                                 : (int64_t)i + in->off + 1;
+            /* a budget unit in the frame costs a load and a store more;
+             * a fast copy's back-edge has none (its guard: weigh_guard) */
+            if (t <= (int64_t)i && !(L && i == L->e))
+                s->w[W_BUDGET] += wt;
+        }
+        break;
+    }
+}
+
+/* Loop depth per instruction: spans of backward jumps, a difference array
+ * kept in the offset table under the label bits (DEPTH_BIAS + difference). */
+static void depth_diffs(jit *j)
+{
     for (uint32_t i = 0; i <= j->n; i++)
-        depth[i] = 0;
+        j->offs[i] = (j->offs[i] & JIT_LABEL) | DEPTH_BIAS;
     for (uint32_t i = 0; i < j->n; i++) {
         const mbpf_insn *in = &j->insns[i];
-        unsigned cls = MBPF_CLASS(in->code);
+        unsigned cls = MBPF_CLASS(in->code), op = MBPF_OP(in->code);
         if (in->code == MBPF_OP_LDDW) {
             i++;
             continue;
         }
-        if (cls != MBPF_JMP && cls != MBPF_JMP32)
-            continue;
-        unsigned op = MBPF_OP(in->code);
-        if (op == MBPF_CALL || op == MBPF_EXIT)
+        if ((cls != MBPF_JMP && cls != MBPF_JMP32) || op == MBPF_CALL || op == MBPF_EXIT)
             continue;
         int64_t t = in->code == MBPF_OP_JA32 ? (int64_t)i + in->imm + 1 : (int64_t)i + in->off + 1;
         if (t >= 0 && t <= (int64_t)i) {
-            depth[t]++;
-            depth[i + 1]--;
+            j->offs[t]++;
+            j->offs[i + 1]--;
         }
     }
+}
+
+static uint32_t level_weight(int32_t d)
+{
+    return 1u << (3 * (uint32_t)(d < 0 ? 0 : d > 3 ? 3 : d));
+}
+
+/* Every use counts 1, times 8 per enclosing loop (up to 3 levels). An
+ * instruction of a loop with a fast path counts as its fast copy runs it;
+ * the guard counts once per entry, at the loop's entry weight. */
+static void weigh_program(jit *j, weigh *s)
+{
+    depth_diffs(j);
     int32_t d = 0;
+    unsigned k = 0; /* next loop (they are found in program order, disjoint) */
     for (uint32_t i = 0; i < j->n; i++) {
-        d += depth[i];
-        const mbpf_insn *in = &j->insns[i];
-        uint32_t wt = 1u << (3 * (uint32_t)(d < 0 ? 0 : d > 3 ? 3 : d));
-        unsigned cls = MBPF_CLASS(in->code), dst = MBPF_INSN_DST(in), src = MBPF_INSN_SRC(in);
-        switch (cls) {
-        case MBPF_ALU:
-        case MBPF_ALU64:
-            add_use(w, dst, wt);
-            if (MBPF_SRCBIT(in->code) && MBPF_OP(in->code) != MBPF_END)
-                add_use(w, src, wt);
-            break;
-        case MBPF_LD:
-            add_use(w, dst, wt);
-            if (in->code == MBPF_OP_LDDW && i + 1 < j->n) {
-                i++;
-                d += depth[i];
-            }
-            break;
-        case MBPF_LDX:
-        case MBPF_STX:
-            add_use(w, dst, wt);
-            add_use(w, src, wt);
-            break;
-        case MBPF_ST:
-            add_use(w, dst, wt);
-            break;
-        default: /* jumps */
-            if (in->code == MBPF_OP_CALL) {
-                for (unsigned r = 0; r <= 5; r++)
-                    add_use(w, r, wt);
-            } else if (in->code == MBPF_OP_EXIT) {
-                add_use(w, 0, wt);
-            } else if (in->code == MBPF_OP_CALLX) {
-                add_use(w, dst, wt);
-            } else if (in->code != MBPF_OP_JA && in->code != MBPF_OP_JA32) {
-                add_use(w, dst, wt);
-                if (MBPF_SRCBIT(in->code))
-                    add_use(w, src, wt);
-            }
-            break;
-        }
-        /* A budget unit in the frame costs a load and a store more. */
-        if ((cls == MBPF_JMP || cls == MBPF_JMP32) && j->use_budget) {
-            unsigned op = MBPF_OP(in->code);
-            int64_t t = in->code == MBPF_OP_JA32 ? (int64_t)i + in->imm + 1
-                                                 : (int64_t)i + in->off + 1;
-            bool local = in->code == MBPF_OP_CALL && src == MBPF_CALL_LOCAL;
-            if (local || (op != MBPF_CALL && op != MBPF_EXIT && t <= (int64_t)i))
-                add_use(w, W_BUDGET, wt);
+        uint32_t e = j->offs[i];
+        d += (int32_t)((e & ~JIT_LABEL) - DEPTH_BIAS);
+        if (e & JIT_LABEL)
+            s->known = 0;
+        while (k < j->nloops && j->loops[k].e < i)
+            k++;
+        const jit_loop *L = k < j->nloops && j->loops[k].h <= i ? &j->loops[k] : NULL;
+        if (L && i == L->h)
+            weigh_guard(s, L, level_weight(d - 1));
+        weigh_insn(s, j, i, level_weight(d), L);
+        if (j->insns[i].code == MBPF_OP_LDDW && i + 1 < j->n) {
+            i++;
+            d += (int32_t)((j->offs[i] & ~JIT_LABEL) - DEPTH_BIAS);
         }
     }
-    for (unsigned r = 0; r < 11; r++)
+}
+
+/* ---- Choice ------------------------------------------------------------- */
+
+void jit_alloc_regs(jit *j)
+{
+    weigh s = {{0}, 0};
+    weigh_program(j, &s); /* needs the labels: before the table is reused */
+    find_zero_upper(j);
+    for (unsigned r = 0; r < 11; r++) {
         j->lo[r] = j->hi[r] = JIT_NOREG;
-    unsigned next = 4; /* r4..r11 */
-    bool taken[12] = {false};
-    j->breg = JIT_NOREG;
-    for (;;) {
-        int best = -1;
-        for (unsigned r = 0; r < 12; r++)
-            if (!taken[r] && w[r] > 0 && (best < 0 || w[r] > w[best]))
-                best = (int)r;
-        if (best < 0)
-            break;
-        taken[best] = true;
-        if (best == W_BUDGET) {
-            if (next <= 11)
-                j->breg = (uint8_t)next++;
-            continue;
-        }
-        unsigned need = ((j->zhi >> best) & 1u) ? 1u : 2u;
-        if (next + need > 12)
-            continue; /* does not fit: a lighter r10 may still */
-        j->lo[best] = (uint8_t)next++;
-        if (need == 2)
-            j->hi[best] = (uint8_t)next++;
+        if (r == 10 || ((j->zhi >> r) & 1u))
+            s.w[W_HI + r] = 0; /* no storage */
     }
+    if (!j->use_budget)
+        s.w[W_BUDGET] = 0;
+    /* The heaviest 8 candidates (a high half only with its low half: a low
+     * half always weighs at least as much, as every use of a high half
+     * comes with one of its low half). */
+    uint8_t pick[8];
+    unsigned npick = 0;
+    uint32_t chosen = 0; /* bit c: candidate c picked */
+    while (npick < 8) {
+        unsigned best = 0;
+        uint32_t bw = 0;
+        for (unsigned c = 0; c < W_N; c++)
+            if (s.w[c] > bw) {
+                bw = s.w[c];
+                best = c;
+            }
+        if (bw == 0)
+            break;
+        s.w[best] = 0;
+        if (best >= W_HI && best < W_BUDGET && !((chosen >> (best - W_HI)) & 1u))
+            continue;
+        chosen |= 1u << best;
+        pick[npick++] = (uint8_t)best;
+    }
+    /* Numbered r4 up: low halves and the budget first (16-bit encodings
+     * want r4-r7), by weight, then high halves. */
+    unsigned next = 4;
+    j->breg = JIT_NOREG;
+    for (unsigned pass = 0; pass < 2; pass++)
+        for (unsigned k = 0; k < npick; k++) {
+            unsigned c = pick[k];
+            bool high = c >= W_HI && c < W_BUDGET;
+            if (high != (pass == 1))
+                continue;
+            if (c == W_BUDGET)
+                j->breg = (uint8_t)next++;
+            else if (high)
+                j->hi[c - W_HI] = (uint8_t)next++;
+            else
+                j->lo[c] = (uint8_t)next++;
+        }
     if (j->use_budget && j->breg == JIT_NOREG && next <= 11)
         j->breg = (uint8_t)next;
 }
