@@ -63,8 +63,8 @@ typedef struct mbpf_jit_ctx {
     uint32_t stack_end;   /* 0x04 end of the stack area = r10 of frame 0 */
     uint32_t arg_ctx;     /* 0x08 initial eBPF r1 (low half; high half 0) */
     uint32_t arg_ctx_len; /* 0x0c initial eBPF r2 */
-    uint32_t budget_lo;   /* 0x10 budget units left (64-bit), updated on exit */
-    uint32_t budget_hi;   /* 0x14 */
+    uint32_t budget_lo;   /* 0x10 budget units left (64-bit): lo written back on exit, */
+    uint32_t budget_hi;   /* 0x14 hi updated in place by the refill routine */
     /* Routine addresses (Thumb bit set), AAPCS:
      * uint32_t check_mem(uint32_t addr_lo, uint32_t addr_hi, uint32_t desc,
      *                    mbpf_jit_ctx *c)  -> 0 when allowed, else fills the
@@ -80,7 +80,10 @@ typedef struct mbpf_jit_ctx {
     uint32_t check_mem;   /* 0x18 */
     uint32_t call_helper; /* 0x1c */
     uint32_t env;         /* 0x20 runner's own pointer (not used by the code) */
-    /* Outputs, written by the generated code or the routines. */
+    /* Outputs, written by the generated code or the routines. The runner
+     * sets them to 0 first: a successful run writes only r0_lo (and r0_hi
+     * when r0's upper half can be non-zero); budget_hi is updated in place
+     * when the low word is refilled. */
     uint32_t status;      /* 0x24 MBPF_OK or an mbpf_status (as uint32) */
     uint32_t pc;          /* 0x28 instruction index where it stopped */
     uint32_t r0_lo;       /* 0x2c eBPF r0 at exit */

@@ -40,7 +40,7 @@ enum {
     F_REC = 32,  /* next free local-call record */
     F_SB = 36,   /* stack area base (copy, for the inline stack check) */
     F_BLO = 40,  /* budget units left, low word */
-    F_BHI = 44,  /* high word */
+    F_SPARE2 = 44, /* spare (the high word stays in the context block) */
     F_R10 = 48,  /* eBPF r10 when not in a register */
     F_PRIM = 52, /* spare */
     F_SLOT = 56, /* eBPF r0..r9 when not in registers: 8 bytes each */

@@ -205,26 +205,33 @@ static void guard_base(jit *j, const jit_loop *L, const jit_loop_base *bs, uint3
     } else {
         t2_add_imm(b, RB1, from, bs->hi - 8, T2_LR);
     }
-    /* inline: the 8-byte windows at s and at e - 8 inside the cached region
-     * of each need (regions are intervals) */
+    /* inline, per need: s >= start (no borrow) and the 8-byte window at
+     * e - 8 inside the cached region: then [s, e) lies in [start, e) and e
+     * <= start + len, inside the region (an interval). A window at e - 8
+     * below s covers [s, e) itself. */
     uint32_t miss[3], to_ok = 0;
+    unsigned miss_cond[3];
     unsigned nmiss = 0, left = (bs->need & NEED_READ ? 2u : 0u) + (bs->need & NEED_WRITE ? 2u : 0u);
     for (unsigned need = NEED_READ; need <= NEED_WRITE; need <<= 1) {
         if (!(bs->need & need))
             continue;
         j->copies_used |= need == NEED_READ ? COPY_CR : COPY_CW;
         t2_ldrd(b, RA1, T2_IP, T2_SP, need == NEED_READ ? F_CR_START : F_CW_START);
-        for (unsigned w = 0; w < 2; w++) {
-            t2_alu(b, T2_SUB, T2_LR, w ? RB1 : sr, RA1, false);
-            t2_cmp_reg(b, T2_LR, T2_IP);
-            if (--left)
-                miss[nmiss++] = jit_fwd_begin(j); /* bhs miss */
-            else
-                to_ok = jit_fwd_begin(j); /* blo ok */
+        t2_alu(b, T2_SUB, T2_LR, sr, RA1, true); /* subs: borrow = below start */
+        miss_cond[nmiss] = T2_LO;
+        miss[nmiss++] = jit_fwd_begin(j);
+        left--;
+        t2_alu(b, T2_SUB, T2_LR, RB1, RA1, false);
+        t2_cmp_reg(b, T2_LR, T2_IP);
+        if (--left) {
+            miss_cond[nmiss] = T2_HS;
+            miss[nmiss++] = jit_fwd_begin(j); /* bhs miss */
+        } else {
+            to_ok = jit_fwd_begin(j); /* blo ok */
         }
     }
     for (unsigned k = 0; k < nmiss; k++)
-        jit_fwd_end(j, miss[k], T2_HS);
+        jit_fwd_end(j, miss[k], miss_cond[k]);
     if (sr != RB0)
         t2_mov_reg(b, RB0, sr);
     unsigned kind = bs->need == NEED_READ    ? MBPF_JIT_KIND_LOAD

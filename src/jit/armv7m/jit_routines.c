@@ -14,8 +14,7 @@ void jit_prologue(jit *j)
     t2_push(b, JIT_PUSH_LIST);
     t2_add_sp(b, -(int32_t)j->frame);
     t2_str(b, T2_W, 0, T2_SP, F_CTX, JIT_NOREG);
-    t2_mov_reg(b, 1, T2_SP);
-    t2_str(b, T2_W, 1, 0, MBPF_JIT_CTX_SAVED_SP, JIT_NOREG);
+    t2_str(b, T2_W, T2_SP, 0, MBPF_JIT_CTX_SAVED_SP, JIT_NOREG); /* str.w sp */
     if (j->use_mem && (j->copies & COPY_SB)) {
         t2_ldr(b, T2_W, 1, 0, MBPF_JIT_CTX_STACK_BASE, JIT_NOREG);
         t2_str(b, T2_W, 1, T2_SP, F_SB, JIT_NOREG);
@@ -28,15 +27,13 @@ void jit_prologue(jit *j)
             t2_str(b, T2_W, 1, T2_SP, at, JIT_NOREG);
         }
     }
+    /* the budget's low word (the high word stays in the block: only the
+     * refill routine touches it) */
     if (j->use_budget && j->breg != JIT_NOREG) {
         t2_ldr(b, T2_W, j->breg, 0, MBPF_JIT_CTX_BUDGET_LO, JIT_NOREG);
-        t2_ldr(b, T2_W, 1, 0, MBPF_JIT_CTX_BUDGET_HI, JIT_NOREG);
-        t2_str(b, T2_W, 1, T2_SP, F_BHI, JIT_NOREG);
     } else if (j->use_budget) {
         t2_ldr(b, T2_W, 1, 0, MBPF_JIT_CTX_BUDGET_LO, JIT_NOREG);
         t2_str(b, T2_W, 1, T2_SP, F_BLO, JIT_NOREG);
-        t2_ldr(b, T2_W, 1, 0, MBPF_JIT_CTX_BUDGET_HI, JIT_NOREG);
-        t2_str(b, T2_W, 1, T2_SP, F_BHI, JIT_NOREG);
     }
     if (j->use_calls) {
         t2_add_rd_sp(b, 1, F_RECS);
@@ -109,27 +106,29 @@ static void exit_routines(jit *j)
         t2_ldr(b, T2_W, T2_PC, 2, REC_RET, JIT_NOREG);
         jit_fwd_end(j, to_final, T2_EQ);
     }
-    /* Final exit: r0 and status into the context block. */
+    /* Final exit: r0 into the context block (status and r0_hi start as 0:
+     * the runner's; r0_hi is written only when r0 can have an upper half). */
     t2_ldr(b, T2_W, 2, T2_SP, F_CTX, JIT_NOREG);
     t2_str(b, T2_W, jit_src_lo(j, 0, 0), 2, MBPF_JIT_CTX_R0_LO, JIT_NOREG);
-    t2_str(b, T2_W, jit_src_hi(j, 0, 1), 2, MBPF_JIT_CTX_R0_HI, JIT_NOREG);
-    t2_mov_imm(b, 3, 0);
-    t2_str(b, T2_W, 3, 2, MBPF_JIT_CTX_STATUS, JIT_NOREG);
-    /* Error exit (status etc. already in the block): budget back, unwind. */
-    j->r_exit_err = b->pos;
+    if (!(j->zhi & 1u))
+        t2_str(b, T2_W, jit_src_hi(j, 0, 1), 2, MBPF_JIT_CTX_R0_HI, JIT_NOREG);
+    /* Both exits, r2 = the context block: the budget's low word back (the
+     * high word lives in the block), unwind. */
+    uint32_t common = b->pos;
     if (j->use_budget) {
-        t2_ldr(b, T2_W, 2, T2_SP, F_CTX, JIT_NOREG);
         if (j->breg != JIT_NOREG) {
             t2_str(b, T2_W, j->breg, 2, MBPF_JIT_CTX_BUDGET_LO, JIT_NOREG);
         } else {
             t2_ldr(b, T2_W, 3, T2_SP, F_BLO, JIT_NOREG);
             t2_str(b, T2_W, 3, 2, MBPF_JIT_CTX_BUDGET_LO, JIT_NOREG);
         }
-        t2_ldr(b, T2_W, 3, T2_SP, F_BHI, JIT_NOREG);
-        t2_str(b, T2_W, 3, 2, MBPF_JIT_CTX_BUDGET_HI, JIT_NOREG);
     }
     t2_add_sp(b, (int32_t)j->frame);
     t2_pop(b, JIT_POP_LIST);
+    /* Error exit (status etc. already in the block). */
+    j->r_exit_err = b->pos;
+    t2_ldr(b, T2_W, 2, T2_SP, F_CTX, JIT_NOREG);
+    wide_b(j, common);
 }
 
 /* trap: lr-1 = descriptor after the caller's BL. Stores pc and kind; budget
@@ -166,12 +165,14 @@ static void budget_routine(jit *j)
 {
     t2_buf *b = &j->b;
     j->r_budget = b->pos;
-    t2_ldr(b, T2_W, 1, T2_SP, F_BHI, JIT_NOREG);
-    t2_cbz(b, false, 1, 12);
+    t2_ldr(b, T2_W, 0, T2_SP, F_CTX, JIT_NOREG);
+    t2_ldr(b, T2_W, 1, 0, MBPF_JIT_CTX_BUDGET_HI, JIT_NOREG);
+    uint32_t none = jit_fwd_begin(j); /* cbz r1, exhausted */
     t2_hw(b, 0x3901u); /* subs r1, #1 */
-    t2_str(b, T2_W, 1, T2_SP, F_BHI, JIT_NOREG);
+    t2_str(b, T2_W, 1, 0, MBPF_JIT_CTX_BUDGET_HI, JIT_NOREG);
     t2_dp_imm(b, T2_ADD, false, T2_LR, T2_LR, 4);
     t2_bx(b, T2_LR);
+    jit_fwd_end_cbz(j, none, false, 1);
     if (j->breg != JIT_NOREG) /* exhausted: the low word is 0, not the borrow */
         t2_mov_imm(b, j->breg, 0);
     else /* r1 = 0 here; the caller has stored the borrow */
