@@ -63,18 +63,18 @@ static void byte_sum(void **state)
     for (unsigned a = 0; a < NPROG(starts); a++)
         for (unsigned c = 0; c < NPROG(counts); c++)
             for (unsigned prime = 0; prime < 2; prime++) {
-            /* prime: a load from ctx first, so that the guard meets a
-             * cached region (its inline test) instead of the routine */
-            const mbpf_insn p[] = {
-                prime ? LDX(MBPF_B, 5, 1, 0) : MOV64_IMM(5, 0),
-                MOV64_IMM(0, 0), ALU64_IMM(MBPF_ADD, 1, starts[a]), MOV32_IMM(3, counts[c]),
-                LDX(MBPF_B, 4, 1, 0), ALU64_REG(MBPF_ADD, 0, 4), ALU64_IMM(MBPF_ADD, 1, 1),
-                ALU32_IMM(MBPF_ADD, 3, -1), JMP32_IMM(MBPF_JNE, 3, 0, -5), EXIT()};
-            mbpf_result r;
-            bool ok = same(p, NPROG(p), 100000, 0, &r);
-            if (!ok)
-                print_error("start %d count %d prime %u\n", starts[a], counts[c], prime);
-            assert_true(ok);
+                /* prime: a load from ctx first, so that the guard meets a
+                 * cached region (its inline test) instead of the routine */
+                const mbpf_insn p[] = {
+                    prime ? LDX(MBPF_B, 5, 1, 0) : MOV64_IMM(5, 0),
+                    MOV64_IMM(0, 0), ALU64_IMM(MBPF_ADD, 1, starts[a]), MOV32_IMM(3, counts[c]),
+                    LDX(MBPF_B, 4, 1, 0), ALU64_REG(MBPF_ADD, 0, 4), ALU64_IMM(MBPF_ADD, 1, 1),
+                    ALU32_IMM(MBPF_ADD, 3, -1), JMP32_IMM(MBPF_JNE, 3, 0, -5), EXIT()};
+                mbpf_result r;
+                bool ok = same(p, NPROG(p), 100000, 0, &r);
+                if (!ok)
+                    print_error("start %d count %d prime %u\n", starts[a], counts[c], prime);
+                assert_true(ok);
             }
 }
 
