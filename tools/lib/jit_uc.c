@@ -368,6 +368,24 @@ static uint32_t reg_r(jit_uc *h, int r)
     return v;
 }
 
+/* Like the device runtime: the region an access passed becomes the cache
+ * of each need it allows, at its emulator address. */
+static void cache_region(jit_uc *h, uint32_t c, const mbpf_region *reg)
+{
+    uint32_t start = reg ? jit_uc_to_emu(h, (const void *)reg->start) : 0;
+    if (!reg || !start)
+        return;
+    uint32_t lim = mbpf_jit_cache_lim(reg->len);
+    if (reg->flags & MBPF_MEM_READ) {
+        wr32(h, c + MBPF_JIT_CTX_CR_START, start);
+        wr32(h, c + MBPF_JIT_CTX_CR_LIM, lim);
+    }
+    if (reg->flags & MBPF_MEM_WRITE) {
+        wr32(h, c + MBPF_JIT_CTX_CW_START, start);
+        wr32(h, c + MBPF_JIT_CTX_CW_LIM, lim);
+    }
+}
+
 static void do_check_mem(jit_uc *h)
 {
     uint32_t lo = reg_r(h, UC_ARM_REG_R0), hi = reg_r(h, UC_ARM_REG_R1);
@@ -395,18 +413,7 @@ static void do_check_mem(jit_uc *h)
     if (mbpf_vm_check_mem(h->vm, addr, size, need)) {
         /* like the device runtime: remember the region for the inline check */
         const mbpf_region *reg = mbpf_vm_find_region(h->vm, addr, size, need);
-        uint32_t start = reg ? jit_uc_to_emu(h, (const void *)reg->start) : 0;
-        if (reg && start) {
-            uint32_t lim = mbpf_jit_cache_lim(reg->len);
-            if (reg->flags & MBPF_MEM_READ) {
-                wr32(h, c + MBPF_JIT_CTX_CR_START, start);
-                wr32(h, c + MBPF_JIT_CTX_CR_LIM, lim);
-            }
-            if (reg->flags & MBPF_MEM_WRITE) {
-                wr32(h, c + MBPF_JIT_CTX_CW_START, start);
-                wr32(h, c + MBPF_JIT_CTX_CW_LIM, lim);
-            }
-        }
+        cache_region(h, c, reg);
         reg_w(h, UC_ARM_REG_R0, 0);
         return;
     }
@@ -442,18 +449,7 @@ static void do_check_range(jit_uc *h)
               mbpf_vm_check_mem(h->vm, addr, len, need);
     if (ok) {
         const mbpf_region *reg = mbpf_vm_find_region(h->vm, addr, len, need);
-        uint32_t start = reg ? jit_uc_to_emu(h, (const void *)reg->start) : 0;
-        if (reg && start) {
-            uint32_t lim = mbpf_jit_cache_lim(reg->len);
-            if (reg->flags & MBPF_MEM_READ) {
-                wr32(h, c + MBPF_JIT_CTX_CR_START, start);
-                wr32(h, c + MBPF_JIT_CTX_CR_LIM, lim);
-            }
-            if (reg->flags & MBPF_MEM_WRITE) {
-                wr32(h, c + MBPF_JIT_CTX_CW_START, start);
-                wr32(h, c + MBPF_JIT_CTX_CW_LIM, lim);
-            }
-        }
+        cache_region(h, c, reg);
     }
     reg_w(h, UC_ARM_REG_R0, ok ? 0u : 1u);
 }

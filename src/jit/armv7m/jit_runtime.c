@@ -34,6 +34,21 @@ typedef struct jit_run {
     mbpf_result hres; /* filled by a failing helper call */
 } jit_run;
 
+/* The region an access just passed becomes the cache of each need it
+ * allows (the code's inline check reads copies of these). */
+static void cache_region(mbpf_jit_ctx *c, const mbpf_region *reg)
+{
+    uint32_t lim = mbpf_jit_cache_lim(reg->len);
+    if (reg->flags & MBPF_MEM_READ) {
+        c->cr_start = (uint32_t)reg->start;
+        c->cr_lim = lim;
+    }
+    if (reg->flags & MBPF_MEM_WRITE) {
+        c->cw_start = (uint32_t)reg->start;
+        c->cw_lim = lim;
+    }
+}
+
 static uint32_t check_mem(uint32_t lo, uint32_t hi, uint32_t desc, mbpf_jit_ctx *c)
 {
     jit_run *r = (jit_run *)(void *)c;
@@ -47,15 +62,7 @@ static uint32_t check_mem(uint32_t lo, uint32_t hi, uint32_t desc, mbpf_jit_ctx 
         return 0;
     const mbpf_region *reg = mbpf_vm_find_region(r->vm, addr, size, need);
     if (reg) {
-        uint32_t lim = mbpf_jit_cache_lim(reg->len);
-        if (reg->flags & MBPF_MEM_READ) {
-            c->cr_start = (uint32_t)reg->start;
-            c->cr_lim = lim;
-        }
-        if (reg->flags & MBPF_MEM_WRITE) {
-            c->cw_start = (uint32_t)reg->start;
-            c->cw_lim = lim;
-        }
+        cache_region(c, reg);
         return 0;
     }
     c->status = (uint32_t)MBPF_E_MEM;
@@ -83,15 +90,7 @@ static uint32_t check_range(uint32_t start, uint32_t len, uint32_t desc, mbpf_ji
     const mbpf_region *reg = mbpf_vm_find_region(r->vm, start, len, need);
     if (!reg)
         return 1;
-    uint32_t lim = mbpf_jit_cache_lim(reg->len);
-    if (reg->flags & MBPF_MEM_READ) {
-        c->cr_start = (uint32_t)reg->start;
-        c->cr_lim = lim;
-    }
-    if (reg->flags & MBPF_MEM_WRITE) {
-        c->cw_start = (uint32_t)reg->start;
-        c->cw_lim = lim;
-    }
+    cache_region(c, reg);
     return 0;
 }
 
