@@ -117,6 +117,8 @@ static const enc_case cases[] = {
     {"msr PRIMASK, lr", "msr", 4, {0x8e, 0xf3, 0x10, 0x88}},
     {"cpsid i", "cpsid", 2, {0x72, 0xb6}},
     {"clz sl, r3", "clz", 4, {0xb3, 0xfa, 0x83, 0xfa}},
+    {"ubfx r5, r5, #8, #18", "ubfx", 4, {0xc5, 0xf3, 0x11, 0x25}},
+    {"ubfx sl, r3, #0, #12", "ubfx", 4, {0xc3, 0xf3, 0x0b, 0x0a}},
 };
 
 static void emit_case(unsigned i, t2_buf *b)
@@ -217,6 +219,8 @@ static void emit_case(unsigned i, t2_buf *b)
     case 92: t2_msr_primask(b, 14); break;
     case 93: t2_cpsid_i(b); break;
     case 94: t2_clz(b, 10, 3); break;
+    case 95: t2_ubfx(b, 5, 5, 8, 18); break;
+    case 96: t2_ubfx(b, 10, 3, 0, 12); break;
     default: break;
     }
 }

@@ -158,7 +158,8 @@ static void mov32_pairs(void **state)
     static const struct { unsigned op; int32_t k; } kops[] = {
         {MBPF_LSH, 1}, {MBPF_LSH, 31}, {MBPF_RSH, 1}, {MBPF_RSH, 8}, {MBPF_RSH, 31},
         {MBPF_ARSH, 1}, {MBPF_ARSH, 31}, {MBPF_AND, 0xff}, {MBPF_AND, 0xffff},
-        {MBPF_LSH, 0}, {MBPF_AND, 0xfff}};
+        {MBPF_LSH, 0}, {MBPF_AND, 0xfff}, {MBPF_AND, 0x3ffff00}, {MBPF_AND, 0x7fffffff},
+        {MBPF_AND, (int32_t)0xfffffffeu}, {MBPF_AND, (int32_t)0x80000000u}, {MBPF_AND, 0x0ff0f000}};
     for (size_t i = 0; i < NVALS; i++)
         for (size_t v = 0; v < NVALS; v += 3)
             for (unsigned hog = 0; hog < 2; hog++) {

@@ -46,6 +46,23 @@ static void op_imm32(jit *j, unsigned op, unsigned rd, uint32_t imm)
     }
     if (t2_dp_imm(&j->b, op, false, rd, rd, imm))
         return;
+    /* a run of ones that is no modified immediate (0xfff, 0x3ffff00):
+     * extract it and shift it back, instead of building the mask */
+    if (op == T2_AND && imm != 0) {
+        unsigned lo = 0;
+        while (!((imm >> lo) & 1u))
+            lo++;
+        uint32_t run = imm >> lo;
+        if ((run & (run + 1u)) == 0) {
+            unsigned width = 0;
+            while (width < 32 - lo && ((run >> width) & 1u))
+                width++;
+            t2_ubfx(&j->b, rd, rd, lo, width);
+            if (lo)
+                t2_shift_imm(&j->b, T2_LSL, rd, rd, lo);
+            return;
+        }
+    }
     t2_mov_imm(&j->b, RB0, imm);
     t2_alu(&j->b, op, rd, rd, RB0, false);
 }

@@ -274,6 +274,12 @@ void t2_clz(t2_buf *b, unsigned rd, unsigned rm)
     t2_w32(b, (uint16_t)(0xFAB0u | rm), (uint16_t)(0xF080u | rd << 8 | rm));
 }
 
+void t2_ubfx(t2_buf *b, unsigned rd, unsigned rn, unsigned lsb, unsigned width)
+{
+    t2_w32(b, (uint16_t)(0xF3C0u | rn),
+           (uint16_t)((lsb >> 2) << 12 | rd << 8 | (lsb & 3u) << 6 | (width - 1u)));
+}
+
 void t2_udiv(t2_buf *b, unsigned rd, unsigned rn, unsigned rm)
 {
     t2_w32(b, (uint16_t)(0xFBB0u | rn), (uint16_t)(0xF0F0u | rd << 8 | rm));

@@ -83,6 +83,8 @@ void t2_umull(t2_buf *b, unsigned rdlo, unsigned rdhi, unsigned rn, unsigned rm)
 void t2_udiv(t2_buf *b, unsigned rd, unsigned rn, unsigned rm);
 void t2_sdiv(t2_buf *b, unsigned rd, unsigned rn, unsigned rm);
 void t2_clz(t2_buf *b, unsigned rd, unsigned rm);
+/* rd = (rn >> lsb) & ((1 << width) - 1); 1 <= width <= 32 - lsb */
+void t2_ubfx(t2_buf *b, unsigned rd, unsigned rn, unsigned lsb, unsigned width);
 
 /* Byte order and extension. */
 void t2_rev(t2_buf *b, unsigned rd, unsigned rm);
