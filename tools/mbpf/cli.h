@@ -46,4 +46,7 @@ int cli_vm_option(const char *cmd, int argc, char **argv, int *i, host_vm_opts *
 /* Help text for the options above. */
 extern const char cli_vm_options_help[];
 
+/* s as a JSON string literal on stdout (quotes, escapes). */
+void cli_json_string(const char *s);
+
 #endif /* MBPF_TOOLS_CLI_H */

@@ -83,21 +83,6 @@ static int parse_args(int argc, char **argv, run_args *a)
     return CLI_OK;
 }
 
-static void json_string(const char *s)
-{
-    putchar('"');
-    for (; *s; s++) {
-        unsigned char c = (unsigned char)*s;
-        if (c == '"' || c == '\\')
-            printf("\\%c", c);
-        else if (c < 0x20)
-            printf("\\u%04x", c);
-        else
-            putchar(c);
-    }
-    putchar('"');
-}
-
 static void print_mem_hex(const run_args *a)
 {
     for (uint32_t i = 0; i < a->mem.len; i++)
@@ -108,7 +93,7 @@ static void report_json(const run_args *a, const host_outcome *out)
 {
     const mbpf_result *r = &out->res;
     printf("{\"program\": ");
-    json_string(a->path);
+    cli_json_string(a->path);
     if (out->stage == HOST_STAGE_OK) {
         printf(", \"status\": \"ok\", \"r0\": %llu, \"r0_hex\": \"0x%llx\", \"budget_used\": %llu",
                (unsigned long long)r->r0, (unsigned long long)r->r0,
@@ -116,7 +101,7 @@ static void report_json(const run_args *a, const host_outcome *out)
     } else {
         printf(", \"status\": \"error\", \"stage\": \"%s\", \"code\": %d, \"error\": ",
                out->stage == HOST_STAGE_LOAD ? "load" : "run", out->status);
-        json_string(out->msg);
+        cli_json_string(out->msg);
         if (out->stage == HOST_STAGE_LOAD)
             printf(", \"pc\": %u", out->verr.pc);
         else

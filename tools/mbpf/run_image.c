@@ -27,21 +27,6 @@ static const char help[] =
     "  --dump-ctx     print the context after the run (`ctx = <hex>`)\n"
     "  --json         one JSON object as the last line\n";
 
-static void json_string(const char *s)
-{
-    putchar('"');
-    for (; *s; s++) {
-        unsigned char c = (unsigned char)*s;
-        if (c == '"' || c == '\\')
-            printf("\\%c", c);
-        else if (c < 0x20)
-            printf("\\u%04x", c);
-        else
-            putchar(c);
-    }
-    putchar('"');
-}
-
 static void hex_line(const char *label, const uint8_t *b, size_t n)
 {
     printf("%s = ", label);
@@ -118,7 +103,7 @@ int cmd_run_image(int argc, char **argv)
         hex_line("ctx", c.buf, c.len);
     if (json) {
         printf("{\"program\": ");
-        json_string(path);
+        cli_json_string(path);
         if (o.stage == HOST_STAGE_OK) {
             printf(", \"status\": \"ok\", \"r0\": %llu, \"r0_hex\": \"0x%llx\", "
                    "\"budget_used\": %llu}\n", (unsigned long long)o.res.r0,
@@ -126,7 +111,7 @@ int cmd_run_image(int argc, char **argv)
         } else {
             printf(", \"status\": \"error\", \"stage\": \"%s\", \"code\": %d, \"error\": ",
                    o.stage == HOST_STAGE_LOAD ? "load" : "run", o.status);
-            json_string(o.msg);
+            cli_json_string(o.msg);
             printf("}\n");
         }
     } else if (o.stage == HOST_STAGE_OK) {
