@@ -129,6 +129,17 @@ typedef struct jit_call {
     uint64_t t0, t1;
 } jit_call;
 
+const mbpf_jit_runtime *bench_jit_runtime(void)
+{
+    static uint8_t rt_code[1024] __attribute__((aligned(8)));
+    static mbpf_jit_runtime rt;
+    static int state; /* 0 not yet, 1 ok, -1 failed */
+    size_t len = 0;
+    if (state == 0)
+        state = mbpf_jit_runtime_emit(rt_code, sizeof rt_code, &len, &rt) == MBPF_OK ? 1 : -1;
+    return state > 0 ? &rt : NULL;
+}
+
 static void run_jit_timed(void *arg)
 {
     jit_call *c = arg;
@@ -198,6 +209,7 @@ static void bench_one(const bench_workload *w, uint64_t overhead)
             printf("jitsize,%s,%lu,%lu\n", w->name, (unsigned long)code_len,
                    (unsigned long)(mbpf_jit_native_stack ? mbpf_jit_native_stack(&vm) : 0));
             mbpf_program_reset(prog);
+            mbpf_jit_set_runtime(&vm, bench_jit_runtime());
             jit_call call = {.res = &res};
             fault_info fi;
             if (fault_guard_call(run_jit_timed, &call, &fi)) {
