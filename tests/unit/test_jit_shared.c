@@ -271,6 +271,55 @@ static void two_programs_one_runtime(void **state)
     jit_uc_close(h);
 }
 
+/* The prologue computes the error exit's address position independently
+ * with adr (near), movw + add pc (beyond 4 KiB) or movw + movt + add pc
+ * (beyond 64 KiB): a memory fault after n filler instructions leaves through
+ * it (mem_slow -> [sp, #F_EXIT_ERR]) with the interpreter's result. */
+static void error_exit_far(void **state)
+{
+    (void)state;
+    static const uint32_t fillers[] = {4, 1500, 20000};
+    for (unsigned f = 0; f < 3; f++) {
+        uint32_t n = fillers[f] + 4;
+        mbpf_insn *p = calloc(n, sizeof *p);
+        assert_non_null(p);
+        p[0] = MOV64_IMM(0, 1);
+        for (uint32_t i = 1; i <= fillers[f]; i++)
+            p[i] = ALU64_IMM(MBPF_MUL, 0, 3); /* keeps r0 64-bit: several ARM instructions */
+        p[n - 3] = LDX(MBPF_W, 2, 1, 60); /* ctx is 16 bytes: fault */
+        p[n - 2] = ALU64_REG(MBPF_ADD, 0, 2);
+        p[n - 1] = EXIT();
+        uint8_t ctx[16] = {1, 2, 3};
+        mbpf_config cfg;
+        mbpf_config_default(&cfg);
+        cfg.stack_size = 16384; /* the verifier's scratch for 20000 instructions */
+        mbpf_result r;
+        assert_true(same(p, n, &cfg, ctx, sizeof ctx, &r));
+        assert_int_equal(r.status, MBPF_E_MEM);
+        tvm t;
+        tvm_open(&t, &cfg);
+        tvm_load(&t, p, n);
+        size_t len;
+        uint32_t *offs;
+        uint8_t *code = compile(&t.vm, &len, &offs);
+        static const size_t at_least[] = {0, 4096, 65536};
+        assert_true(len > at_least[f]);
+        /* the form: `add r1, pc` after movw (and movt), none after adr */
+        bool add_pc = false, movt = false;
+        for (unsigned i = 0; i + 1 < 32; i += 2) {
+            unsigned hw = code[i] | code[i + 1] << 8;
+            add_pc |= hw == 0x4479u;
+            movt |= (hw & 0xFBF0u) == 0xF2C0u && (code[i + 3] & 0x8Fu) == 0x01u; /* rd = r1 */
+        }
+        assert_int_equal(add_pc, f > 0);
+        assert_int_equal(movt, f > 1);
+        free(code);
+        free(offs);
+        tvm_close(&t);
+        free(p);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -278,6 +327,7 @@ int main(void)
         cmocka_unit_test(every_routine),
         cmocka_unit_test(no_routine_in_program),
         cmocka_unit_test(two_programs_one_runtime),
+        cmocka_unit_test(error_exit_far),
     };
     return cmocka_run_group_tests(tests, setup, NULL);
 }
