@@ -24,7 +24,8 @@ static void emit_contract(void **state)
     size_t len = 0;
     assert_int_equal(mbpf_jit_runtime_emit(NULL, 0, &len, &rt), MBPF_E_NOSPACE);
     assert_true(len > 0 && len % 2 == 0);
-    uint8_t *buf = aligned_alloc(8, len + 8), *again = aligned_alloc(8, len + 8);
+    size_t cap = (len + 8 + 7) & ~(size_t)7; /* aligned_alloc: a multiple of 8 */
+    uint8_t *buf = aligned_alloc(8, cap), *again = aligned_alloc(8, cap);
     assert_non_null(buf);
     assert_non_null(again);
     memset(buf, 0xA5, len + 8);
@@ -205,7 +206,7 @@ static void no_routine_in_program(void **state)
     size_t rt_len;
     mbpf_jit_runtime rt;
     assert_int_equal(mbpf_jit_runtime_emit(NULL, 0, &rt_len, &rt), MBPF_E_NOSPACE);
-    uint8_t *blob = aligned_alloc(8, rt_len + 8);
+    uint8_t *blob = aligned_alloc(8, (rt_len + 7) & ~(size_t)7);
     assert_non_null(blob);
     assert_int_equal(mbpf_jit_runtime_emit(blob, rt_len, &rt_len, &rt), MBPF_OK);
     /* the code ends with one veneer per routine, in MBPF_JIT_RT_* order */

@@ -14,7 +14,13 @@
  * stored at [sp, #F_EXIT_ERR], and refresh all four frame copies of the
  * region caches (whichever the program's inline checks read).
  */
+#include <stddef.h>
+
 #include "jit/armv7m/jit_internal.h"
+
+_Static_assert(offsetof(mbpf_jit_ctx, rt) == MBPF_JIT_CTX_RT &&
+                   sizeof(mbpf_jit_ctx) == MBPF_JIT_CTX_SIZE,
+               "context block layout: rt[] appended at 0x64");
 
 static void wide_b(jit *j, uint32_t target)
 {
