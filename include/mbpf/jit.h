@@ -49,7 +49,7 @@ int mbpf_jit_compile(mbpf_vm *vm, void *buf, size_t buf_len, size_t *code_len,
  * The routines that do not depend on a program (trap, budget refill, slow
  * memory check, the loop guards' range check, 64-bit division) are emitted
  * ONCE per device into a blob of their own; every compiled program reaches
- * them through the context block's table (rt[], below) and one 4-byte veneer
+ * them through the context block's table pointer (rt, below) and one 4-byte veneer
  * per routine it uses. The blob is position independent; it must stay
  * mapped and executable while any program runs. */
 enum {
@@ -70,11 +70,15 @@ typedef struct mbpf_jit_runtime {
     const void *code;                   /* the blob (set by mbpf_jit_runtime_emit) */
     uint32_t size;                      /* its bytes */
     uint32_t entry[MBPF_JIT_RT_COUNT];  /* byte offset of each routine in it */
+    /* Address of each routine (Thumb bit set) when the blob runs where it was
+     * emitted (a 32-bit target): the table ctx->rt points to on the device. */
+    uint32_t addr[MBPF_JIT_RT_COUNT];
 } mbpf_jit_runtime;
 
 /* Emits the shared runtime into buf (4-byte aligned) and fills rt (rt->code =
- * buf). buf NULL or buf_len < needed: MBPF_E_NOSPACE, *len = bytes needed,
- * nothing written. MBPF_E_ARG for a NULL len or rt, or a misaligned buf. */
+ * buf, entry[], addr[]). buf NULL or buf_len < needed: MBPF_E_NOSPACE, *len =
+ * bytes needed, nothing written. MBPF_E_ARG for a NULL len or rt, or a
+ * misaligned buf. */
 int mbpf_jit_runtime_emit(void *buf, size_t buf_len, size_t *len, mbpf_jit_runtime *rt);
 
 /* Makes vm's runs (mbpf_jit_run) use the runtime rt (the embedder owns rt and
@@ -149,9 +153,11 @@ typedef struct mbpf_jit_ctx {
      *   check_mem on a region hit; never records an error (a failing guard
      *   just runs the checked loop). */
     uint32_t check_range; /* 0x60 */
-    /* Input: address (Thumb bit set) of each shared runtime routine, indexed
-     * by MBPF_JIT_RT_* (mbpf_jit_ctx_set_runtime fills it). */
-    uint32_t rt[MBPF_JIT_RT_COUNT]; /* 0x64 */
+    /* Input: address of the shared runtime's table: MBPF_JIT_RT_COUNT words,
+     * word k = the address of routine k (MBPF_JIT_RT_*), Thumb bit set. The
+     * device runner points it at rt->addr; a harness builds the table for
+     * the address it mapped the blob at (mbpf_jit_runtime_table). */
+    uint32_t rt;          /* 0x64 */
 } mbpf_jit_ctx;
 
 enum {
@@ -179,7 +185,7 @@ enum {
     MBPF_JIT_CTX_CW_LIM = 0x5c,
     MBPF_JIT_CTX_CHECK_RANGE = 0x60,
     MBPF_JIT_CTX_RT = 0x64,
-    MBPF_JIT_CTX_SIZE = 0x64 + 4 * MBPF_JIT_RT_COUNT,
+    MBPF_JIT_CTX_SIZE = 0x68,
 };
 
 /* What failed (ctx.kind), to pick the interpreter's message. */
@@ -204,13 +210,13 @@ enum {
 /* Region cache limit for a region of len bytes (see cr_lim). */
 static inline uint32_t mbpf_jit_cache_lim(uint32_t len) { return len >= 8u ? len - 7u : 0u; }
 
-/* Fills c->rt[] for the runtime rt running at address base (the device:
- * rt->code; a host harness: the emulated address it mapped the blob at). */
-static inline void mbpf_jit_ctx_set_runtime(mbpf_jit_ctx *c, uint32_t base,
-                                            const mbpf_jit_runtime *rt)
+/* The table ctx->rt points to, for the runtime rt mapped at address base
+ * (a host harness: the emulated address of the blob). */
+static inline void mbpf_jit_runtime_table(const mbpf_jit_runtime *rt, uint32_t base,
+                                          uint32_t table[MBPF_JIT_RT_COUNT])
 {
     for (unsigned k = 0; k < MBPF_JIT_RT_COUNT; k++)
-        c->rt[k] = (base + rt->entry[k]) | 1u;
+        table[k] = (base + rt->entry[k]) | 1u;
 }
 
 /* Budget units left after a run. A run stopped by MBPF_E_BUDGET has used it

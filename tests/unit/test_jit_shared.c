@@ -1,5 +1,5 @@
 /* The JIT's shared runtime (jit_shared.c): emitted once, reached by every
- * program through the context block's rt[] table and one veneer per routine.
+ * program through the context block's table pointer and one veneer per routine.
  * - mbpf_jit_runtime_emit keeps the NOSPACE / size contract;
  * - a program that uses every shared routine (trap via a helper failure and
  *   via the call depth, budget exhaustion and the refill across the 32-bit low

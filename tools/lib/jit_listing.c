@@ -135,8 +135,8 @@ int jit_listing_runtime(FILE *out, const uint8_t *code, size_t len, const uint32
     csh cs;
     if (cs_open(CS_ARCH_ARM, (cs_mode)(CS_MODE_THUMB | CS_MODE_MCLASS), &cs) != CS_ERR_OK)
         return -1;
-    /* the routines in address order; what precedes the first entry (udiv64's
-     * local subroutine) is listed under its own name */
+    /* the routines in address order; udiv64's local 64 / 32 step (divlu)
+     * has no entry of its own: it lies between the range routine and udiv64 */
     size_t at = 0;
     while (at < len) {
         size_t next = len;
@@ -147,7 +147,8 @@ int jit_listing_runtime(FILE *out, const uint8_t *code, size_t len, const uint32
             else if (entry[k] > at && entry[k] < next)
                 next = entry[k];
         }
-        fprintf(out, "; %s\n", name >= 0 ? jit_listing_rt_name((unsigned)name) : "divlu (udiv64's 64/32 step)");
+        fprintf(out, "; %s%s\n", name >= 0 ? jit_listing_rt_name((unsigned)name) : "?",
+                name == MBPF_JIT_RT_RANGE ? " (then divlu: udiv64's local 64 / 32 step)" : "");
         disasm_range(out, cs, code, at, next, base);
         at = next;
     }

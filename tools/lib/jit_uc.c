@@ -77,7 +77,8 @@ struct jit_uc {
     int harness_err;
     uint8_t *scratch;
     size_t scratch_len;
-    mbpf_jit_runtime rt; /* mapped at RT_BASE */
+    mbpf_jit_runtime rt; /* mapped at RT_BASE, its address table after it */
+    uint32_t rt_table;   /* emulated address of that table (ctx->rt) */
 };
 
 static int herr(jit_uc *h, int code, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
@@ -112,10 +113,15 @@ jit_uc *jit_uc_open(void)
     /* The shared runtime: emitted and mapped once, as a device does. */
     uint32_t *rt_code = aligned_alloc(8, RT_MAX);
     size_t rt_len = 0;
+    uint32_t table[MBPF_JIT_RT_COUNT];
     bool rt_ok = rt_code &&
                  mbpf_jit_runtime_emit(rt_code, RT_MAX, &rt_len, &h->rt) == MBPF_OK &&
+                 rt_len + sizeof table + 8 <= RT_MAX &&
                  uc_mem_map(h->uc, RT_BASE, RT_MAX, UC_PROT_READ | UC_PROT_EXEC) == UC_ERR_OK &&
                  uc_mem_write(h->uc, RT_BASE, rt_code, rt_len) == UC_ERR_OK;
+    h->rt_table = RT_BASE + (uint32_t)((rt_len + 7) & ~(size_t)7);
+    mbpf_jit_runtime_table(&h->rt, RT_BASE, table);
+    rt_ok = rt_ok && uc_mem_write(h->uc, h->rt_table, table, sizeof table) == UC_ERR_OK;
     free(rt_code);
     h->rt.code = NULL; /* the host copy is gone: the blob lives at RT_BASE */
     if (!rt_ok) {
@@ -622,7 +628,7 @@ int jit_uc_run(jit_uc *h, mbpf_vm *vm, const void *code, size_t code_len, void *
         cb.check_mem = T_CHECK | 1u;
         cb.call_helper = T_HELPER | 1u;
         cb.check_range = T_RANGE | 1u;
-        mbpf_jit_ctx_set_runtime(&cb, RT_BASE, &h->rt);
+        cb.rt = h->rt_table;
         uc_mem_write(h->uc, CTXB_BASE, &cb, sizeof cb);
         uc_mem_write(h->uc, CODE_BASE, code, code_len);
         const char *dump = getenv("JIT_UC_DUMP");

@@ -46,11 +46,11 @@ void jit_prologue(jit *j)
     t2_push(b, JIT_PUSH_LIST);
     if (j->use_rt) {
         /* Frame slots F_EXIT_ERR, F_RT..F_RECS: the error exit and the
-         * context block's rt[] table, pushed in place below the local-call
-         * records, if any (the registers are free: the rest of the prologue
-         * sets those the program reads first). */
+         * shared runtime's address table (ctx->rt), pushed in place below
+         * the local-call records, if any (the registers are free: the rest
+         * of the prologue sets those the program reads first). */
         t2_add_sp(b, -(int32_t)(j->frame - F_RECS));
-        t2_dp_imm(b, T2_ADD, false, 1, 0, MBPF_JIT_CTX_RT);
+        t2_ldr(b, T2_W, 1, 0, MBPF_JIT_CTX_RT, JIT_NOREG);
         t2_hw(b, (uint16_t)(0xC900u | 0xFCu)); /* ldm r1!, {r2-r7} */
         err_addr(j);
         t2_push(b, 0x00FEu);                   /* push {r1-r7} */

@@ -162,7 +162,7 @@ int mbpf_jit_run(mbpf_vm *vm, const void *code, void *ctx, uint32_t ctx_len,
     r.c.call_helper = (uint32_t)(uintptr_t)&call_helper;
     r.c.check_range = (uint32_t)(uintptr_t)&check_range;
     r.c.env = (uint32_t)(uintptr_t)&r;
-    mbpf_jit_ctx_set_runtime(&r.c, (uint32_t)(uintptr_t)vm->jit_rt->code, vm->jit_rt);
+    r.c.rt = (uint32_t)(uintptr_t)vm->jit_rt->addr; /* the table, built once */
     vm->pad = 1;
     void (*entry)(mbpf_jit_ctx *) = (void (*)(mbpf_jit_ctx *))((uintptr_t)code | 1u);
     entry(&r.c);

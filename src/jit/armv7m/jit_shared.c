@@ -5,7 +5,7 @@
  *
  * A program reaches routine k through its own 4-byte veneer
  * `ldr.w pc, [sp, #F_RT + 4k]` (jit_routines.c); the prologue copied the
- * context block's rt[] table into those frame slots. So at every entry sp is
+ * table of routine addresses ctx->rt points to into those frame slots. So at every entry sp is
  * the program's frame (sp never moves during a run) and lr points after the
  * caller's `bl veneer`, at the descriptor when there is one. The routines
  * depend on nothing but the frame layout (jit_internal.h) and the context
@@ -20,7 +20,7 @@
 
 _Static_assert(offsetof(mbpf_jit_ctx, rt) == MBPF_JIT_CTX_RT &&
                    sizeof(mbpf_jit_ctx) == MBPF_JIT_CTX_SIZE,
-               "context block layout: rt[] appended at 0x64");
+               "context block layout: rt appended at 0x64");
 
 static void wide_b(jit *j, uint32_t target)
 {
@@ -239,5 +239,6 @@ int mbpf_jit_runtime_emit(void *buf, size_t buf_len, size_t *len, mbpf_jit_runti
         return MBPF_E_JIT;
     rt->code = buf;
     rt->size = size;
+    mbpf_jit_runtime_table(rt, (uint32_t)(uintptr_t)buf, rt->addr);
     return MBPF_OK;
 }
