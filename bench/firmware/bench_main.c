@@ -8,6 +8,7 @@
  *   result,<workload>,<mode>,<instructions>,<ticks>
  *   size,<workload>,<ebpf insns>,<image bytes>,<arena bytes>,<vm bytes>
  *   jitsize,<workload>,<jit code bytes>,<jit native stack bytes>
+ *   jitruntime,<bytes of the JIT's shared runtime, once for all workloads>
  *   micro,<what>,<instructions>
  *   calib,<instructions executed by the loop>,<instructions measured>
  *   missing,<workload>,jit                              (no JIT in the core)
@@ -255,6 +256,8 @@ int main(void)
     uint64_t t1 = systick_ticks();
     uint64_t overhead = t1 - t0;
     printf("overhead,%lu\n", (unsigned long)overhead);
+    if (bench_have_jit() && bench_jit_runtime())
+        printf("jitruntime,%lu\n", (unsigned long)bench_jit_runtime()->size);
     calibrate(overhead);
     bench_insn_costs(overhead);
 

@@ -67,12 +67,13 @@ enum {
 #define MBPF_JIT_FRAME_RT 160
 
 typedef struct mbpf_jit_runtime {
+    /* Address of each routine (Thumb bit set) when the blob runs where it was
+     * emitted (a 32-bit target): the table ctx->rt points to on the device
+     * (first, so that the table's address is the struct's). */
+    uint32_t addr[MBPF_JIT_RT_COUNT];
     const void *code;                   /* the blob (set by mbpf_jit_runtime_emit) */
     uint32_t size;                      /* its bytes */
     uint32_t entry[MBPF_JIT_RT_COUNT];  /* byte offset of each routine in it */
-    /* Address of each routine (Thumb bit set) when the blob runs where it was
-     * emitted (a 32-bit target): the table ctx->rt points to on the device. */
-    uint32_t addr[MBPF_JIT_RT_COUNT];
 } mbpf_jit_runtime;
 
 /* Emits the shared runtime into buf (4-byte aligned) and fills rt (rt->code =

@@ -169,7 +169,9 @@ int mbpf_jit_run(mbpf_vm *vm, const void *code, void *ctx, uint32_t ctx_len,
     vm->pad = 0;
     if (ctx_len != 0)
         (void)mbpf_vm_remove_region(vm, ctx);
-    res->budget_used = vm->cfg.budget - mbpf_jit_budget_left(&r.c);
+    /* left = 0 after MBPF_E_BUDGET (mbpf_jit_budget_left), decided on the
+     * error path below: nothing more on the successful one */
+    res->budget_used = vm->cfg.budget - ((uint64_t)r.c.budget_hi << 32 | r.c.budget_lo);
     res->status = (int32_t)r.c.status;
     if (res->status == MBPF_OK) {
         res->msg = NULL;
@@ -184,6 +186,8 @@ int mbpf_jit_run(mbpf_vm *vm, const void *code, void *ctx, uint32_t ctx_len,
         res->fault_addr = r.hres.fault_addr;
         res->fault_size = r.hres.fault_size;
     } else {
+        if (r.c.kind == MBPF_JIT_KIND_BUDGET)
+            res->budget_used = vm->cfg.budget - mbpf_jit_budget_left(&r.c);
         res->msg = mbpf_jit_kind_msg(r.c.kind);
         if (res->status == MBPF_E_MEM) {
             res->fault_addr = (uint64_t)r.c.fault_hi << 32 | r.c.fault_lo;
