@@ -477,8 +477,10 @@ static void run_pass(jit *j, uint8_t *buf, uint32_t cap)
             j->zf = JIT_NOREG;
         }
         set_off(j, i);
-        if (j->nloops)
+        if (j->nloops) {
             jit_loop_head(j, i); /* a counted loop: guard and fast copy first */
+            j->cold = jit_loop_cold(j, i);
+        }
         j->nbr = 0;
         j->fwd_seen = false;
         uint32_t at = j->b.pos;
@@ -500,6 +502,7 @@ static void run_pass(jit *j, uint8_t *buf, uint32_t cap)
             set_off(j, i);
         }
     }
+    j->cold = false;
     j->pc = j->n;
     set_off(j, j->n);
     j->main_end = j->b.pos;
@@ -515,6 +518,7 @@ static void scan_features(jit *j)
     for (uint32_t i = 0; i < j->n; i++) {
         const mbpf_insn *in = &j->insns[i];
         unsigned cls = MBPF_CLASS(in->code), op = MBPF_OP(in->code);
+        j->use_r10 |= MBPF_INSN_DST(in) == 10 || MBPF_INSN_SRC(in) == 10;
         if (in->code == MBPF_OP_LDDW) {
             i++;
             continue;
@@ -585,6 +589,9 @@ static uint32_t relayout(jit *j)
     for (uint32_t i = 0; i <= j->n; i++) {
         uint32_t e = j->offs[i], at = e & JIT_OFF;
         j->offs[i] = (e & ~JIT_OFF) | (at - shift);
+        for (unsigned k = 0; k < j->nloops; k++)
+            if (j->loops[k].h == i) /* its head comes first, then i's code */
+                shift += jit_loop_relayout(j, &j->loops[k], at);
         if (!(e & JIT_FWD))
             continue;
         int32_t dist = (int32_t)(j->offs[fwd_target(j, i)] & JIT_OFF) - (int32_t)at;

@@ -97,6 +97,7 @@ typedef struct jit {
                        wide, no decision recorded (jit_loop.c) */
     bool use_div64, use_sdiv64;
     bool use_calls, use_trap, use_budget, use_mem; /* routines needed (scan_features) */
+    bool use_r10; /* some instruction names r10, or local calls move it */
     /* frame copies the prologue makes (bit 0: stack base, 1: readable region
      * cache, 2: writable): those the previous pass's inline checks used */
     uint8_t copies, copies_used;
@@ -109,6 +110,8 @@ typedef struct jit {
     jit_loop loops[JIT_MAX_LOOPS];
     uint8_t nloops;
     uint8_t fast;   /* 1 + loop whose fast copy is being emitted, or 0 */
+    bool cold;      /* translating a loop's checked copy, which runs only when
+                       its guard failed: memory checks go for size (jit_mem.c) */
     bool use_range; /* a loop guard may call the range routine */
     uint64_t post_done; /* fast copy: bit pc - h: a pointer step that a
                            post-indexed access already did */
@@ -170,6 +173,8 @@ void jit_loop_head(jit *j, uint32_t i);         /* guard and fast copy at a head
 bool jit_loop_back(jit *j, unsigned cond, bool backward, uint32_t *to); /* loop jumps */
 bool jit_loop_ptr_add(jit *j, const mbpf_insn *in);     /* fast copy: pointer step */
 void jit_loop_routine(jit *j);                  /* range_slow, emitted once */
+uint32_t jit_loop_relayout(jit *j, jit_loop *L, uint32_t at); /* head's shrink */
+bool jit_loop_cold(const jit *j, uint32_t i); /* i in a loop's checked copy */
 bool jit_loop_post(jit *j, const mbpf_insn *in, unsigned t, bool store, unsigned rt,
                    unsigned rn); /* fast copy: post-indexed load / store */
 

@@ -41,7 +41,7 @@ void jit_prologue(jit *j)
     }
     if (j->lo[10] != JIT_NOREG) {
         t2_ldr(b, T2_W, j->lo[10], 0, MBPF_JIT_CTX_STACK_END, JIT_NOREG);
-    } else {
+    } else if (j->use_r10 || j->use_calls) { /* else nothing reads the slot */
         t2_ldr(b, T2_W, 1, 0, MBPF_JIT_CTX_STACK_END, JIT_NOREG);
         t2_str(b, T2_W, 1, T2_SP, F_R10, JIT_NOREG);
     }
