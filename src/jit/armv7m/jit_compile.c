@@ -294,13 +294,6 @@ static void jump(jit *j, const mbpf_insn *in)
 static void helper_call(jit *j, const mbpf_insn *in)
 {
     t2_buf *b = &j->b;
-    if (in->code == MBPF_OP_CALLX) {
-        unsigned r = jit_src_lo(j, MBPF_INSN_DST(in), RA0);
-        t2_str(b, T2_W, r, T2_SP, F_ID, JIT_NOREG);
-    } else {
-        t2_mov_imm(b, RA0, (uint32_t)in->imm);
-        t2_str(b, T2_W, RA0, T2_SP, F_ID, JIT_NOREG);
-    }
     for (unsigned r = 3; r <= 5; r++) {
         int32_t at = F_OUT + 8 * (int32_t)(r - 3);
         t2_str(b, T2_W, jit_src_lo(j, r, RA0), T2_SP, at, JIT_NOREG);
@@ -315,22 +308,17 @@ static void helper_call(jit *j, const mbpf_insn *in)
         if (h != th)
             t2_mov_reg(b, th, h);
     }
-    t2_ldr(b, T2_W, T2_IP, T2_SP, F_CTX, JIT_NOREG);
-    /* ctx->pc = this call: the interpreter reports the last helper call's pc
-     * even on success, and errors of the routine use it too. */
-    t2_mov_imm(b, T2_LR, j->pc);
-    t2_str(b, T2_W, T2_LR, T2_IP, MBPF_JIT_CTX_PC, JIT_NOREG);
-    t2_ldr(b, T2_W, T2_IP, T2_IP, MBPF_JIT_CTX_CALL_HELPER, JIT_NOREG);
-    t2_blx_reg(b, T2_IP);
-    t2_ldr(b, T2_W, RB0, T2_SP, F_CTX, JIT_NOREG);
-    t2_ldr(b, T2_W, RB0, RB0, MBPF_JIT_CTX_STATUS, JIT_NOREG);
-    t2_cbz(b, false, RB0, 10); /* skip bl + descriptor */
-    jit_bl(j, j->r_trap);
+    /* the id in ip (callx: from dst, whose low word may be in a slot: ip
+     * is free for the load since r1-r2 are in place already) */
+    if (in->code == MBPF_OP_CALLX) {
+        unsigned r = jit_src_lo(j, MBPF_INSN_DST(in), T2_IP);
+        if (r != T2_IP)
+            t2_mov_reg(b, T2_IP, r);
+    } else {
+        t2_mov_imm(b, T2_IP, (uint32_t)in->imm);
+    }
+    jit_bl(j, j->r_call);
     jit_desc(j, MBPF_JIT_DESC(j->pc, 0, MBPF_JIT_KIND_HELPER));
-    /* the helper may have changed the regions: drop the region caches */
-    t2_mov_imm(b, RB0, 0);
-    t2_str(b, T2_W, RB0, T2_SP, F_CR_LIM, JIT_NOREG);
-    t2_str(b, T2_W, RB0, T2_SP, F_CW_LIM, JIT_NOREG);
     if (j->lo[0] != JIT_NOREG) /* each half: its register or its slot */
         t2_mov_reg(b, j->lo[0], RA0);
     if (j->hi[0] != JIT_NOREG)
@@ -535,7 +523,7 @@ static void scan_features(jit *j)
         if (in->code == MBPF_OP_CALL && MBPF_INSN_SRC(in) == MBPF_CALL_LOCAL) {
             j->use_calls = j->use_budget = j->use_trap = true;
         } else if (in->code == MBPF_OP_CALL || in->code == MBPF_OP_CALLX) {
-            j->use_trap = true;
+            j->use_trap = j->use_helpers = true;
         } else if (op != MBPF_EXIT && op != MBPF_CALL) {
             int64_t t = in->code == MBPF_OP_JA32 ? (int64_t)i + in->imm + 1
                                                  : (int64_t)i + in->off + 1;
@@ -601,8 +589,8 @@ static uint32_t relayout(jit *j)
         }
     }
     /* shift now covers the whole code: the routines move by it */
-    uint32_t *r[] = {&j->r_exit, &j->r_exit_err, &j->r_trap, &j->r_mem,
-                     &j->r_budget, &j->r_udiv64, &j->r_sdiv64, &j->r_range};
+    uint32_t *r[] = {&j->r_exit,   &j->r_exit_err, &j->r_trap,  &j->r_mem,
+                     &j->r_budget, &j->r_udiv64,   &j->r_sdiv64, &j->r_range, &j->r_call};
     for (unsigned k = 0; k < sizeof r / sizeof r[0]; k++)
         if (*r[k] >= main_end && *r[k] != JIT_OFF)
             *r[k] -= shift;
@@ -663,7 +651,7 @@ int mbpf_jit_compile(mbpf_vm *vm, void *buf, size_t buf_len, size_t *code_len,
     /* Sizing pass: every frame copy, forward jumps wide. */
     j.copies = COPY_SB | COPY_CR | COPY_CW;
     j.r_exit = j.r_exit_err = j.r_trap = j.r_mem = j.r_budget = JIT_OFF;
-    j.r_udiv64 = j.r_sdiv64 = j.r_range = JIT_OFF;
+    j.r_udiv64 = j.r_sdiv64 = j.r_range = j.r_call = JIT_OFF;
     run_pass(&j, NULL, 0);
     if (j.err_status != MBPF_OK)
         return fail_out(err, j.err_status, j.err_pc, j.err_msg);
@@ -674,13 +662,13 @@ int mbpf_jit_compile(mbpf_vm *vm, void *buf, size_t buf_len, size_t *code_len,
     if (!buf || buf_len < size)
         return fail_out(err, MBPF_E_NOSPACE, 0, "code buffer too small");
     j.final = true;
-    uint32_t routines[] = {j.r_exit,   j.r_exit_err, j.r_trap,  j.r_mem,
-                           j.r_budget, j.r_udiv64,   j.r_sdiv64, j.r_range};
+    uint32_t routines[] = {j.r_exit,   j.r_exit_err, j.r_trap,   j.r_mem, j.r_budget,
+                           j.r_udiv64, j.r_sdiv64,   j.r_range, j.r_call};
     run_pass(&j, (uint8_t *)buf, (uint32_t)(buf_len > 0xffffffffu ? 0xffffffffu : buf_len));
     if (j.err_status != MBPF_OK)
         return fail_out(err, j.err_status, j.err_pc, j.err_msg);
-    uint32_t emitted[] = {j.r_exit,   j.r_exit_err, j.r_trap,  j.r_mem,
-                          j.r_budget, j.r_udiv64,   j.r_sdiv64, j.r_range};
+    uint32_t emitted[] = {j.r_exit,   j.r_exit_err, j.r_trap,   j.r_mem, j.r_budget,
+                          j.r_udiv64, j.r_sdiv64,   j.r_range, j.r_call};
     bool moved = false;
     for (unsigned k = 0; k < sizeof routines / sizeof routines[0]; k++)
         moved |= routines[k] != emitted[k];

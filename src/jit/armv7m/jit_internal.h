@@ -42,7 +42,7 @@ enum {
     F_BLO = 40,  /* budget units left, low word */
     F_SPARE2 = 44, /* spare (the high word stays in the context block) */
     F_R10 = 48,  /* eBPF r10 when not in a register */
-    F_PRIM = 52, /* spare */
+    F_CALL_LR = 52, /* the helper-call routine's return address */
     F_SLOT = 56, /* eBPF r0..r9 when not in registers: 8 bytes each */
     F_CR_START = 136, /* copies of the context block's region caches */
     F_CR_LIM = 140,
@@ -97,13 +97,14 @@ typedef struct jit {
                        wide, no decision recorded (jit_loop.c) */
     bool use_div64, use_sdiv64;
     bool use_calls, use_trap, use_budget, use_mem; /* routines needed (scan_features) */
+    bool use_helpers; /* call imm / callx: the helper-call routine */
     bool use_r10; /* some instruction names r10, or local calls move it */
     /* frame copies the prologue makes (bit 0: stack base, 1: readable region
      * cache, 2: writable): those the previous pass's inline checks used */
     uint8_t copies, copies_used;
 
     /* Routine offsets (emitting pass: exact, from a sizing run of the routines). */
-    uint32_t r_exit, r_exit_err, r_trap, r_mem, r_budget, r_udiv64, r_sdiv64;
+    uint32_t r_exit, r_exit_err, r_trap, r_mem, r_budget, r_udiv64, r_sdiv64, r_call;
     uint32_t main_end;
 
     /* counted loops with a fast copy (jit_loop.c) */
@@ -182,5 +183,6 @@ bool jit_loop_post(jit *j, const mbpf_insn *in, unsigned t, bool store, unsigned
 void jit_prologue(jit *j);
 void jit_routines(jit *j);
 void jit_div64_routines(jit *j); /* jit_div64.c */
+void jit_call_routine(jit *j);   /* jit_call.c, after the trap */
 
 #endif /* MBPF_JIT_INTERNAL_H */

@@ -285,6 +285,8 @@ void jit_routines(jit *j)
     exit_routines(j);
     if (j->use_trap)
         trap_routine(j);
+    if (j->use_helpers)
+        jit_call_routine(j);
     if (j->use_budget)
         budget_routine(j);
     if (j->use_mem)
