@@ -47,7 +47,7 @@ int mbpf_jit_compile(mbpf_vm *vm, void *buf, size_t buf_len, size_t *code_len,
 /* ---- The shared runtime ---------------------------------------------------
  *
  * The routines that do not depend on a program (trap, budget refill, slow
- * memory check, the loop guards' range check, 64-bit division) are emitted
+ * memory check, the loop guards' range check, 64-bit division, helper call) are emitted
  * ONCE per device into a blob of their own; every compiled program reaches
  * them through the context block's table pointer (rt, below) and one 4-byte veneer
  * per routine it uses. The blob is position independent; it must stay
@@ -59,12 +59,13 @@ enum {
     MBPF_JIT_RT_RANGE = 3,  /* loop guards: check_range and cache refresh */
     MBPF_JIT_RT_UDIV64 = 4,
     MBPF_JIT_RT_SDIV64 = 5,
-    MBPF_JIT_RT_COUNT = 6,
+    MBPF_JIT_RT_CALL = 6,   /* helper call: ctx->call_helper, status, caches */
+    MBPF_JIT_RT_COUNT = 7,
 };
 
 /* Native frame offset of the program's copy of rt[0] (rt[k] at + 4k): a
  * veneer is `ldr.w pc, [sp, #MBPF_JIT_FRAME_RT + 4k]` (for listings). */
-#define MBPF_JIT_FRAME_RT 160
+#define MBPF_JIT_FRAME_RT 156
 
 typedef struct mbpf_jit_runtime {
     /* Address of each routine (Thumb bit set) when the blob runs where it was

@@ -472,6 +472,15 @@ static uint64_t get_buf(uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4, uint
     return (uint64_t)(uintptr_t)(a1 ? buf_rw : buf_ro);
 }
 
+/* Helper 101: withdraws buf_ro (a1 = 0) or buf_rw: the region caches the
+ * code keeps must not let a later access through. */
+static uint64_t withdraw(uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5,
+                         mbpf_env *env)
+{
+    (void)a2, (void)a3, (void)a4, (void)a5;
+    return (uint64_t)mbpf_vm_remove_region(env->vm, a1 ? buf_rw : buf_ro);
+}
+
 static bool run_regions(const mbpf_insn *p, uint32_t n)
 {
     mbpf_helper storage[4];
@@ -479,6 +488,8 @@ static bool run_regions(const mbpf_insn *p, uint32_t n)
     mbpf_helpers_init(&set, storage, 4);
     mbpf_helper def = {.id = 100, .fn = get_buf, .name = "get_buf"};
     assert_int_equal(mbpf_helpers_add(&set, &def), MBPF_OK);
+    mbpf_helper def2 = {.id = 101, .fn = withdraw, .name = "withdraw"};
+    assert_int_equal(mbpf_helpers_add(&set, &def2), MBPF_OK);
     mbpf_result ri, rj;
     uint8_t rw_i[64];
     for (unsigned pass = 0; pass < 2; pass++) {
@@ -547,6 +558,16 @@ static void region_cache(void **state)
             ST(MBPF_B, 6, -1, 9), MOV64_REG(0, 9), EXIT()};
         assert_true(run_regions(walk, sizeof walk / sizeof walk[0]));
     }
+    /* a region read (so cached), withdrawn by a helper, read again: the
+     * second load fails as in the interpreter; the same for a store */
+    const mbpf_insn reread[] = {
+        MOV64_IMM(1, 0), CALL_HELPER(100), MOV64_REG(6, 0), LDX(MBPF_B, 2, 6, 0),
+        MOV64_IMM(1, 0), CALL_HELPER(101), LDX(MBPF_B, 3, 6, 1), MOV64_REG(0, 3), EXIT()};
+    assert_true(run_regions(reread, sizeof reread / sizeof reread[0]));
+    const mbpf_insn rewrite[] = {
+        MOV64_IMM(1, 1), CALL_HELPER(100), MOV64_REG(6, 0), ST(MBPF_B, 6, 0, 7),
+        MOV64_IMM(1, 1), CALL_HELPER(101), ST(MBPF_B, 6, 1, 8), MOV64_IMM(0, 0), EXIT()};
+    assert_true(run_regions(rewrite, sizeof rewrite / sizeof rewrite[0]));
 }
 
 int main(void)

@@ -294,13 +294,6 @@ static void jump(jit *j, const mbpf_insn *in)
 static void helper_call(jit *j, const mbpf_insn *in)
 {
     t2_buf *b = &j->b;
-    if (in->code == MBPF_OP_CALLX) {
-        unsigned r = jit_src_lo(j, MBPF_INSN_DST(in), RA0);
-        t2_str(b, T2_W, r, T2_SP, F_ID, JIT_NOREG);
-    } else {
-        t2_mov_imm(b, RA0, (uint32_t)in->imm);
-        t2_str(b, T2_W, RA0, T2_SP, F_ID, JIT_NOREG);
-    }
     for (unsigned r = 3; r <= 5; r++) {
         int32_t at = F_OUT + 8 * (int32_t)(r - 3);
         t2_str(b, T2_W, jit_src_lo(j, r, RA0), T2_SP, at, JIT_NOREG);
@@ -315,22 +308,17 @@ static void helper_call(jit *j, const mbpf_insn *in)
         if (h != th)
             t2_mov_reg(b, th, h);
     }
-    t2_ldr(b, T2_W, T2_IP, T2_SP, F_CTX, JIT_NOREG);
-    /* ctx->pc = this call: the interpreter reports the last helper call's pc
-     * even on success, and errors of the routine use it too. */
-    t2_mov_imm(b, T2_LR, j->pc);
-    t2_str(b, T2_W, T2_LR, T2_IP, MBPF_JIT_CTX_PC, JIT_NOREG);
-    t2_ldr(b, T2_W, T2_IP, T2_IP, MBPF_JIT_CTX_CALL_HELPER, JIT_NOREG);
-    t2_blx_reg(b, T2_IP);
-    t2_ldr(b, T2_W, RB0, T2_SP, F_CTX, JIT_NOREG);
-    t2_ldr(b, T2_W, RB0, RB0, MBPF_JIT_CTX_STATUS, JIT_NOREG);
-    t2_cbz(b, false, RB0, 10); /* skip bl + descriptor */
-    jit_bl(j, j->r_trap);
+    /* the id in ip (callx: from dst, whose low word may be in a slot: ip
+     * is free for the load since r1-r2 are in place already) */
+    if (in->code == MBPF_OP_CALLX) {
+        unsigned r = jit_src_lo(j, MBPF_INSN_DST(in), T2_IP);
+        if (r != T2_IP)
+            t2_mov_reg(b, T2_IP, r);
+    } else {
+        t2_mov_imm(b, T2_IP, (uint32_t)in->imm);
+    }
+    jit_bl(j, j->r_call);
     jit_desc(j, MBPF_JIT_DESC(j->pc, 0, MBPF_JIT_KIND_HELPER));
-    /* the helper may have changed the regions: drop the region caches */
-    t2_mov_imm(b, RB0, 0);
-    t2_str(b, T2_W, RB0, T2_SP, F_CR_LIM, JIT_NOREG);
-    t2_str(b, T2_W, RB0, T2_SP, F_CW_LIM, JIT_NOREG);
     if (j->lo[0] != JIT_NOREG) /* each half: its register or its slot */
         t2_mov_reg(b, j->lo[0], RA0);
     if (j->hi[0] != JIT_NOREG)
@@ -477,8 +465,10 @@ static void run_pass(jit *j, uint8_t *buf, uint32_t cap)
             j->zf = JIT_NOREG;
         }
         set_off(j, i);
-        if (j->nloops)
+        if (j->nloops) {
             jit_loop_head(j, i); /* a counted loop: guard and fast copy first */
+            j->cold = jit_loop_cold(j, i);
+        }
         j->nbr = 0;
         j->fwd_seen = false;
         uint32_t at = j->b.pos;
@@ -500,6 +490,7 @@ static void run_pass(jit *j, uint8_t *buf, uint32_t cap)
             set_off(j, i);
         }
     }
+    j->cold = false;
     j->pc = j->n;
     set_off(j, j->n);
     j->main_end = j->b.pos;
@@ -515,6 +506,7 @@ static void scan_features(jit *j)
     for (uint32_t i = 0; i < j->n; i++) {
         const mbpf_insn *in = &j->insns[i];
         unsigned cls = MBPF_CLASS(in->code), op = MBPF_OP(in->code);
+        j->use_r10 |= MBPF_INSN_DST(in) == 10 || MBPF_INSN_SRC(in) == 10;
         if (in->code == MBPF_OP_LDDW) {
             i++;
             continue;
@@ -533,7 +525,7 @@ static void scan_features(jit *j)
         if (in->code == MBPF_OP_CALL && MBPF_INSN_SRC(in) == MBPF_CALL_LOCAL) {
             j->use_calls = j->use_budget = j->use_trap = true;
         } else if (in->code == MBPF_OP_CALL || in->code == MBPF_OP_CALLX) {
-            j->use_trap = true;
+            j->use_trap = j->use_helpers = true;
         } else if (op != MBPF_EXIT && op != MBPF_CALL) {
             int64_t t = in->code == MBPF_OP_JA32 ? (int64_t)i + in->imm + 1
                                                  : (int64_t)i + in->off + 1;
@@ -591,6 +583,9 @@ static uint32_t relayout(jit *j)
     for (uint32_t i = 0; i <= j->n; i++) {
         uint32_t e = j->offs[i], at = e & JIT_OFF;
         j->offs[i] = (e & ~JIT_OFF) | (at - shift);
+        for (unsigned k = 0; k < j->nloops; k++)
+            if (j->loops[k].h == i) /* its head comes first, then i's code */
+                shift += jit_loop_relayout(j, &j->loops[k], at);
         if (!(e & JIT_FWD))
             continue;
         int32_t dist = (int32_t)(j->offs[fwd_target(j, i)] & JIT_OFF) - (int32_t)at;
@@ -600,8 +595,8 @@ static uint32_t relayout(jit *j)
         }
     }
     /* shift now covers the whole code: the routines move by it */
-    uint32_t *r[] = {&j->r_exit, &j->r_exit_err, &j->r_trap, &j->r_mem,
-                     &j->r_budget, &j->r_udiv64, &j->r_sdiv64, &j->r_range};
+    uint32_t *r[] = {&j->r_exit,   &j->r_exit_err, &j->r_trap,  &j->r_mem,
+                     &j->r_budget, &j->r_udiv64,   &j->r_sdiv64, &j->r_range, &j->r_call};
     for (unsigned k = 0; k < sizeof r / sizeof r[0]; k++)
         if (*r[k] >= main_end && *r[k] != JIT_OFF)
             *r[k] -= shift;
@@ -663,7 +658,7 @@ int mbpf_jit_compile(mbpf_vm *vm, void *buf, size_t buf_len, size_t *code_len,
     /* Sizing pass: every frame copy, forward jumps wide. */
     j.copies = COPY_SB | COPY_CR | COPY_CW;
     j.r_exit = j.r_exit_err = j.r_trap = j.r_mem = j.r_budget = JIT_OFF;
-    j.r_udiv64 = j.r_sdiv64 = j.r_range = JIT_OFF;
+    j.r_udiv64 = j.r_sdiv64 = j.r_range = j.r_call = JIT_OFF;
     run_pass(&j, NULL, 0);
     if (j.err_status != MBPF_OK)
         return fail_out(err, j.err_status, j.err_pc, j.err_msg);
@@ -674,13 +669,13 @@ int mbpf_jit_compile(mbpf_vm *vm, void *buf, size_t buf_len, size_t *code_len,
     if (!buf || buf_len < size)
         return fail_out(err, MBPF_E_NOSPACE, 0, "code buffer too small");
     j.final = true;
-    uint32_t routines[] = {j.r_exit,   j.r_exit_err, j.r_trap,  j.r_mem,
-                           j.r_budget, j.r_udiv64,   j.r_sdiv64, j.r_range};
+    uint32_t routines[] = {j.r_exit,   j.r_exit_err, j.r_trap,   j.r_mem, j.r_budget,
+                           j.r_udiv64, j.r_sdiv64,   j.r_range, j.r_call};
     run_pass(&j, (uint8_t *)buf, (uint32_t)(buf_len > 0xffffffffu ? 0xffffffffu : buf_len));
     if (j.err_status != MBPF_OK)
         return fail_out(err, j.err_status, j.err_pc, j.err_msg);
-    uint32_t emitted[] = {j.r_exit,   j.r_exit_err, j.r_trap,  j.r_mem,
-                          j.r_budget, j.r_udiv64,   j.r_sdiv64, j.r_range};
+    uint32_t emitted[] = {j.r_exit,   j.r_exit_err, j.r_trap,   j.r_mem, j.r_budget,
+                          j.r_udiv64, j.r_sdiv64,   j.r_range, j.r_call};
     bool moved = false;
     for (unsigned k = 0; k < sizeof routines / sizeof routines[0]; k++)
         moved |= routines[k] != emitted[k];

@@ -42,15 +42,14 @@ enum {
     F_BLO = 40,  /* budget units left, low word */
     F_SPARE2 = 44, /* spare (the high word stays in the context block) */
     F_R10 = 48,  /* eBPF r10 when not in a register */
-    F_PRIM = 52, /* spare */
+    F_CALL_LR = 52, /* the helper-call routine's return address */
     F_SLOT = 56, /* eBPF r0..r9 when not in registers: 8 bytes each */
     F_CR_START = 136, /* copies of the context block's region caches */
     F_CR_LIM = 140,
     F_CW_START = 144,
     F_CW_LIM = 148,
-    F_SPARE3 = 152,   /* spare */
-    F_EXIT_ERR = 156, /* error exit's address (Thumb bit): shared routines leave by it */
-    F_RT = 160,       /* copies of the context block's rt[] (shared routines' addresses) */
+    F_EXIT_ERR = 152, /* error exit's address (Thumb bit): shared routines leave by it */
+    F_RT = 156,       /* copies of the context block's rt[] (shared routines' addresses) */
     F_RECS = 184,     /* local-call records (only with local calls): REC_SIZE bytes each */
 };
 _Static_assert(F_RT == MBPF_JIT_FRAME_RT, "frame layout: rt[] copies");
@@ -108,6 +107,8 @@ typedef struct jit {
     uint8_t err_form; /* prologue's error-exit address: 0 movw+movt+add pc (sizing
                          pass), 1 movw+add pc, 2 adr (decided after the sizing pass) */
     uint32_t err_at;  /* where the prologue computes it (sizing pass) */
+    bool use_helpers; /* call imm / callx: the helper-call routine */
+    bool use_r10; /* some instruction names r10, or local calls move it */
     /* frame copies the prologue makes (bit 0: stack base, 1: readable region
      * cache, 2: writable): those the previous pass's inline checks used */
     uint8_t copies, copies_used;
@@ -115,13 +116,15 @@ typedef struct jit {
     /* Routine offsets (emitting pass: exact, from a sizing run of the routines):
      * exit and error exit are the program's own; the others are veneers
      * `ldr.w pc, [sp, #F_RT + 4k]` into the shared runtime (jit_shared.c). */
-    uint32_t r_exit, r_exit_err, r_trap, r_mem, r_budget, r_udiv64, r_sdiv64;
+    uint32_t r_exit, r_exit_err, r_trap, r_mem, r_budget, r_udiv64, r_sdiv64, r_call;
     uint32_t main_end;
 
     /* counted loops with a fast copy (jit_loop.c) */
     jit_loop loops[JIT_MAX_LOOPS];
     uint8_t nloops;
     uint8_t fast;   /* 1 + loop whose fast copy is being emitted, or 0 */
+    bool cold;      /* translating a loop's checked copy, which runs only when
+                       its guard failed: memory checks go for size (jit_mem.c) */
     bool use_range; /* a loop guard may call the range routine */
     uint64_t post_done; /* fast copy: bit pc - h: a pointer step that a
                            post-indexed access already did */
@@ -182,14 +185,18 @@ unsigned jit_loop_sinks(const jit *j, const jit_loop *L, jit_sink *out, unsigned
 void jit_loop_head(jit *j, uint32_t i);         /* guard and fast copy at a head */
 bool jit_loop_back(jit *j, unsigned cond, bool backward, uint32_t *to); /* loop jumps */
 bool jit_loop_ptr_add(jit *j, const mbpf_insn *in);     /* fast copy: pointer step */
+uint32_t jit_loop_relayout(jit *j, jit_loop *L, uint32_t at); /* head's shrink */
+bool jit_loop_cold(const jit *j, uint32_t i); /* i in a loop's checked copy */
 bool jit_loop_post(jit *j, const mbpf_insn *in, unsigned t, bool store, unsigned rt,
                    unsigned rn); /* fast copy: post-indexed load / store */
 
 /* jit_routines.c: the program's prologue, exits and veneers */
 void jit_prologue(jit *j);
 void jit_routines(jit *j);
-/* jit_shared.c, jit_div64.c: the shared runtime's routines (j->b only) */
+/* jit_shared.c, jit_div64.c, jit_call.c: the shared runtime's routines
+ * (j->b only) */
 void jit_shared_routines(jit *j, uint32_t *entry);
 void jit_div64_routines(jit *j);
+void jit_call_routine(jit *j);   /* after the trap */
 
 #endif /* MBPF_JIT_INTERNAL_H */

@@ -43,6 +43,38 @@ static void add_flags(jit *j, unsigned rd, unsigned rn, int32_t c)
     }
 }
 
+/* Guard -> checked copy. The sizing pass emits B<cond>.W and counts it;
+ * relayout decides from that wide layout whether every such branch of the
+ * head reaches as 16-bit (distances only shrink), the emitting pass obeys. */
+static void to_slow(jit *j, jit_loop *L, unsigned cond, uint32_t slow)
+{
+    bool narrow = j->final && (L->narrow & JIT_LOOP_NARROW_SLOW);
+    if (!j->final)
+        L->nslow++;
+    int32_t off = (int32_t)slow - (int32_t)j->b.pos;
+    if (!t2_bcond(&j->b, cond, off, !narrow) && j->final)
+        jit_fail(j, MBPF_E_JIT, narrow ? "internal: a 16-bit branch does not reach"
+                                       : "branch out of range (program too large)");
+}
+
+/* Guard: -> checked copy when register r (a high word, already in an ARM
+ * register) is not 0; `cbnz` when relayout found it in reach. */
+static void nonzero_to_slow(jit *j, jit_loop *L, unsigned r, uint32_t slow)
+{
+    if (t2_is_low(r)) {
+        if (!j->final)
+            L->ncbz++;
+        if (j->final && (L->narrow & JIT_LOOP_NARROW_CBZ)) {
+            if (slow < j->b.pos + 4u || slow > j->b.pos + 130u)
+                jit_fail(j, MBPF_E_JIT, "internal: a cbnz does not reach");
+            t2_cbz(&j->b, true, r, slow - j->b.pos);
+            return;
+        }
+    }
+    t2_cmp_imm(&j->b, r, 0);
+    to_slow(j, L, T2_NE, slow);
+}
+
 /* r0 = N - 1 (back jumps the loop takes: 2^32 - 1 for N = 0, which the
  * budget test then sends to the checked copy unless it covers them), or ->
  * slow when N - 1 >= M_LIMIT and a base has a scaled step. The iteration i ends with
@@ -50,7 +82,7 @@ static void add_flags(jit *j, unsigned rd, unsigned rn, int32_t c)
  * N = (limit - C0) / step over the compared width (a step of 2^k needs a
  * multiple of it); an ordered test also
  * needs C0 before the limit (else -> slow; the checked copy is exact). */
-static void guard_count(jit *j, const jit_loop *L, uint32_t slow)
+static void guard_count(jit *j, jit_loop *L, uint32_t slow)
 {
     t2_buf *b = &j->b;
     bool unit = L->cstep == 1 || L->cstep == -1;
@@ -82,17 +114,15 @@ static void guard_count(jit *j, const jit_loop *L, uint32_t slow)
         if (L->wide)
             t2_alu(b, T2_SBC, RA1, up ? lh : ch, up ? ch : lh, true);
         if (L->order) /* C0 after the limit: the difference borrowed */
-            jit_branch(j, L->order == 1 ? T2_LO : T2_LT, slow);
-        if (L->wide) {
-            t2_cmp_imm(b, RA1, 0);
-            jit_branch(j, T2_NE, slow);
-        }
+            to_slow(j, L, L->order == 1 ? T2_LO : T2_LT, slow);
+        if (L->wide)
+            nonzero_to_slow(j, L, RA1, slow);
         if (!unit) { /* step 2^k: the difference must be a multiple (else the
                         counter never meets the limit: budget error) */
             uint32_t mag = L->cstep < 0 ? 0u - (uint32_t)(int32_t)L->cstep : (uint32_t)L->cstep;
             unsigned k = mag == 2 ? 1u : mag == 4 ? 2u : 3u;
             t2_dp_imm(b, T2_AND, true, 15, RA0, mag - 1u); /* tst */
-            jit_branch(j, T2_NE, slow);
+            to_slow(j, L, T2_NE, slow);
             t2_shift_imm(b, T2_LSR, RA0, RA0, k);
         }
         t2_add_imm(b, RA0, RA0, -1, T2_LR);
@@ -104,14 +134,14 @@ static void guard_count(jit *j, const jit_loop *L, uint32_t slow)
         scaled |= L->bases[k].step < -1 || L->bases[k].step > 1;
     if (scaled) {
         t2_cmp_imm(b, RA0, M_LIMIT);
-        jit_branch(j, T2_HS, slow);
+        to_slow(j, L, T2_HS, slow);
     }
 }
 
 /* Budget: the loop takes N-1 (r0) backward jumps; the low word must cover
  * them (else the checked copy runs: it borrows from the high word or stops
  * at the exact jump). */
-static void guard_budget(jit *j, uint32_t slow)
+static void guard_budget(jit *j, jit_loop *L, uint32_t slow)
 {
     t2_buf *b = &j->b;
     unsigned lo = j->breg;
@@ -120,7 +150,7 @@ static void guard_budget(jit *j, uint32_t slow)
         lo = RA1;
     }
     t2_cmp_reg(b, lo, RA0);
-    jit_branch(j, T2_LO, slow);
+    to_slow(j, L, T2_LO, slow);
 }
 
 static void commit_budget(jit *j)
@@ -143,7 +173,7 @@ static void commit_budget(jit *j)
  * r2 = s, r3 = e - 8; the range is inside a cached region when both
  * 8-byte windows at s and at e - 8 are (regions are intervals); else the
  * routine decides. r0 (N-1) is kept. */
-static void guard_base(jit *j, const jit_loop *L, const jit_loop_base *bs, uint32_t slow)
+static void guard_base(jit *j, jit_loop *L, const jit_loop_base *bs, uint32_t slow)
 {
     t2_buf *b = &j->b;
     unsigned pl;
@@ -151,17 +181,14 @@ static void guard_base(jit *j, const jit_loop *L, const jit_loop_base *bs, uint3
         pl = jit_src_lo(j, bs->reg, T2_IP);
     } else if (bs->t2 == 0xffu) {
         pl = jit_src_lo(j, bs->reg, T2_IP);
-        if (!((j->zhi >> bs->reg) & 1u)) {
-            t2_cmp_imm(b, jit_src_hi(j, bs->reg, T2_LR), 0);
-            jit_branch(j, T2_NE, slow);
-        }
+        if (!((j->zhi >> bs->reg) & 1u))
+            nonzero_to_slow(j, L, jit_src_hi(j, bs->reg, T2_LR), slow);
     } else { /* P0 = t1 + t2 over 64 bits, high word 0 (operands before adds) */
         unsigned ah = jit_src_hi(j, bs->reg, RA1), bh = jit_src_hi(j, bs->t2, T2_LR);
         unsigned al = jit_src_lo(j, bs->reg, RB0), bl = jit_src_lo(j, bs->t2, RB1);
         t2_alu(b, T2_ADD, T2_IP, al, bl, true);
         t2_alu(b, T2_ADC, T2_LR, ah, bh, true);
-        t2_cmp_imm(b, T2_LR, 0);
-        jit_branch(j, T2_NE, slow);
+        nonzero_to_slow(j, L, T2_LR, slow);
         pl = T2_IP;
     }
     unsigned d = RA0;
@@ -184,10 +211,10 @@ static void guard_base(jit *j, const jit_loop *L, const jit_loop_base *bs, uint3
     } else {
         add_flags(j, RB0, pl, bs->lo);
         if (bs->lo != 0)
-            jit_branch(j, bs->lo < 0 ? T2_LO : T2_HS, slow);
+            to_slow(j, L, bs->lo < 0 ? T2_LO : T2_HS, slow);
         if (bs->step < 0) {
             t2_alu(b, T2_SUB, RB0, RB0, d, true);
-            jit_branch(j, T2_LO, slow);
+            to_slow(j, L, T2_LO, slow);
         }
     }
     /* r3 = e - 8 (mod 2^32), with the true e - 8 below 2^32: then the
@@ -196,12 +223,12 @@ static void guard_base(jit *j, const jit_loop *L, const jit_loop_base *bs, uint3
     unsigned from = pl;
     if (bs->step > 0) {
         t2_alu(b, T2_ADD, RB1, pl, d, true);
-        jit_branch(j, T2_HS, slow);
+        to_slow(j, L, T2_HS, slow);
         from = RB1;
     }
     if (bs->hi > 8) {
         add_flags(j, RB1, from, bs->hi - 8);
-        jit_branch(j, T2_HS, slow);
+        to_slow(j, L, T2_HS, slow);
     } else {
         t2_add_imm(b, RB1, from, bs->hi - 8, T2_LR);
     }
@@ -239,7 +266,7 @@ static void guard_base(jit *j, const jit_loop *L, const jit_loop_base *bs, uint3
                                              : MBPF_JIT_KIND_ATOMIC;
     jit_bl(j, j->r_range);
     jit_desc(j, MBPF_JIT_DESC(L->h, 0, kind));
-    jit_branch(j, T2_NE, slow);
+    to_slow(j, L, T2_NE, slow);
     jit_fwd_end(j, to_ok, T2_LO);
 }
 
@@ -323,23 +350,24 @@ void jit_loop_head(jit *j, uint32_t i)
     if (idx == j->nloops)
         return;
     jit_loop *L = &j->loops[idx];
-    /* The guard and the fast copy have the same size in both passes (their
-     * branches are all wide): the emitting pass finds the checked copy where
-     * the sizing pass put it, relative to the head. */
+    /* The sizing pass lays the head out with wide branches to the checked
+     * copy and to the loop's exit; relayout then decides which of them are
+     * 16-bit (L->narrow) and where the checked copy lands (L->slow_rel), and
+     * the emitting pass checks that it does land there. */
     uint32_t head = j->b.pos;
     uint32_t slow = j->final ? head + L->slow_rel : head;
+    if (!j->final)
+        L->nslow = L->ncbz = 0;
     j->head = true;
     /* the bases' high words first: on the host, pointers that are 64-bit
      * host addresses (map values) fail here, at the least cost */
     for (unsigned k = 0; k < L->nbases; k++) {
         unsigned r = L->bases[k].reg;
-        if (!L->bases[k].derived && r != 10 && !((j->zhi >> r) & 1u)) {
-            t2_cmp_imm(&j->b, jit_src_hi(j, r, T2_LR), 0);
-            jit_branch(j, T2_NE, slow);
-        }
+        if (!L->bases[k].derived && r != 10 && !((j->zhi >> r) & 1u))
+            nonzero_to_slow(j, L, jit_src_hi(j, r, RA1), slow);
     }
     guard_count(j, L, slow);
-    guard_budget(j, slow);
+    guard_budget(j, L, slow);
     for (unsigned k = 0; k < L->nbases; k++)
         guard_base(j, L, &L->bases[k], slow);
     commit_budget(j);
@@ -347,7 +375,12 @@ void jit_loop_head(jit *j, uint32_t i)
     fast_copy(j, L);
     j->fast = 0;
     j->pc = L->e + 1;
-    jit_branch(j, T2_AL, j->offs[L->e + 1] & JIT_OFF);
+    if (!j->final)
+        L->after_rel = j->b.pos - head;
+    int32_t off = (int32_t)(j->offs[L->e + 1] & JIT_OFF) - (int32_t)j->b.pos;
+    bool narrow = j->final && (L->narrow & JIT_LOOP_NARROW_AFTER);
+    if (!t2_bcond(&j->b, T2_AL, off, !narrow) && j->final)
+        jit_fail(j, MBPF_E_JIT, "branch out of range (program too large)");
     j->pc = i;
     j->head = false;
     jit_forget_all(j);
@@ -359,6 +392,43 @@ void jit_loop_head(jit *j, uint32_t i)
         jit_fail(j, MBPF_E_JIT, "internal: loop head size differs from the sizing pass");
 }
 
+/* Instruction i belongs to a loop with a fast copy: its normal translation
+ * is the checked copy, run only when the guard failed, which for these
+ * straight-line bodies means the loop faults, runs out of budget, or runs
+ * once (an ordered test whose counter starts past its limit). */
+bool jit_loop_cold(const jit *j, uint32_t i)
+{
+    for (unsigned k = 0; k < j->nloops; k++)
+        if (j->loops[k].h <= i && i <= j->loops[k].e)
+            return true;
+    return false;
+}
+
+/* relayout (after the sizing pass): the head of L, at `at` in the sizing
+ * layout whose offsets of later instructions are still in j->offs, gets its
+ * branches decided (see to_slow); returns the bytes the head shrinks by. */
+uint32_t jit_loop_relayout(jit *j, jit_loop *L, uint32_t at)
+{
+    uint32_t delta = 0;
+    L->narrow = 0;
+    /* the first branch to the checked copy lies at or after the head */
+    if (t2_bcond16_fits((int32_t)L->slow_rel)) {
+        L->narrow |= JIT_LOOP_NARROW_SLOW;
+        delta += 2u * L->nslow;
+        if (L->slow_rel <= 130u) { /* cbnz reaches 4..130 forward */
+            L->narrow |= JIT_LOOP_NARROW_CBZ;
+            delta += 2u * L->ncbz; /* the cmp goes too */
+        }
+    }
+    int32_t exit_off = (int32_t)(j->offs[L->e + 1] & JIT_OFF) - (int32_t)(at + L->after_rel);
+    if (t2_b16_fits(exit_off)) {
+        L->narrow |= JIT_LOOP_NARROW_AFTER;
+        delta += 2u;
+    }
+    L->slow_rel -= delta;
+    return delta;
+}
+
 /* The jumps of a loop: in the fast copy the back-edge is a plain branch
  * (for `jeq c, K, out; ja head`, one `b<ne> fast` at the jeq, nothing at
  * the ja); the checked copy's back-edge targets the checked copy. */
@@ -367,10 +437,13 @@ bool jit_loop_back(jit *j, unsigned cond, bool backward, uint32_t *to)
     if (j->fast) {
         const jit_loop *L = &j->loops[j->fast - 1u];
         bool jeq_ja = MBPF_OP(j->insns[L->e].code) == MBPF_JA;
+        /* inside the fast copy, whose layout is the same in both passes:
+         * 16-bit when it reaches */
+        int32_t off = (int32_t)L->fast - (int32_t)j->b.pos;
         if (jeq_ja && j->pc == L->e - 1u)
-            jit_branch(j, cond ^ 1u, L->fast);
+            t2_bcond(&j->b, cond ^ 1u, off, !t2_bcond16_fits(off));
         else if (j->pc == L->e && !jeq_ja)
-            jit_branch(j, cond, L->fast);
+            t2_bcond(&j->b, cond, off, !t2_bcond16_fits(off));
         return j->pc == L->e || (jeq_ja && j->pc == L->e - 1u);
     }
     for (unsigned k = 0; backward && k < j->nloops; k++)

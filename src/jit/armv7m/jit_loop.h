@@ -7,7 +7,7 @@
 
 #include <stdint.h>
 
-#define JIT_MAX_LOOPS 8 /* 92 bytes each in the jit struct (compiler stack) */
+#define JIT_MAX_LOOPS 8 /* 100 bytes each in the jit struct (compiler stack) */
 #define JIT_LOOP_BASES 4
 #define JIT_LOOP_BODY 48 /* instruction slots (<= 64: jit.post_done), bounds the code growth */
 
@@ -37,8 +37,19 @@ typedef struct jit_loop {
     jit_loop_base bases[JIT_LOOP_BASES];
     uint32_t fast;   /* code offset of the fast copy (this pass) */
     uint32_t slow;   /* code offset of the normal copy (this pass) */
-    uint32_t slow_rel; /* its distance from the head (sizing pass) */
+    uint32_t slow_rel; /* its distance from the head (sizing pass; the
+                          emitting pass's after relayout) */
+    uint32_t after_rel; /* the fast copy's exit branch from the head (sizing) */
+    uint8_t nslow;   /* the guard's conditional branches to the checked copy */
+    uint8_t ncbz;    /* ... of them, tests of a low register against 0 */
+    uint8_t narrow;  /* relayout's decisions: JIT_LOOP_NARROW_* */
 } jit_loop;
+
+/* The head's layout-dependent branches, decided by relayout (jit_compile.c)
+ * from the sizing pass's wide layout (distances only shrink): */
+#define JIT_LOOP_NARROW_SLOW 1u  /* guard -> checked copy: 16-bit B<cond> */
+#define JIT_LOOP_NARROW_CBZ 2u   /* ... `cmp rl, #0; bne` as `cbnz rl` */
+#define JIT_LOOP_NARROW_AFTER 4u /* fast copy's exit: 16-bit B */
 
 /* A copy sunk out of the fast copy (jit_loop_sink.c): the pair at body
  * index p computes into a, the copy `mov32 a, b` at q emits nothing, the

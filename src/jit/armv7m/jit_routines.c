@@ -51,9 +51,9 @@ void jit_prologue(jit *j)
          * of the prologue sets those the program reads first). */
         t2_add_sp(b, -(int32_t)(j->frame - F_RECS));
         t2_ldr(b, T2_W, 1, 0, MBPF_JIT_CTX_RT, JIT_NOREG);
-        t2_hw(b, (uint16_t)(0xC900u | 0xFCu)); /* ldm r1!, {r2-r7} */
+        t2_w32(b, 0xE891u, 0x01FCu);           /* ldm.w r1, {r2-r8} */
         err_addr(j);
-        t2_push(b, 0x00FEu);                   /* push {r1-r7} */
+        t2_push(b, 0x01FEu);                   /* push {r1-r8} */
         t2_add_sp(b, -F_EXIT_ERR);
     } else {
         t2_add_sp(b, -(int32_t)j->frame);
@@ -85,7 +85,7 @@ void jit_prologue(jit *j)
     }
     if (j->lo[10] != JIT_NOREG) {
         t2_ldr(b, T2_W, j->lo[10], 0, MBPF_JIT_CTX_STACK_END, JIT_NOREG);
-    } else {
+    } else if (j->use_r10 || j->use_calls) { /* else nothing reads the slot */
         t2_ldr(b, T2_W, 1, 0, MBPF_JIT_CTX_STACK_END, JIT_NOREG);
         t2_str(b, T2_W, 1, T2_SP, F_R10, JIT_NOREG);
     }
@@ -187,16 +187,17 @@ static uint32_t veneer(jit *j, unsigned k)
 void jit_routines(jit *j)
 {
     exit_routines(j);
-    if (j->use_trap)
-        j->r_trap = veneer(j, MBPF_JIT_RT_TRAP);
-    if (j->use_budget)
-        j->r_budget = veneer(j, MBPF_JIT_RT_BUDGET);
-    if (j->use_mem)
-        j->r_mem = veneer(j, MBPF_JIT_RT_MEM);
-    if (j->use_range)
-        j->r_range = veneer(j, MBPF_JIT_RT_RANGE);
-    if (j->use_div64)
-        j->r_udiv64 = veneer(j, MBPF_JIT_RT_UDIV64);
-    if (j->use_sdiv64)
-        j->r_sdiv64 = veneer(j, MBPF_JIT_RT_SDIV64);
+    /* veneers in MBPF_JIT_RT_* order, one per routine the program uses */
+    uint32_t *at[MBPF_JIT_RT_COUNT] = {
+        [MBPF_JIT_RT_TRAP] = j->use_trap ? &j->r_trap : NULL,
+        [MBPF_JIT_RT_BUDGET] = j->use_budget ? &j->r_budget : NULL,
+        [MBPF_JIT_RT_MEM] = j->use_mem ? &j->r_mem : NULL,
+        [MBPF_JIT_RT_RANGE] = j->use_range ? &j->r_range : NULL,
+        [MBPF_JIT_RT_UDIV64] = j->use_div64 ? &j->r_udiv64 : NULL,
+        [MBPF_JIT_RT_SDIV64] = j->use_sdiv64 ? &j->r_sdiv64 : NULL,
+        [MBPF_JIT_RT_CALL] = j->use_helpers ? &j->r_call : NULL,
+    };
+    for (unsigned k = 0; k < MBPF_JIT_RT_COUNT; k++)
+        if (at[k])
+            *at[k] = veneer(j, k);
 }
