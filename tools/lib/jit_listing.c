@@ -115,15 +115,25 @@ int jit_listing_disasm(FILE *out, const mbpf_insn *insns, uint32_t n, const uint
     }
     if (main_end < code_len) {
         fprintf(out, "; routines (exit, error exit, veneers to the shared runtime)\n");
-        /* the veneers are the last words: label each */
-        size_t v = code_len;
-        while (v >= main_end + 4 && veneer_of(code, v - 4, code_len) >= 0)
-            v -= 4;
-        disasm_range(out, cs, code, main_end, v, base);
-        for (; v < code_len; v += 4) {
-            fprintf(out, "; veneer: %s\n", jit_listing_rt_name((unsigned)veneer_of(code, v, code_len)));
-            disasm_range(out, cs, code, v, v + 4, base);
+        /* exits, then the veneers; the program's helper-call marshalling
+         * sits right before the last veneer (call), into which it falls.
+         * The routines hold no data: walk them by Thumb instruction size. */
+        size_t from = main_end;
+        for (size_t at = main_end; at + 2 <= code_len;) {
+            int k = veneer_of(code, at, code_len);
+            if (k >= 0) {
+                disasm_range(out, cs, code, from, at, base);
+                fprintf(out, "; veneer: %s\n", jit_listing_rt_name((unsigned)k));
+                disasm_range(out, cs, code, at, at + 4, base);
+                at = from = at + 4;
+                if (at < code_len && veneer_of(code, at, code_len) < 0)
+                    fprintf(out, "; helper-call marshalling (falls into the call veneer)\n");
+                continue;
+            }
+            unsigned h = code[at] | code[at + 1] << 8;
+            at += (h >> 11) >= 0x1du ? 4u : 2u;
         }
+        disasm_range(out, cs, code, from, code_len, base);
     }
     cs_close(&cs);
     return 0;

@@ -643,9 +643,10 @@ int jit_uc_run(jit_uc *h, mbpf_vm *vm, const void *code, size_t code_len, void *
         static uint8_t junk[16384];
         memset(junk, 0xA7, sizeof junk);
         uc_mem_write(h->uc, NSTACK_BASE + NSTACK_SIZE - sizeof junk, junk, sizeof junk);
-        uint32_t regs_zero = 0;
+        /* r1-r12 start as garbage too (AAPCS: the caller's r4-r11, anything
+         * in r1-r3, ip), so a register the prologue fails to zero shows */
         for (int r = UC_ARM_REG_R0; r <= UC_ARM_REG_R12; r++)
-            uc_reg_write(h->uc, r, &regs_zero);
+            reg_w(h, r, 0xA7A70000u | (uint32_t)r);
         reg_w(h, UC_ARM_REG_R0, CTXB_BASE);
         reg_w(h, UC_ARM_REG_SP, NSTACK_BASE + NSTACK_SIZE - 64);
         reg_w(h, UC_ARM_REG_LR, T_MAGIC | 1u);

@@ -289,27 +289,13 @@ static void jump(jit *j, const mbpf_insn *in)
         jit_fwd_end(j, skip, c ^ 1u);
 }
 
-/* Helper call (imm id) or callx (id in dst): AAPCS call of ctx->call_helper
- * with a1 r0:r1, a2 r2:r3, a3..a5 at [sp], ctx and id above them. */
+/* Helper call (imm id) or callx (id in dst): the id in ip, then the
+ * program's marshalling of r1-r5 from their homes and the shared helper-call
+ * routine (jit_call.c)
+ * for the AAPCS call of ctx->call_helper. */
 static void helper_call(jit *j, const mbpf_insn *in)
 {
     t2_buf *b = &j->b;
-    for (unsigned r = 3; r <= 5; r++) {
-        int32_t at = F_OUT + 8 * (int32_t)(r - 3);
-        t2_str(b, T2_W, jit_src_lo(j, r, RA0), T2_SP, at, JIT_NOREG);
-        t2_str(b, T2_W, jit_src_hi(j, r, RA0), T2_SP, at + 4, JIT_NOREG);
-    }
-    for (unsigned r = 2; r >= 1; r--) {
-        unsigned tl = r == 1 ? RA0 : RB0, th = r == 1 ? RA1 : RB1;
-        unsigned l = jit_src_lo(j, r, tl);
-        if (l != tl)
-            t2_mov_reg(b, tl, l);
-        unsigned h = jit_src_hi(j, r, th);
-        if (h != th)
-            t2_mov_reg(b, th, h);
-    }
-    /* the id in ip (callx: from dst, whose low word may be in a slot: ip
-     * is free for the load since r1-r2 are in place already) */
     if (in->code == MBPF_OP_CALLX) {
         unsigned r = jit_src_lo(j, MBPF_INSN_DST(in), T2_IP);
         if (r != T2_IP)

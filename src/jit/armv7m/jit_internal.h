@@ -197,6 +197,7 @@ void jit_routines(jit *j);
  * (j->b only) */
 void jit_shared_routines(jit *j, uint32_t *entry);
 void jit_div64_routines(jit *j);
-void jit_call_routine(jit *j);   /* after the trap */
+void jit_call_core(jit *j);      /* shared runtime, after the trap */
+void jit_call_marshal(jit *j);   /* the program's part, before its veneer */
 
 #endif /* MBPF_JIT_INTERNAL_H */

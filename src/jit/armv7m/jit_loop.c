@@ -113,8 +113,13 @@ static void guard_count(jit *j, jit_loop *L, uint32_t slow)
         t2_alu(b, T2_SUB, RA0, up ? ll : cl, up ? cl : ll, true);
         if (L->wide)
             t2_alu(b, T2_SBC, RA1, up ? lh : ch, up ? ch : lh, true);
-        if (L->order) /* C0 after the limit: the difference borrowed */
-            to_slow(j, L, L->order == 1 ? T2_LO : T2_LT, slow);
+        /* A difference of 0 is N = 2^32 only for a 32-bit != test with a
+         * step of +-1; else it is one iteration (ordered: C0 at the limit),
+         * 2^64 (64-bit) or 2^(32-k) (step 2^k) -> slow. Ordered 32-bit: C0
+         * at or after the limit (borrow or zero) in one branch. */
+        if (L->order)
+            to_slow(j, L, L->wide ? (L->order == 1 ? T2_LO : T2_LT)
+                                  : (L->order == 1 ? T2_LS : T2_LE), slow);
         if (L->wide)
             nonzero_to_slow(j, L, RA1, slow);
         if (!unit) { /* step 2^k: the difference must be a multiple (else the
@@ -125,7 +130,12 @@ static void guard_count(jit *j, jit_loop *L, uint32_t slow)
             to_slow(j, L, T2_NE, slow);
             t2_shift_imm(b, T2_LSR, RA0, RA0, k);
         }
-        t2_add_imm(b, RA0, RA0, -1, T2_LR);
+        if (L->wide || !unit) { /* N - 1 borrowed: the difference was 0 */
+            add_flags(j, RA0, RA0, -1);
+            to_slow(j, L, T2_LO, slow);
+        } else {
+            t2_add_imm(b, RA0, RA0, -1, T2_LR);
+        }
     }
     /* only a scaled step can overflow the range arithmetic; with steps of
      * 0 or +-1 every addition below tests its own carry */

@@ -229,9 +229,12 @@ static bool analyse(const jit *j, uint32_t h, uint32_t e, uint32_t back, unsigne
             if (!derive(ins, h, i, base, &v) || !term_step(ins, v.t[0], nw, wat, &s1) ||
                 (v.t[1] != T_NONE && !term_step(ins, v.t[1], nw, wat, &s2)))
                 return false;
-            step = s1 + s2;
-            if (step < -MAX_STEP || step > MAX_STEP)
+            /* the sum over 64 bits, as the body adds: two steps of
+             * 0x7fffffff are 0xfffffffe, not -2 in 32 bits */
+            int64_t sum = (int64_t)s1 + s2;
+            if (sum < -MAX_STEP || sum > MAX_STEP)
                 return false;
+            step = (int32_t)sum;
             off += v.c; /* the terms stepped before i are in v.c */
             a.reg = v.t[0];
             a.t2 = v.t[1];

@@ -53,6 +53,36 @@ static uint32_t size_of(unsigned sz)
 /* Base address register: lo half of base, loaded into ip if in a slot. */
 static unsigned base_lo(jit *j, unsigned base) { return jit_src_lo(j, base, T2_IP); }
 
+static unsigned need_of(unsigned kind)
+{
+    return kind == MBPF_JIT_KIND_LOAD    ? NEED_READ
+           : kind == MBPF_JIT_KIND_STORE ? NEED_WRITE
+                                         : NEED_READ | NEED_WRITE;
+}
+
+/* [base + lo, base + hi) is checked for need until base changes. */
+static void mark_checked(jit *j, unsigned base, unsigned need, int32_t lo, int32_t hi)
+{
+    if (need & NEED_READ)
+        j->rd_ok[base] = (jit_range){lo, hi};
+    if (need & NEED_WRITE)
+        j->wr_ok[base] = (jit_range){lo, hi};
+}
+
+/* ip = l + off with the flags, r3 = h + sext(off) + carry (SBCS #0 ==
+ * ADCS #-1): the 64-bit address of base + off. */
+static void addr_plus_off(jit *j, unsigned l, unsigned h, int32_t off)
+{
+    t2_buf *b = &j->b;
+    uint32_t mag = off < 0 ? 0u - (uint32_t)off : (uint32_t)off;
+    unsigned op = off < 0 ? T2_SUB : T2_ADD;
+    if (!t2_dp_imm(b, op, true, T2_IP, l, mag)) {
+        t2_mov_imm(b, RB0, mag);
+        t2_alu(b, op, T2_IP, l, RB0, true);
+    }
+    t2_dp_imm(b, off < 0 ? T2_SBC : T2_ADC, true, RB1, h, 0);
+}
+
 /* In a loop's checked copy (j->cold): no inline test, only the address for
  * mem_slow (ip = low word, r3 = high word) and the call, which decides
  * exactly (stack, cached regions, then check_mem): 12 bytes instead of
@@ -78,32 +108,18 @@ static maddr cold_check(jit *j, unsigned base, int32_t off, uint32_t size, unsig
             t2_mov_imm(b, RB1, 0);
         else
             h = jit_src_hi(j, base, RB1);
-        uint32_t mag = off < 0 ? 0u - (uint32_t)off : (uint32_t)off;
-        unsigned op = off < 0 ? T2_SUB : T2_ADD;
-        if (!t2_dp_imm(b, op, true, T2_IP, l, mag)) {
-            t2_mov_imm(b, RB0, mag);
-            t2_alu(b, op, T2_IP, l, RB0, true);
-        }
-        t2_dp_imm(b, off < 0 ? T2_SBC : T2_ADC, true, RB1, h, 0); /* sext(off) + carry */
+        addr_plus_off(j, l, h, off);
     }
     jit_bl(j, j->r_mem);
     jit_desc(j, MBPF_JIT_DESC(j->pc, size, kind));
-    unsigned need = kind == MBPF_JIT_KIND_LOAD    ? NEED_READ
-                    : kind == MBPF_JIT_KIND_STORE ? NEED_WRITE
-                                                  : NEED_READ | NEED_WRITE;
-    if (need & NEED_READ)
-        j->rd_ok[base] = (jit_range){off, off + (int32_t)size};
-    if (need & NEED_WRITE)
-        j->wr_ok[base] = (jit_range){off, off + (int32_t)size};
+    mark_checked(j, base, need_of(kind), off, off + (int32_t)size);
     return off == 0 ? (maddr){l, 0} : (maddr){T2_IP, 0};
 }
 
 static maddr mem_addr(jit *j, unsigned base, int32_t off, uint32_t size, unsigned kind)
 {
     t2_buf *b = &j->b;
-    unsigned need = kind == MBPF_JIT_KIND_LOAD    ? NEED_READ
-                    : kind == MBPF_JIT_KIND_STORE ? NEED_WRITE
-                                                  : NEED_READ | NEED_WRITE;
+    unsigned need = need_of(kind);
     int32_t lo = off, hi = off + (int32_t)size;
     if (j->fast) /* a loop's fast copy: its guard proved every access */
         return (maddr){base_lo(j, base), off};
@@ -144,14 +160,7 @@ static maddr mem_addr(jit *j, unsigned base, int32_t off, uint32_t size, unsigne
         } else {
             h = jit_src_hi(j, base, RB1);
         }
-        uint32_t mag = off < 0 ? 0u - (uint32_t)off : (uint32_t)off;
-        unsigned op = off < 0 ? T2_SUB : T2_ADD;
-        if (!t2_dp_imm(b, op, true, T2_IP, l, mag)) {
-            t2_mov_imm(b, RB0, mag);
-            t2_alu(b, op, T2_IP, l, RB0, true);
-        }
-        /* high word: base_hi + sext(off) + carry; SBCS #0 == ADCS #-1. */
-        t2_dp_imm(b, off < 0 ? T2_SBC : T2_ADC, true, RB1, h, 0);
+        addr_plus_off(j, l, h, off);
         h = RB1;
         a = T2_IP;
         if (!fold_hi) {
@@ -196,10 +205,7 @@ static maddr mem_addr(jit *j, unsigned base, int32_t off, uint32_t size, unsigne
     jit_desc(j, MBPF_JIT_DESC(j->pc, size, kind));
     if (ok_cond != T2_AL)
         jit_fwd_end(j, to_ok, ok_cond);
-    if (need & NEED_READ)
-        j->rd_ok[base] = (jit_range){lo, hi};
-    if (need & NEED_WRITE)
-        j->wr_ok[base] = (jit_range){lo, hi};
+    mark_checked(j, base, need, lo, hi);
     if (a == T2_IP)
         return (maddr){T2_IP, 0};
     return (maddr){a, 0};

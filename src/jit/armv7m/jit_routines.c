@@ -177,11 +177,9 @@ static void exit_routines(jit *j)
 
 /* Veneer to shared routine k: its address is in the frame (sp never
  * moves), so no register changes and lr stays the caller's. */
-static uint32_t veneer(jit *j, unsigned k)
+static void veneer(jit *j, unsigned k)
 {
-    uint32_t at = j->b.pos;
     t2_ldr(&j->b, T2_W, T2_PC, T2_SP, F_RT + 4 * (int32_t)k, JIT_NOREG);
-    return at;
 }
 
 void jit_routines(jit *j)
@@ -197,7 +195,13 @@ void jit_routines(jit *j)
         [MBPF_JIT_RT_SDIV64] = j->use_sdiv64 ? &j->r_sdiv64 : NULL,
         [MBPF_JIT_RT_CALL] = j->use_helpers ? &j->r_call : NULL,
     };
-    for (unsigned k = 0; k < MBPF_JIT_RT_COUNT; k++)
-        if (at[k])
-            *at[k] = veneer(j, k);
+    for (unsigned k = 0; k < MBPF_JIT_RT_COUNT; k++) {
+        if (!at[k])
+            continue;
+        uint32_t marshal = j->b.pos;
+        if (k == MBPF_JIT_RT_CALL)
+            jit_call_marshal(j); /* falls into the veneer */
+        veneer(j, k);
+        *at[k] = marshal;
+    }
 }

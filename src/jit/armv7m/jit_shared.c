@@ -209,7 +209,7 @@ static void range_routine(jit *j, uint32_t *entry)
 void jit_shared_routines(jit *j, uint32_t *entry)
 {
     trap_routine(j, entry);
-    jit_call_routine(j); /* jit_call.c: its failure path branches to the trap */
+    jit_call_core(j); /* jit_call.c: its failure path branches to the trap */
     entry[MBPF_JIT_RT_CALL] = j->r_call;
     budget_routine(j, entry);
     mem_routine(j, entry);

@@ -1,0 +1,14 @@
+# pointer starting one byte below the region
+# args: --mem-size 16
+# expect: status -4 pc 4 msg 'out-of-bounds load' fault 0x40010fff size 1 budget_used 0
+    mov %r0, 0
+    mov %r3, 16
+    mov %r4, %r1
+    add %r4, -1
+loop:
+    ldxb %r5, [%r4+0]
+    add %r0, %r5
+    add %r4, 1
+    sub %r3, 1
+    jne %r3, 0, loop
+    exit
