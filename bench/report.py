@@ -64,6 +64,8 @@ def parse_run(path):
                 micro[p[1]] = int(p[2])
             elif p[0] == "overhead":
                 overhead = int(p[1])
+            elif p[0] == "jitruntime":
+                micro["jit_runtime"] = int(p[1])
     return dict(res=res, sizes=sizes, jit=jit, checks=checks, errors=errors,
                 missing=missing, overhead=overhead, order=order, micro=micro,
                 insn_cost=insn_cost)
@@ -561,7 +563,8 @@ def write_doc(root, out, run, identical, ratio, get, g_os, g_o2, g_link, core_os
         w(f"microbpf at 640 B: image {s['image']} bytes (of which {s['insns'] * 8} bytecode and "
           f"640 input data), JIT output "
           f"{jit[f640]['code'] if f640 in jit else '-'} bytes (code only; the input stays in "
-          "the image).")
+          "the image; the JIT's shared runtime, "
+          f"{run['micro'].get('jit_runtime', '-')} bytes once per device, is not counted).")
     w("")
     ic = run["insn_cost"]
     if ic:

@@ -24,8 +24,17 @@ extern int mbpf_jit_run(mbpf_vm *vm, const void *code, void *ctx, uint32_t ctx_l
                         uint32_t ctx_flags, void *user, mbpf_result *res)
     __attribute__((weak));
 extern uint32_t mbpf_jit_native_stack(const mbpf_vm *vm) __attribute__((weak));
+extern int mbpf_jit_runtime_emit(void *buf, size_t buf_len, size_t *len, mbpf_jit_runtime *rt)
+    __attribute__((weak));
+extern void mbpf_jit_set_runtime(mbpf_vm *vm, const mbpf_jit_runtime *rt) __attribute__((weak));
 
-static inline int bench_have_jit(void) { return mbpf_jit_compile && mbpf_jit_run; }
+static inline int bench_have_jit(void)
+{
+    return mbpf_jit_compile && mbpf_jit_run && mbpf_jit_runtime_emit && mbpf_jit_set_runtime;
+}
+
+/* The JIT's shared runtime, emitted once (bench_main.c); NULL on failure. */
+const mbpf_jit_runtime *bench_jit_runtime(void);
 
 /* Per-instruction costs of the interpreter and the JIT'd code (bench_insn.c). */
 void bench_insn_costs(uint64_t overhead);

@@ -112,6 +112,7 @@ static void measure(const kind *k, uint32_t reps, uint64_t overhead, uint32_t ou
     mbpf_jit_error jerr;
     if (mbpf_jit_compile(&vm, code, sizeof code, &len, offsets, &jerr) != MBPF_OK)
         return;
+    mbpf_jit_set_runtime(&vm, bench_jit_runtime());
     jit_call c = {.vm = &vm};
     fault_info fi;
     if (!fault_guard_call(run_jit, &c, &fi) && c.status == MBPF_OK &&

@@ -8,6 +8,7 @@
  *   result,<workload>,<mode>,<instructions>,<ticks>
  *   size,<workload>,<ebpf insns>,<image bytes>,<arena bytes>,<vm bytes>
  *   jitsize,<workload>,<jit code bytes>,<jit native stack bytes>
+ *   jitruntime,<bytes of the JIT's shared runtime, once for all workloads>
  *   micro,<what>,<instructions>
  *   calib,<instructions executed by the loop>,<instructions measured>
  *   missing,<workload>,jit                              (no JIT in the core)
@@ -129,6 +130,17 @@ typedef struct jit_call {
     uint64_t t0, t1;
 } jit_call;
 
+const mbpf_jit_runtime *bench_jit_runtime(void)
+{
+    static uint8_t rt_code[1024] __attribute__((aligned(8)));
+    static mbpf_jit_runtime rt;
+    static int state; /* 0 not yet, 1 ok, -1 failed */
+    size_t len = 0;
+    if (state == 0)
+        state = mbpf_jit_runtime_emit(rt_code, sizeof rt_code, &len, &rt) == MBPF_OK ? 1 : -1;
+    return state > 0 ? &rt : NULL;
+}
+
 static void run_jit_timed(void *arg)
 {
     jit_call *c = arg;
@@ -198,6 +210,7 @@ static void bench_one(const bench_workload *w, uint64_t overhead)
             printf("jitsize,%s,%lu,%lu\n", w->name, (unsigned long)code_len,
                    (unsigned long)(mbpf_jit_native_stack ? mbpf_jit_native_stack(&vm) : 0));
             mbpf_program_reset(prog);
+            mbpf_jit_set_runtime(&vm, bench_jit_runtime());
             jit_call call = {.res = &res};
             fault_info fi;
             if (fault_guard_call(run_jit_timed, &call, &fi)) {
@@ -243,6 +256,8 @@ int main(void)
     uint64_t t1 = systick_ticks();
     uint64_t overhead = t1 - t0;
     printf("overhead,%lu\n", (unsigned long)overhead);
+    if (bench_have_jit() && bench_jit_runtime())
+        printf("jitruntime,%lu\n", (unsigned long)bench_jit_runtime()->size);
     calibrate(overhead);
     bench_insn_costs(overhead);
 

@@ -359,22 +359,29 @@ int main(int argc, char **argv)
     double rc = (double)at640.sizes.code_bytes / (double)fn.size;
     printf("\nFletcher-16 over 640 bytes:\n");
     printf("  eBPF instructions      %u\n", at640.sizes.ebpf_insns);
-    printf("  JIT code bytes         %zu (main %zu + routines %zu)\n", at640.sizes.code_bytes,
-           at640.sizes.main_bytes, at640.sizes.routine_bytes);
+    printf("  JIT code bytes         %zu per program (main %zu + exits and veneers %zu)\n",
+           at640.sizes.code_bytes, at640.sizes.main_bytes, at640.sizes.routine_bytes);
+    size_t rt_len = 0;
+    mbpf_jit_runtime rt;
+    (void)mbpf_jit_runtime_emit(NULL, 0, &rt_len, &rt);
+    printf("  shared runtime bytes   %zu once per device, for all programs (not in the "
+           "figures here)\n", rt_len);
     printf("  bytes per eBPF insn    %.2f\n",
            (double)at640.sizes.code_bytes / at640.sizes.ebpf_insns);
     printf("  native code bytes      %zu (symbol size)\n", fn.size);
     printf("  executed instructions  JIT %" PRIu64 " vs native %" PRIu64 " = %.2fx: %s\n",
            at640.insns, native640, ri, verdict(ri, TARGET_INSNS, b1, sizeof b1));
-    printf("  code size              JIT %zu vs native %zu = %.2fx: %s\n",
+    printf("  code size (per program) JIT %zu vs native %zu = %.2fx: %s\n",
            at640.sizes.code_bytes, fn.size, rc, verdict(rc, TARGET_CODE, b2, sizeof b2));
     if (at640.tramp)
         printf("  note: %" PRIu64 " calls left the generated code for the slow memory-check "
-               "or helper routine (not counted above)\n", at640.tramp);
+               "or helper routine (not counted above; the shared runtime's own "
+               "instructions are counted)\n", at640.tramp);
 
     if (argc > 4) {
         printf("\nExample programs, JIT'd under Unicorn (ctx = 640 pseudo-random bytes; images\n"
-               "with their maps and the host platform's helpers; slow = calls out of the code):\n");
+               "with their maps and the host platform's helpers; slow = calls out of the code;\n"
+               "bytes = the program's own code, without the shared runtime):\n");
         printf("%-24s | %6s | %6s | %6s | %10s | %6s | %s\n", "program", "insns", "bytes",
                "B/insn", "ARM insns", "slow", "result");
         fill(data, 640);

@@ -44,9 +44,53 @@ typedef struct mbpf_jit_error {
 int mbpf_jit_compile(mbpf_vm *vm, void *buf, size_t buf_len, size_t *code_len,
                      uint32_t *insn_offsets, mbpf_jit_error *err);
 
+/* ---- The shared runtime ---------------------------------------------------
+ *
+ * The routines that do not depend on a program (trap, budget refill, slow
+ * memory check, the loop guards' range check, 64-bit division, helper call) are emitted
+ * ONCE per device into a blob of their own; every compiled program reaches
+ * them through the context block's table pointer (rt, below) and one 4-byte veneer
+ * per routine it uses. The blob is position independent; it must stay
+ * mapped and executable while any program runs. */
+enum {
+    MBPF_JIT_RT_TRAP = 0,   /* budget / depth / helper failure: pc from a descriptor */
+    MBPF_JIT_RT_BUDGET = 1, /* budget low word borrowed: refill from the high word */
+    MBPF_JIT_RT_MEM = 2,    /* slow memory check (stack, region caches, check_mem) */
+    MBPF_JIT_RT_RANGE = 3,  /* loop guards: check_range and cache refresh */
+    MBPF_JIT_RT_UDIV64 = 4,
+    MBPF_JIT_RT_SDIV64 = 5,
+    MBPF_JIT_RT_CALL = 6,   /* helper call: ctx->call_helper, status, caches */
+    MBPF_JIT_RT_COUNT = 7,
+};
+
+/* Native frame offset of the program's copy of rt[0] (rt[k] at + 4k): a
+ * veneer is `ldr.w pc, [sp, #MBPF_JIT_FRAME_RT + 4k]` (for listings). */
+#define MBPF_JIT_FRAME_RT 156
+
+typedef struct mbpf_jit_runtime {
+    /* Address of each routine (Thumb bit set) when the blob runs where it was
+     * emitted (a 32-bit target): the table ctx->rt points to on the device
+     * (first, so that the table's address is the struct's). */
+    uint32_t addr[MBPF_JIT_RT_COUNT];
+    const void *code;                   /* the blob (set by mbpf_jit_runtime_emit) */
+    uint32_t size;                      /* its bytes */
+    uint32_t entry[MBPF_JIT_RT_COUNT];  /* byte offset of each routine in it */
+} mbpf_jit_runtime;
+
+/* Emits the shared runtime into buf (4-byte aligned) and fills rt (rt->code =
+ * buf, entry[], addr[]). buf NULL or buf_len < needed: MBPF_E_NOSPACE, *len =
+ * bytes needed, nothing written. MBPF_E_ARG for a NULL len or rt, or a
+ * misaligned buf. */
+int mbpf_jit_runtime_emit(void *buf, size_t buf_len, size_t *len, mbpf_jit_runtime *rt);
+
+/* Makes vm's runs (mbpf_jit_run) use the runtime rt (the embedder owns rt and
+ * its blob; one runtime serves every VM of the device). NULL detaches. */
+void mbpf_jit_set_runtime(mbpf_vm *vm, const mbpf_jit_runtime *rt);
+
 /* Runs code compiled for vm: same contract and result as mbpf_vm_run
  * (ctx becomes a region for the run). Only on an ARMv7-M build (__thumb2__
- * and __ARM_ARCH_7M__ / __ARM_ARCH_7EM__); elsewhere returns MBPF_E_STATE. */
+ * and __ARM_ARCH_7M__ / __ARM_ARCH_7EM__); elsewhere returns MBPF_E_STATE.
+ * Needs a runtime (mbpf_jit_set_runtime): MBPF_E_STATE without one. */
 int mbpf_jit_run(mbpf_vm *vm, const void *code, void *ctx, uint32_t ctx_len,
                  uint32_t ctx_flags, void *user, mbpf_result *res);
 
@@ -93,7 +137,7 @@ typedef struct mbpf_jit_ctx {
     uint32_t fault_size;  /* 0x3c */
     uint32_t kind;        /* 0x40 MBPF_JIT_KIND_* of the failure (selects msg) */
     uint32_t helper_id;   /* 0x44 helper of a failed call */
-    uint32_t saved_sp;    /* 0x48 native SP after the prologue (error exit) */
+    uint32_t reserved0;   /* 0x48 (was saved_sp, never read: dropped) */
     uint32_t reserved;    /* 0x4c */
     /* Last region hit by check_mem, per need: an access of up to 8 bytes at
      * addr is inside when addr - start < lim (lim = len - 7, or 0 = none).
@@ -111,6 +155,11 @@ typedef struct mbpf_jit_ctx {
      *   check_mem on a region hit; never records an error (a failing guard
      *   just runs the checked loop). */
     uint32_t check_range; /* 0x60 */
+    /* Input: address of the shared runtime's table: MBPF_JIT_RT_COUNT words,
+     * word k = the address of routine k (MBPF_JIT_RT_*), Thumb bit set. The
+     * device runner points it at rt->addr; a harness builds the table for
+     * the address it mapped the blob at (mbpf_jit_runtime_table). */
+    uint32_t rt;          /* 0x64 */
 } mbpf_jit_ctx;
 
 enum {
@@ -132,13 +181,13 @@ enum {
     MBPF_JIT_CTX_FAULT_SIZE = 0x3c,
     MBPF_JIT_CTX_KIND = 0x40,
     MBPF_JIT_CTX_HELPER_ID = 0x44,
-    MBPF_JIT_CTX_SAVED_SP = 0x48,
     MBPF_JIT_CTX_CR_START = 0x50,
     MBPF_JIT_CTX_CR_LIM = 0x54,
     MBPF_JIT_CTX_CW_START = 0x58,
     MBPF_JIT_CTX_CW_LIM = 0x5c,
     MBPF_JIT_CTX_CHECK_RANGE = 0x60,
-    MBPF_JIT_CTX_SIZE = 0x64,
+    MBPF_JIT_CTX_RT = 0x64,
+    MBPF_JIT_CTX_SIZE = 0x68,
 };
 
 /* What failed (ctx.kind), to pick the interpreter's message. */
@@ -162,6 +211,25 @@ enum {
 
 /* Region cache limit for a region of len bytes (see cr_lim). */
 static inline uint32_t mbpf_jit_cache_lim(uint32_t len) { return len >= 8u ? len - 7u : 0u; }
+
+/* The table ctx->rt points to, for the runtime rt mapped at address base
+ * (a host harness: the emulated address of the blob). */
+static inline void mbpf_jit_runtime_table(const mbpf_jit_runtime *rt, uint32_t base,
+                                          uint32_t table[MBPF_JIT_RT_COUNT])
+{
+    for (unsigned k = 0; k < MBPF_JIT_RT_COUNT; k++)
+        table[k] = (base + rt->entry[k]) | 1u;
+}
+
+/* Budget units left after a run. A run stopped by MBPF_E_BUDGET has used it
+ * all: the budget routine leaves the borrowed low word (0xffffffff) in place
+ * (it does not know where the program keeps it), so it reads 0 here. */
+static inline uint64_t mbpf_jit_budget_left(const mbpf_jit_ctx *c)
+{
+    if (c->status == (uint32_t)MBPF_E_BUDGET && c->kind == MBPF_JIT_KIND_BUDGET)
+        return 0;
+    return (uint64_t)c->budget_hi << 32 | c->budget_lo;
+}
 
 /* Static message of a failure kind (NULL for NONE/HELPER). */
 const char *mbpf_jit_kind_msg(uint32_t kind);

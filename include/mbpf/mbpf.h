@@ -187,6 +187,7 @@ struct mbpf_vm {
     uint8_t pad;
     mbpf_map_check_fn map_check;
     void *loader_data; /* owned by the image loader */
+    const struct mbpf_jit_runtime *jit_rt; /* shared JIT runtime (mbpf_jit_set_runtime) */
 };
 
 /* Bytes of memory mbpf_vm_init needs for this configuration. */

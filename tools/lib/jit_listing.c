@@ -4,6 +4,7 @@
 #include <capstone/capstone.h>
 #include <inttypes.h>
 
+#include "mbpf/jit.h"
 #include "mbpf_asm.h"
 
 void jit_listing_sizes(const mbpf_insn *insns, uint32_t n, size_t code_len,
@@ -19,6 +20,7 @@ void jit_listing_sizes(const mbpf_insn *insns, uint32_t n, size_t code_len,
     out->code_bytes = code_len;
     out->main_bytes = offsets && offsets[n] <= code_len ? offsets[n] : code_len;
     out->routine_bytes = code_len - out->main_bytes;
+    out->runtime_bytes = 0;
 }
 
 void jit_listing_print_sizes(FILE *out, const jit_sizes *s)
@@ -28,7 +30,30 @@ void jit_listing_print_sizes(FILE *out, const jit_sizes *s)
     fprintf(out, "ebpf instructions: %u (%u slots)\n", s->ebpf_insns, s->ebpf_slots);
     fprintf(out, "code bytes:        %zu (main %zu + routines %zu)\n", s->code_bytes,
             s->main_bytes, s->routine_bytes);
+    if (s->runtime_bytes)
+        fprintf(out, "shared runtime:    %zu bytes (once per device, not counted above)\n",
+                s->runtime_bytes);
     fprintf(out, "bytes per insn:    %.2f (%.2f for the main code)\n", per, per_main);
+}
+
+const char *jit_listing_rt_name(unsigned k)
+{
+    static const char *const names[MBPF_JIT_RT_COUNT] = {"trap", "budget", "mem_slow",
+                                                         "range", "udiv64", "sdiv64", "call"};
+    return k < MBPF_JIT_RT_COUNT ? names[k] : "?";
+}
+
+/* A veneer `ldr.w pc, [sp, #MBPF_JIT_FRAME_RT + 4k]`: k, else -1. */
+static int veneer_of(const uint8_t *code, size_t at, size_t to)
+{
+    if (at + 4 > to)
+        return -1;
+    unsigned first = code[at] | code[at + 1] << 8, second = code[at + 2] | code[at + 3] << 8;
+    unsigned off = second & 0xfffu;
+    if (first != 0xF8DDu || (second >> 12) != 15u || off < MBPF_JIT_FRAME_RT ||
+        (off - MBPF_JIT_FRAME_RT) % 4u || (off - MBPF_JIT_FRAME_RT) / 4u >= MBPF_JIT_RT_COUNT)
+        return -1;
+    return (int)((off - MBPF_JIT_FRAME_RT) / 4u);
 }
 
 /* Disassembles [from, to) of code; undecodable halfwords become .short. */
@@ -89,8 +114,53 @@ int jit_listing_disasm(FILE *out, const mbpf_insn *insns, uint32_t n, const uint
         pc = next;
     }
     if (main_end < code_len) {
-        fprintf(out, "; routines\n");
-        disasm_range(out, cs, code, main_end, code_len, base);
+        fprintf(out, "; routines (exit, error exit, veneers to the shared runtime)\n");
+        /* exits, then the veneers; the program's helper-call marshalling
+         * sits right before the last veneer (call), into which it falls.
+         * The routines hold no data: walk them by Thumb instruction size. */
+        size_t from = main_end;
+        for (size_t at = main_end; at + 2 <= code_len;) {
+            int k = veneer_of(code, at, code_len);
+            if (k >= 0) {
+                disasm_range(out, cs, code, from, at, base);
+                fprintf(out, "; veneer: %s\n", jit_listing_rt_name((unsigned)k));
+                disasm_range(out, cs, code, at, at + 4, base);
+                at = from = at + 4;
+                if (at < code_len && veneer_of(code, at, code_len) < 0)
+                    fprintf(out, "; helper-call marshalling (falls into the call veneer)\n");
+                continue;
+            }
+            unsigned h = code[at] | code[at + 1] << 8;
+            at += (h >> 11) >= 0x1du ? 4u : 2u;
+        }
+        disasm_range(out, cs, code, from, code_len, base);
+    }
+    cs_close(&cs);
+    return 0;
+}
+
+int jit_listing_runtime(FILE *out, const uint8_t *code, size_t len, const uint32_t *entry,
+                        uint32_t base)
+{
+    csh cs;
+    if (cs_open(CS_ARCH_ARM, (cs_mode)(CS_MODE_THUMB | CS_MODE_MCLASS), &cs) != CS_ERR_OK)
+        return -1;
+    /* the routines in address order; udiv64's local 64 / 32 step (divlu)
+     * has no entry of its own: it lies between the range routine and udiv64 */
+    size_t at = 0;
+    while (at < len) {
+        size_t next = len;
+        int name = -1;
+        for (unsigned k = 0; k < MBPF_JIT_RT_COUNT; k++) {
+            if (entry[k] == at)
+                name = (int)k;
+            else if (entry[k] > at && entry[k] < next)
+                next = entry[k];
+        }
+        fprintf(out, "; %s%s\n", name >= 0 ? jit_listing_rt_name((unsigned)name) : "?",
+                name == MBPF_JIT_RT_RANGE ? " (then divlu: udiv64's local 64 / 32 step)" : "");
+        disasm_range(out, cs, code, at, next, base);
+        at = next;
     }
     cs_close(&cs);
     return 0;

@@ -17,6 +17,7 @@ typedef struct jit_sizes {
     size_t code_bytes;     /* everything generated */
     size_t main_bytes;     /* code of the instructions (offsets[n]) */
     size_t routine_bytes;  /* routines emitted once after the main code */
+    size_t runtime_bytes;  /* the shared runtime (once per device), 0: not shown */
 } jit_sizes;
 
 /* Sizes from the program and the compiler's insn_offsets (n+1 entries). */
@@ -34,5 +35,13 @@ void jit_listing_print_sizes(FILE *out, const jit_sizes *s);
  * `.short`. Returns 0, or -1 if capstone cannot be opened. */
 int jit_listing_disasm(FILE *out, const mbpf_insn *insns, uint32_t n, const uint8_t *code,
                        size_t code_len, const uint32_t *offsets, uint32_t base);
+
+/* Name of shared runtime routine k (MBPF_JIT_RT_*), "?" if none. */
+const char *jit_listing_rt_name(unsigned k);
+
+/* Prints the disassembly of the shared runtime (rt: its entry offsets),
+ * each routine preceded by its name. Returns 0, or -1 as above. */
+int jit_listing_runtime(FILE *out, const uint8_t *code, size_t len, const uint32_t *entry,
+                        uint32_t base);
 
 #endif /* MBPF_TOOLS_JIT_LISTING_H */

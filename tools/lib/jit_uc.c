@@ -24,6 +24,8 @@
 #define NSTACK_BASE 0x20000000u
 #define NSTACK_SIZE 0x00040000u
 #define CTXB_BASE 0x30000000u
+#define RT_BASE (CODE_BASE + CODE_MAX) /* the shared runtime, emitted once per engine */
+#define RT_MAX 0x00010000u
 #define TRAMP_BASE 0x0F000000u /* Code region: executable on M-profile */
 #define T_MAGIC (TRAMP_BASE + 0x00u)
 #define T_CHECK (TRAMP_BASE + 0x10u)
@@ -75,6 +77,8 @@ struct jit_uc {
     int harness_err;
     uint8_t *scratch;
     size_t scratch_len;
+    mbpf_jit_runtime rt; /* mapped at RT_BASE, its address table after it */
+    uint32_t rt_table;   /* emulated address of that table (ctx->rt) */
 };
 
 static int herr(jit_uc *h, int code, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
@@ -106,6 +110,25 @@ jit_uc *jit_uc_open(void)
         return NULL;
     }
     uc_ctl_set_cpu_model(h->uc, UC_CPU_ARM_CORTEX_M4);
+    /* The shared runtime: emitted and mapped once, as a device does. */
+    uint32_t *rt_code = aligned_alloc(8, RT_MAX);
+    size_t rt_len = 0;
+    uint32_t table[MBPF_JIT_RT_COUNT];
+    bool rt_ok = rt_code &&
+                 mbpf_jit_runtime_emit(rt_code, RT_MAX, &rt_len, &h->rt) == MBPF_OK &&
+                 rt_len + sizeof table + 8 <= RT_MAX &&
+                 uc_mem_map(h->uc, RT_BASE, RT_MAX, UC_PROT_READ | UC_PROT_EXEC) == UC_ERR_OK &&
+                 uc_mem_write(h->uc, RT_BASE, rt_code, rt_len) == UC_ERR_OK;
+    h->rt_table = RT_BASE + (uint32_t)((rt_len + 7) & ~(size_t)7);
+    mbpf_jit_runtime_table(&h->rt, RT_BASE, table);
+    rt_ok = rt_ok && uc_mem_write(h->uc, h->rt_table, table, sizeof table) == UC_ERR_OK;
+    free(rt_code);
+    h->rt.code = NULL; /* the host copy is gone: the blob lives at RT_BASE */
+    if (!rt_ok) {
+        uc_close(h->uc);
+        free(h);
+        return NULL;
+    }
     uint16_t bx_lr[PAGE / 2];
     for (size_t i = 0; i < PAGE / 2; i++)
         bx_lr[i] = 0x4770u;
@@ -122,7 +145,7 @@ jit_uc *jit_uc_open(void)
      * add/delete cycles (seen in long differential runs). */
     uc_hook hk;
     if (uc_hook_add(h->uc, &hk, UC_HOOK_CODE, (void *)hook_count, h, CODE_BASE,
-                    CODE_BASE + CODE_MAX - 1) != UC_ERR_OK ||
+                    RT_BASE + RT_MAX - 1) != UC_ERR_OK || /* program and shared runtime */
         uc_hook_add(h->uc, &hk, UC_HOOK_CODE, (void *)hook_tramp, h, TRAMP_BASE,
                     TRAMP_BASE + 0xff) != UC_ERR_OK ||
         uc_hook_add(h->uc, &hk, UC_HOOK_MEM_INVALID, (void *)hook_invalid, h, 1, 0) !=
@@ -605,6 +628,7 @@ int jit_uc_run(jit_uc *h, mbpf_vm *vm, const void *code, size_t code_len, void *
         cb.check_mem = T_CHECK | 1u;
         cb.call_helper = T_HELPER | 1u;
         cb.check_range = T_RANGE | 1u;
+        cb.rt = h->rt_table;
         uc_mem_write(h->uc, CTXB_BASE, &cb, sizeof cb);
         uc_mem_write(h->uc, CODE_BASE, code, code_len);
         const char *dump = getenv("JIT_UC_DUMP");
@@ -637,8 +661,7 @@ int jit_uc_run(jit_uc *h, mbpf_vm *vm, const void *code, size_t code_len, void *
         mbpf_jit_ctx out = {0};
         uc_mem_read(h->uc, CTXB_BASE, &out, sizeof out);
         sync_to_host(h);
-        uint64_t left = (uint64_t)out.budget_hi << 32 | out.budget_lo;
-        res->budget_used = vm->cfg.budget - left;
+        res->budget_used = vm->cfg.budget - mbpf_jit_budget_left(&out);
         res->status = (int32_t)out.status;
         if (res->status == MBPF_OK) {
             res->r0 = emu_to_host_value(h, (uint64_t)out.r0_hi << 32 | out.r0_lo);

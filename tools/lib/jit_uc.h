@@ -1,6 +1,9 @@
 /* Run JIT output under Unicorn as a Cortex-M4 (host only).
  *
- * One engine is created once and reused. For each run the harness maps the
+ * One engine is created once and reused; it emits the JIT's shared runtime
+ * once (mbpf_jit_runtime_emit) and maps it at a fixed address, and every run
+ * fills the context block's rt[] with it (one runtime for all programs, as
+ * on a device). For each run the harness maps the
  * code, a native stack, the context block and trampolines at fixed emulated
  * addresses, and every host buffer the program may touch (the VM's stack
  * area, every region of the VM's table, the ctx buffer) with uc_mem_map_ptr

@@ -12,16 +12,21 @@
 #include "mbpf/jit.h"
 
 static const char help[] =
-    "usage: mbpf jit PROG [--disasm] [--out FILE] [--run [INPUT]] [options]\n\n"
+    "usage: mbpf jit PROG [--disasm] [--out FILE] [--run [INPUT]] [options]\n"
+    "       mbpf jit --runtime\n\n"
     "Verifies PROG (raw bytecode, .s/.asm, or a .mbpf image) and compiles it to\n"
     "Thumb-2 for ARMv7-M (Cortex-M3/M4/M7). Prints the number of eBPF\n"
     "instructions, the bytes of generated code and the bytes per eBPF\n"
-    "instruction. Bytecode and assembly get the test helpers 5-11 (see\n"
+    "instruction (the program's own code), then the bytes of the shared runtime\n"
+    "(emitted once per device for all programs). Bytecode and assembly get the test helpers 5-11 (see\n"
     "docs/cli.md), images their maps and the IoT helpers; stack size, depth and budget\n"
     "are compiled into the code.\n\n"
     "options:\n"
     "  --disasm      list the code (capstone, Thumb, M-class); each block is\n"
     "                preceded by the eBPF instruction it came from\n"
+    "                (the veneers to the shared runtime are labelled)\n"
+    "  --runtime     list the shared runtime (trap, budget refill, slow memory\n"
+    "                check, range check, 64-bit division); PROG is optional\n"
     "  --out FILE    write the raw code bytes to FILE\n"
     "  --run         run PROG on the interpreter and, loaded again, compiled\n"
     "                under Unicorn (Cortex-M4); print both outcomes; exit 1\n"
@@ -61,6 +66,8 @@ static int parse_args(int argc, char **argv, jit_args *a)
             a->disasm = true;
         else if (strcmp(argv[i], "--run") == 0)
             a->run = true;
+        else if (strcmp(argv[i], "--runtime") == 0)
+            a->runtime = true;
         else if (argv[i][0] == '-' && argv[i][1] != '\0')
             return cli_usage_error("jit", "unknown option '%s'", argv[i]);
         else if (a->path)
@@ -68,7 +75,7 @@ static int parse_args(int argc, char **argv, jit_args *a)
         else
             a->path = argv[i];
     }
-    if (!a->path)
+    if (!a->path && !(a->runtime && !a->run))
         return cli_usage_error("jit", "missing program file");
     if (a->ctx.set && !a->run)
         return cli_usage_error("jit", "an input buffer needs --run");
@@ -162,14 +169,49 @@ int jit_cmd_compile(mbpf_vm *vm, uint8_t **code, size_t *len, uint32_t *offsets)
 
 static int jit_cmd_show(const jit_args *a);
 
+/* The shared runtime into *code (aligned_alloc'd). CLI_OK or CLI_FAILED. */
+static int runtime_emit(uint8_t **code, mbpf_jit_runtime *rt)
+{
+    size_t len = 0;
+    *code = NULL;
+    if (mbpf_jit_runtime_emit(NULL, 0, &len, rt) == MBPF_E_NOSPACE && len &&
+        (*code = aligned_alloc(8, (len + 7u) & ~(size_t)7u)) &&
+        mbpf_jit_runtime_emit(*code, len, &len, rt) == MBPF_OK)
+        return CLI_OK;
+    fprintf(stderr, "mbpf jit: cannot emit the shared runtime\n");
+    free(*code);
+    *code = NULL;
+    return CLI_FAILED;
+}
+
+static int runtime_show(void)
+{
+    uint8_t *code;
+    mbpf_jit_runtime rt;
+    int rc = runtime_emit(&code, &rt);
+    if (rc != CLI_OK)
+        return rc;
+    printf("shared runtime:    %u bytes (once per device)\n", rt.size);
+    for (unsigned k = 0; k < MBPF_JIT_RT_COUNT; k++)
+        printf("  %-9s at %u\n", jit_listing_rt_name(k), rt.entry[k]);
+    if (jit_listing_runtime(stdout, code, rt.size, rt.entry, 0)) {
+        fprintf(stderr, "mbpf jit: cannot open capstone\n");
+        rc = CLI_FAILED;
+    }
+    free(code);
+    return rc;
+}
+
 int cmd_jit(int argc, char **argv)
 {
     jit_args a;
     int rc = parse_args(argc, argv, &a);
     if (rc == CLI_OK && a.run)
         rc = jit_cmd_run(&a);
-    else if (rc == CLI_OK)
+    else if (rc == CLI_OK && a.path)
         rc = jit_cmd_show(&a);
+    if (rc == CLI_OK && a.runtime && !a.run)
+        rc = runtime_show();
     run_ctx_free(&a.ctx);
     return rc < 0 ? CLI_OK : rc;
 }
@@ -190,9 +232,16 @@ static int jit_cmd_show(const jit_args *a)
     if (rc == CLI_OK) {
         jit_sizes s;
         jit_listing_sizes(insns, n, len, offsets, &s);
-        printf("program:           %s\n", a->path);
-        jit_listing_print_sizes(stdout, &s);
-        if (a->disasm && jit_listing_disasm(stdout, insns, n, code, len, offsets, 0)) {
+        uint8_t *rt_code;
+        mbpf_jit_runtime rt;
+        rc = runtime_emit(&rt_code, &rt);
+        free(rt_code);
+        s.runtime_bytes = rt.size;
+        if (rc == CLI_OK)
+            printf("program:           %s\n", a->path);
+        if (rc == CLI_OK)
+            jit_listing_print_sizes(stdout, &s);
+        if (rc == CLI_OK && a->disasm && jit_listing_disasm(stdout, insns, n, code, len, offsets, 0)) {
             fprintf(stderr, "mbpf jit: cannot open capstone\n");
             rc = CLI_FAILED;
         }

@@ -12,7 +12,7 @@
 
 typedef struct jit_args {
     const char *path, *out;
-    bool disasm, run;
+    bool disasm, run, runtime;
     host_vm_opts opts;
     run_ctx ctx; /* --run: the input buffer (run_ctx.h) */
 } jit_args;

@@ -24,6 +24,10 @@ struct fw_slot {
 };
 
 static fw_slot slots[FW_MAX_PROGRAMS];
+/* The JIT's shared runtime: emitted once, used by every slot's code. */
+static uint8_t jit_rt_code[FW_JIT_RT_BYTES] __attribute__((aligned(8)));
+static mbpf_jit_runtime jit_rt;
+static bool jit_rt_ok;
 static mbpf_helper helper_storage[FW_NUM_HELPERS];
 static mbpf_helpers helpers;
 
@@ -42,6 +46,8 @@ void fw_runtime_init(void)
     mbpf_helpers_init(&helpers, helper_storage, FW_NUM_HELPERS);
     mbpf_iot_register(&helpers);
     mbpf_maps_register_helpers(&helpers);
+    size_t len = 0;
+    jit_rt_ok = mbpf_jit_runtime_emit(jit_rt_code, sizeof jit_rt_code, &len, &jit_rt) == MBPF_OK;
 }
 
 fw_slot *fw_slot_get(uint32_t index)
@@ -70,6 +76,8 @@ int fw_slot_load(fw_slot *slot, const void *image, uint32_t len, mbpf_image_erro
         *err = (mbpf_image_error){.status = st, .msg = "VM memory too small"};
         return st;
     }
+    if (jit_rt_ok)
+        mbpf_jit_set_runtime(&slot->vm, &jit_rt);
     mbpf_kv_init(&slot->local, slot->local_entries, FW_KV_ENTRIES);
     slot->env = (mbpf_iot_env){
         .platform = board_platform(), .local = &slot->local, .global = board_global_kv()};

@@ -381,9 +381,10 @@ static void divmod64(jit *j, const mbpf_insn *in)
     unsigned dh = jit_src_hi(j, d, RA1);
     if (dh != RA1)
         t2_mov_reg(b, RA1, dh);
-    if (sgn)
+    if (sgn) /* the shared sdiv64 calls udiv64 itself: one veneer each */
         j->use_sdiv64 = true;
-    j->use_div64 = true;
+    else
+        j->use_div64 = true;
     jit_bl(j, sgn ? j->r_sdiv64 : j->r_udiv64);
     unsigned rl = op == MBPF_DIV ? RA0 : RB0, rh = op == MBPF_DIV ? RA1 : RB1;
     bool dz = (j->zhi >> d) & 1u;

@@ -1,21 +1,26 @@
 /* Helper calls: the call site only puts the id in ip and does `bl call` +
- * a descriptor (pc, kind HELPER). This routine, emitted once, does the rest:
- * the arguments from the homes of r1-r5 (a1 r0:r1, a2 r2:r3, a3-a5 at [sp];
- * the register map is the same for the whole program, and every register's
- * home always holds its value), the id and the call's pc into the frame and
- * the block (the interpreter reports the last helper call's pc even on
- * success), ctx->call_helper, the status test (a failure leaves through the
- * trap with the same descriptor), and dropping the frame's region caches
- * (the helper may have changed the regions). 12 bytes per call site instead
- * of about 70, for 4 more executed instructions per call (a helper call
- * costs hundreds in the checks and the helper itself).
+ * a descriptor (pc, kind HELPER); 12 bytes instead of about 70. What every
+ * call needs alike is done once, in two parts:
+ * - the program's marshalling (jit_call_marshal, in its routines): the
+ *   arguments from the homes of r1-r5 (a1 r0:r1, a2 r2:r3, a3-a5 at [sp]; the
+ *   register map is the same for the whole program and every register's home
+ *   always holds its value); it falls through into its veneer;
+ * - the shared core (jit_call_core, in the shared runtime, jit_shared.c):
+ *   the id and the call's pc into the frame and the block (the interpreter
+ *   reports the last helper call's pc even on success), ctx->call_helper,
+ *   the status test (a failure leaves through the trap with the same
+ *   descriptor), and dropping the frame's region caches (the helper may have
+ *   changed the regions).
+ * Cost: 5 more executed instructions per call than inline code (a helper
+ * call costs hundreds in the checks and the helper itself).
  */
 #include "jit/armv7m/jit_internal.h"
 
-void jit_call_routine(jit *j)
+/* The program's part: emitted right before its RT_CALL veneer, into which
+ * it falls; `bl` sites land here with lr at their descriptor. */
+void jit_call_marshal(jit *j)
 {
     t2_buf *b = &j->b;
-    j->r_call = b->pos;
     for (unsigned r = 3; r <= 5; r++) { /* ip holds the id: not a temporary */
         int32_t at = F_OUT + 8 * (int32_t)(r - 3);
         t2_str(b, T2_W, jit_src_lo(j, r, RA0), T2_SP, at, JIT_NOREG);
@@ -30,6 +35,13 @@ void jit_call_routine(jit *j)
         if (h != th)
             t2_mov_reg(b, th, h);
     }
+}
+
+/* The shared part: ip = id, lr = the call site's descriptor (+1). */
+void jit_call_core(jit *j)
+{
+    t2_buf *b = &j->b;
+    j->r_call = b->pos;
     t2_str(b, T2_W, T2_IP, T2_SP, F_ID, JIT_NOREG);
     /* the descriptor: one unaligned word load (ARMv7-M LDR allows it; the
      * trap's two halfwords would cost two more instructions per call) */

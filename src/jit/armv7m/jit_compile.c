@@ -290,7 +290,8 @@ static void jump(jit *j, const mbpf_insn *in)
 }
 
 /* Helper call (imm id) or callx (id in dst): the id in ip, then the
- * helper-call routine (jit_call.c), which marshals r1-r5 from their homes
+ * program's marshalling of r1-r5 from their homes and the shared helper-call
+ * routine (jit_call.c)
  * for the AAPCS call of ctx->call_helper. */
 static void helper_call(jit *j, const mbpf_insn *in)
 {
@@ -503,6 +504,8 @@ static void scan_features(jit *j)
                 j->use_mem = true;
             continue;
         }
+        if (cls == MBPF_ALU64 && (op == MBPF_DIV || op == MBPF_MOD))
+            j->use_rt = true; /* may call a shared division routine */
         if (cls != MBPF_JMP && cls != MBPF_JMP32)
             continue;
         if (in->code == MBPF_OP_CALL && MBPF_INSN_SRC(in) == MBPF_CALL_LOCAL) {
@@ -556,6 +559,10 @@ static void mark_labels(jit *j)
 static uint32_t relayout(jit *j)
 {
     uint32_t wide_prologue = j->offs[0] & JIT_OFF, end = j->b.pos, main_end = j->main_end;
+    if (j->use_rt) { /* the error exit's address: the shortest form that reached */
+        uint32_t dist = j->r_exit_err - j->err_at;
+        j->err_form = dist <= 4000u ? 2 : dist <= 0xff00u ? 1 : 0;
+    }
     t2_init(&j->b, NULL, 0);
     jit_prologue(j);
     uint32_t shift = wide_prologue - j->b.pos;
@@ -612,7 +619,6 @@ int mbpf_jit_compile(mbpf_vm *vm, void *buf, size_t buf_len, size_t *code_len,
     j.stack_size = vm->cfg.stack_size;
     j.max_depth = vm->cfg.max_depth ? vm->cfg.max_depth : 1u;
     j.stack_total = j.stack_size * j.max_depth;
-    j.frame = F_RECS + REC_SIZE * j.max_depth;
     if (j.stack_size > 0x7fffu || j.stack_total > 0x7fffffffu)
         return fail_out(err, MBPF_E_JIT, 0, "stack too large for the JIT");
     if (insn_offsets) {
@@ -625,8 +631,10 @@ int mbpf_jit_compile(mbpf_vm *vm, void *buf, size_t buf_len, size_t *code_len,
         j.offs = (uint32_t *)(void *)vm->stack;
     }
     scan_features(&j);
+    j.frame = F_RECS + (j.use_calls ? REC_SIZE * j.max_depth : 0u); /* records: local calls */
     mark_labels(&j);
     jit_loop_find(&j);
+    j.use_rt |= j.use_trap || j.use_budget || j.use_mem || j.use_range;
     jit_alloc_regs(&j); /* weighs the fast copies; reuses the offset table */
     jit_find_noinit(&j);
     mark_labels(&j);

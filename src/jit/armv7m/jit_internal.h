@@ -48,8 +48,14 @@ enum {
     F_CR_LIM = 140,
     F_CW_START = 144,
     F_CW_LIM = 148,
-    F_RECS = 152, /* local-call records: REC_SIZE bytes per frame */
+    F_EXIT_ERR = 152, /* error exit's address (Thumb bit): shared routines leave by it */
+    F_RT = 156,       /* copies of the context block's rt[] (shared routines' addresses) */
+    F_RECS = 184,     /* local-call records (only with local calls): REC_SIZE bytes each */
 };
+_Static_assert(F_RT == MBPF_JIT_FRAME_RT, "frame layout: rt[] copies");
+_Static_assert(F_EXIT_ERR + 4 == F_RT && F_RT + 4 * MBPF_JIT_RT_COUNT == F_RECS &&
+                   F_RECS % 8 == 0,
+               "frame layout: the prologue pushes F_EXIT_ERR, F_RT.. in one go");
 enum {
     REC_SIZE = 40, /* r6..r9 (lo, hi), r10, return address */
     REC_R10 = 32,
@@ -97,13 +103,19 @@ typedef struct jit {
                        wide, no decision recorded (jit_loop.c) */
     bool use_div64, use_sdiv64;
     bool use_calls, use_trap, use_budget, use_mem; /* routines needed (scan_features) */
+    bool use_rt;     /* some shared routine may be called: the prologue copies rt[] */
+    uint8_t err_form; /* prologue's error-exit address: 0 movw+movt+add pc (sizing
+                         pass), 1 movw+add pc, 2 adr (decided after the sizing pass) */
+    uint32_t err_at;  /* where the prologue computes it (sizing pass) */
     bool use_helpers; /* call imm / callx: the helper-call routine */
     bool use_r10; /* some instruction names r10, or local calls move it */
     /* frame copies the prologue makes (bit 0: stack base, 1: readable region
      * cache, 2: writable): those the previous pass's inline checks used */
     uint8_t copies, copies_used;
 
-    /* Routine offsets (emitting pass: exact, from a sizing run of the routines). */
+    /* Routine offsets (emitting pass: exact, from a sizing run of the routines):
+     * exit and error exit are the program's own; the others are veneers
+     * `ldr.w pc, [sp, #F_RT + 4k]` into the shared runtime (jit_shared.c). */
     uint32_t r_exit, r_exit_err, r_trap, r_mem, r_budget, r_udiv64, r_sdiv64, r_call;
     uint32_t main_end;
 
@@ -173,16 +185,19 @@ unsigned jit_loop_sinks(const jit *j, const jit_loop *L, jit_sink *out, unsigned
 void jit_loop_head(jit *j, uint32_t i);         /* guard and fast copy at a head */
 bool jit_loop_back(jit *j, unsigned cond, bool backward, uint32_t *to); /* loop jumps */
 bool jit_loop_ptr_add(jit *j, const mbpf_insn *in);     /* fast copy: pointer step */
-void jit_loop_routine(jit *j);                  /* range_slow, emitted once */
 uint32_t jit_loop_relayout(jit *j, jit_loop *L, uint32_t at); /* head's shrink */
 bool jit_loop_cold(const jit *j, uint32_t i); /* i in a loop's checked copy */
 bool jit_loop_post(jit *j, const mbpf_insn *in, unsigned t, bool store, unsigned rt,
                    unsigned rn); /* fast copy: post-indexed load / store */
 
-/* jit_routines.c */
+/* jit_routines.c: the program's prologue, exits and veneers */
 void jit_prologue(jit *j);
 void jit_routines(jit *j);
-void jit_div64_routines(jit *j); /* jit_div64.c */
-void jit_call_routine(jit *j);   /* jit_call.c, after the trap */
+/* jit_shared.c, jit_div64.c, jit_call.c: the shared runtime's routines
+ * (j->b only) */
+void jit_shared_routines(jit *j, uint32_t *entry);
+void jit_div64_routines(jit *j);
+void jit_call_core(jit *j);      /* shared runtime, after the trap */
+void jit_call_marshal(jit *j);   /* the program's part, before its veneer */
 
 #endif /* MBPF_JIT_INTERNAL_H */

@@ -532,37 +532,3 @@ bool jit_loop_post(jit *j, const mbpf_insn *in, unsigned t, bool store, unsigned
     j->post_done |= 1ull << (at - L->h);
     return true;
 }
-
-/* range_slow: r2 = start, r3 = end - 8, lr-1 = descriptor (kind = need).
- * Calls ctx->check_range(start, len, desc, ctx); on success refreshes the
- * frame's region copies. Returns past the descriptor with Z set when the
- * range is allowed, every register but lr and the flags kept. */
-void jit_loop_routine(jit *j)
-{
-    t2_buf *b = &j->b;
-    j->r_range = b->pos;
-    t2_push(b, 0x500Fu); /* r0-r3, ip, lr: 24 bytes, sp stays 8-aligned */
-    t2_mov_reg(b, 0, RB0);
-    t2_dp_imm(b, T2_ADD, false, 1, RB1, 8);
-    t2_alu(b, T2_SUB, 1, 1, 0, false); /* len = end - start */
-    t2_ldr(b, T2_H, 2, T2_LR, -1, JIT_NOREG);
-    t2_ldr(b, T2_H, 3, T2_LR, 1, JIT_NOREG);
-    t2_dp_reg(b, T2_ORR, false, 2, 2, 3, T2_LSL, 16);
-    t2_ldr(b, T2_W, 3, T2_SP, 24 + F_CTX, JIT_NOREG);
-    t2_ldr(b, T2_W, T2_IP, 3, MBPF_JIT_CTX_CHECK_RANGE, JIT_NOREG);
-    t2_blx_reg(b, T2_IP);
-    uint32_t done = jit_fwd_begin(j); /* cbnz r0, done */
-    if (j->copies & (COPY_CR | COPY_CW))
-        t2_ldr(b, T2_W, 3, T2_SP, 24 + F_CTX, JIT_NOREG);
-    for (int32_t at = F_CR_START; at < F_RECS; at += 4) {
-        if (!(j->copies & (at < F_CW_START ? COPY_CR : COPY_CW)))
-            continue;
-        t2_ldr(b, T2_W, 1, 3, MBPF_JIT_CTX_CR_START + (at - F_CR_START), JIT_NOREG);
-        t2_str(b, T2_W, 1, T2_SP, 24 + at, JIT_NOREG);
-    }
-    jit_fwd_end_cbz(j, done, true, 0);
-    t2_cmp_imm(b, 0, 0);
-    t2_pop(b, 0x500Fu);
-    t2_dp_imm(b, T2_ADD, false, T2_LR, T2_LR, 4);
-    t2_bx(b, T2_LR);
-}

@@ -1,26 +1,70 @@
-/* Prologue and the routines emitted once after the program's code:
- * exit (return from a local call, or the final exit), the error exit, the
- * trap (budget / depth / helper failure with the pc in a descriptor), the
- * slow memory check, the budget refill, and 64-bit division (only if used,
- * jit_div64.c).
+/* Prologue and the routines emitted once after the program's code: exit
+ * (return from a local call, or the final exit) and the error exit, which
+ * depend on the register map, then one 4-byte veneer per shared runtime
+ * routine the program uses (jit_shared.c: trap, budget refill, slow memory
+ * check, range check, 64-bit division).
  * Every routine has a fixed size whatever the offsets, and they reach each
  * other with 32-bit branches, so their layout never depends on a pass.
  */
 #include "jit/armv7m/jit_internal.h"
 
+/* r1 = the error exit's address | 1, position independent. The form is
+ * decided after the sizing pass (which takes the widest) from its distance
+ * there, which the final layout can only shrink. */
+static void err_addr(jit *j)
+{
+    t2_buf *b = &j->b;
+    uint32_t at = b->pos;
+    if (!j->final)
+        j->err_at = at;
+    int32_t v;
+    switch (j->err_form) {
+    case 2: /* adr r1, exit_err + 1 */
+        v = (int32_t)(j->r_exit_err + 1) - (int32_t)((at + 4) & ~3u);
+        if (j->final && (v < 0 || v > 4095))
+            jit_fail(j, MBPF_E_JIT, "internal: error exit out of adr range");
+        t2_adr(b, 1, v);
+        return;
+    case 1: /* movw r1, #v; add r1, pc */
+        v = (int32_t)(j->r_exit_err + 1) - (int32_t)(at + 8);
+        if (j->final && (v < 0 || v > 0xffff))
+            jit_fail(j, MBPF_E_JIT, "internal: error exit out of movw range");
+        t2_movw(b, 1, (uint16_t)v);
+        break;
+    default: /* movw r1, #lo; movt r1, #hi; add r1, pc */
+        v = (int32_t)(j->r_exit_err + 1) - (int32_t)(at + 12);
+        t2_movw(b, 1, (uint16_t)v);
+        t2_movt(b, 1, (uint16_t)((uint32_t)v >> 16));
+        break;
+    }
+    t2_hw(b, 0x4479u); /* add r1, pc */
+}
+
 void jit_prologue(jit *j)
 {
     t2_buf *b = &j->b;
     t2_push(b, JIT_PUSH_LIST);
-    t2_add_sp(b, -(int32_t)j->frame);
+    if (j->use_rt) {
+        /* Frame slots F_EXIT_ERR, F_RT..F_RECS: the error exit and the
+         * shared runtime's address table (ctx->rt), pushed in place below
+         * the local-call records, if any (the registers are free: the rest
+         * of the prologue sets those the program reads first). */
+        t2_add_sp(b, -(int32_t)(j->frame - F_RECS));
+        t2_ldr(b, T2_W, 1, 0, MBPF_JIT_CTX_RT, JIT_NOREG);
+        t2_w32(b, 0xE891u, 0x01FCu);           /* ldm.w r1, {r2-r8} */
+        err_addr(j);
+        t2_push(b, 0x01FEu);                   /* push {r1-r8} */
+        t2_add_sp(b, -F_EXIT_ERR);
+    } else {
+        t2_add_sp(b, -(int32_t)j->frame);
+    }
     t2_str(b, T2_W, 0, T2_SP, F_CTX, JIT_NOREG);
-    t2_str(b, T2_W, T2_SP, 0, MBPF_JIT_CTX_SAVED_SP, JIT_NOREG); /* str.w sp */
     if (j->use_mem && (j->copies & COPY_SB)) {
         t2_ldr(b, T2_W, 1, 0, MBPF_JIT_CTX_STACK_BASE, JIT_NOREG);
         t2_str(b, T2_W, 1, T2_SP, F_SB, JIT_NOREG);
     }
     if (j->use_mem) {
-        for (int32_t at = F_CR_START; at < F_RECS; at += 4) {
+        for (int32_t at = F_CR_START; at <= F_CW_LIM; at += 4) {
             if (!(j->copies & (at < F_CW_START ? COPY_CR : COPY_CW)))
                 continue;
             t2_ldr(b, T2_W, 1, 0, MBPF_JIT_CTX_CR_START + (at - F_CR_START), JIT_NOREG);
@@ -131,167 +175,33 @@ static void exit_routines(jit *j)
     wide_b(j, common);
 }
 
-/* trap: lr-1 = descriptor after the caller's BL. Stores pc and kind; budget
- * and depth also set the status (a helper failure has set it already). */
-static void trap_routine(jit *j)
+/* Veneer to shared routine k: its address is in the frame (sp never
+ * moves), so no register changes and lr stays the caller's. */
+static void veneer(jit *j, unsigned k)
 {
-    t2_buf *b = &j->b;
-    j->r_trap = b->pos;
-    t2_ldr(b, T2_H, 0, T2_LR, -1, JIT_NOREG);
-    t2_ldr(b, T2_H, 1, T2_LR, 1, JIT_NOREG);
-    t2_ldr(b, T2_W, 2, T2_SP, F_CTX, JIT_NOREG);
-    t2_dp_reg(b, T2_ORR, false, 0, 0, 1, T2_LSL, 16);
-    t2_dp_imm(b, T2_BIC, false, 3, 0, 0xff000000u);
-    t2_str(b, T2_W, 3, 2, MBPF_JIT_CTX_PC, JIT_NOREG);
-    t2_shift_imm(b, T2_LSR, 1, 0, 28);
-    t2_str(b, T2_W, 1, 2, MBPF_JIT_CTX_KIND, JIT_NOREG);
-    static const struct { uint32_t kind, status_not; } set[2] = {
-        {MBPF_JIT_KIND_BUDGET, (uint32_t)~(uint32_t)MBPF_E_BUDGET},
-        {MBPF_JIT_KIND_DEPTH, (uint32_t)~(uint32_t)MBPF_E_DEPTH},
-    };
-    for (unsigned i = 0; i < 2; i++) {
-        t2_cmp_imm(b, 1, set[i].kind);
-        t2_it(b, T2_EQ, 0x4u); /* itt eq */
-        t2_dp_imm(b, T2_ORN, false, 3, T2_PC, set[i].status_not); /* mvn r3, #~status */
-        t2_str(b, T2_W, 3, 2, MBPF_JIT_CTX_STATUS, JIT_NOREG);
-    }
-    wide_b(j, j->r_exit_err);
-}
-
-/* budget: called when the low word borrowed (it is now 0xffffffff, in the
- * budget register or already stored in the frame): take one from the high
- * word, or stop with a low word of 0. */
-static void budget_routine(jit *j)
-{
-    t2_buf *b = &j->b;
-    j->r_budget = b->pos;
-    t2_ldr(b, T2_W, 0, T2_SP, F_CTX, JIT_NOREG);
-    t2_ldr(b, T2_W, 1, 0, MBPF_JIT_CTX_BUDGET_HI, JIT_NOREG);
-    uint32_t none = jit_fwd_begin(j); /* cbz r1, exhausted */
-    t2_hw(b, 0x3901u); /* subs r1, #1 */
-    t2_str(b, T2_W, 1, 0, MBPF_JIT_CTX_BUDGET_HI, JIT_NOREG);
-    t2_dp_imm(b, T2_ADD, false, T2_LR, T2_LR, 4);
-    t2_bx(b, T2_LR);
-    jit_fwd_end_cbz(j, none, false, 1);
-    if (j->breg != JIT_NOREG) /* exhausted: the low word is 0, not the borrow */
-        t2_mov_imm(b, j->breg, 0);
-    else /* r1 = 0 here; the caller has stored the borrow */
-        t2_str(b, T2_W, 1, T2_SP, F_BLO, JIT_NOREG);
-    wide_b(j, j->r_trap);
-}
-
-/* In mem_slow: is [ip, ip + r2) inside the cached region at ctx r3 + at
- * (start, lim)? lim = len - 7 for len >= 8, else 0 (then C decides). Adds
- * two placeholders to to_c, taken when not inside: cbz r1, bhi. */
-static void window_check(jit *j, int32_t at, uint32_t *to_c, unsigned *nto_c)
-{
-    t2_buf *b = &j->b;
-    t2_ldr(b, T2_W, 1, 3, at + 4, JIT_NOREG);  /* lim */
-    to_c[(*nto_c)++] = jit_fwd_begin(j);       /* cbz r1: no region cached */
-    t2_hw(b, 0x3107u);                         /* adds r1, #7: len */
-    t2_alu(b, T2_SUB, 1, 1, 2, true);          /* r1 = len - size (len >= 8) */
-    t2_ldr(b, T2_W, 0, 3, at, JIT_NOREG);      /* start */
-    t2_dp_reg(b, T2_SUB, false, 0, T2_IP, 0, T2_LSL, 0); /* r0 = addr - start */
-    t2_cmp_reg(b, 0, 1);
-    to_c[(*nto_c)++] = jit_fwd_begin(j);       /* bhi: beyond the last valid start */
-}
-
-/* mem_slow: ip = address low word, r3 = high word, lr-1 = descriptor.
- * Calls ctx->check_mem(lo, hi, desc, ctx); returns past the descriptor with
- * every register but lr kept, or leaves through the error exit. */
-static void mem_routine(jit *j)
-{
-    t2_buf *b = &j->b;
-    j->r_mem = b->pos;
-    t2_push(b, 0x500Fu); /* r0-r3, ip, lr: 24 bytes, sp stays 8-aligned */
-    /* The stack area first, without leaving generated code: pointers into the
-     * stack that the compiler no longer knows as r10-derived (after a label,
-     * or passed to a callee) miss the inline region cache and land here. */
-    uint32_t hi_set = jit_fwd_begin(j); /* cbnz r3: not a stack address */
-    t2_ldr(b, T2_W, 3, T2_SP, 24 + F_CTX, JIT_NOREG);
-    t2_ldr(b, T2_W, 0, 3, MBPF_JIT_CTX_STACK_BASE, JIT_NOREG);
-    t2_ldr(b, T2_W, 1, 3, MBPF_JIT_CTX_STACK_END, JIT_NOREG);
-    t2_alu(b, T2_SUB, 1, 1, 0, true);          /* r1 = stack bytes */
-    t2_dp_reg(b, T2_SUB, false, 0, T2_IP, 0, T2_LSL, 0); /* r0 = addr - base (wraps) */
-    t2_ldr(b, T2_H, 2, T2_LR, 1, JIT_NOREG);   /* descriptor high half: kind | size */
-    t2_shift_imm(b, T2_LSR, 2, 2, 8);
-    t2_dp_imm(b, T2_AND, false, 2, 2, 0xfu);   /* r2 = access size */
-    t2_alu(b, T2_SUB, 1, 1, 2, true);          /* r1 = bytes - size */
-    uint32_t too_big = jit_fwd_begin(j);       /* bcc: size > stack bytes */
-    t2_cmp_reg(b, 0, 1);
-    uint32_t inside = jit_fwd_begin(j);        /* bls: at or below the last valid start */
-    jit_fwd_end(j, too_big, T2_LO);
-    /* Then the cached regions of the access's need, exactly (the inline
-     * check's lim = len - 7 sends the last 7 bytes of a region here): r2 =
-     * size, r3 = ctx. An atomic needs both caches, like the interpreter. */
-    uint32_t to_c[4];
-    unsigned nto_c = 0;
-    t2_ldr(b, T2_H, 0, T2_LR, 1, JIT_NOREG);
-    t2_shift_imm(b, T2_LSR, 0, 0, 13);         /* r0 = write need, C = read need */
-    uint32_t no_read = jit_fwd_begin(j);       /* bcc */
-    window_check(j, MBPF_JIT_CTX_CR_START, to_c, &nto_c);
-    t2_ldr(b, T2_H, 0, T2_LR, 1, JIT_NOREG);
-    t2_shift_imm(b, T2_LSR, 0, 0, 13);
-    jit_fwd_end(j, no_read, T2_LO);
-    uint32_t no_write = jit_fwd_begin(j);      /* cbz r0 */
-    window_check(j, MBPF_JIT_CTX_CW_START, to_c, &nto_c);
-    jit_fwd_end_cbz(j, no_write, false, 0);
-    jit_fwd_end(j, inside, T2_LS);
-    t2_pop(b, 0x500Fu);
-    t2_dp_imm(b, T2_ADD, false, T2_LR, T2_LR, 4);
-    t2_bx(b, T2_LR);
-    for (unsigned k = 0; k < nto_c; k++) {
-        if (k % 2 == 0)
-            jit_fwd_end_cbz(j, to_c[k], false, 1);
-        else
-            jit_fwd_end(j, to_c[k], T2_HI);
-    }
-    t2_ldr(b, T2_W, 3, T2_SP, 12, JIT_NOREG); /* the saved high word back */
-    jit_fwd_end_cbz(j, hi_set, true, 3);
-    t2_mov_reg(b, 0, T2_IP);
-    t2_mov_reg(b, 1, 3);
-    t2_ldr(b, T2_H, 2, T2_LR, -1, JIT_NOREG);
-    t2_ldr(b, T2_H, 3, T2_LR, 1, JIT_NOREG);
-    t2_dp_reg(b, T2_ORR, false, 2, 2, 3, T2_LSL, 16);
-    t2_ldr(b, T2_W, 3, T2_SP, 24 + F_CTX, JIT_NOREG);
-    t2_ldr(b, T2_W, T2_IP, 3, MBPF_JIT_CTX_CHECK_MEM, JIT_NOREG);
-    t2_blx_reg(b, T2_IP);
-    uint32_t cbnz_at = b->pos;
-    t2_hw(b, 0xBF00u); /* cbnz r0, fail: patched below */
-    /* allowed: refresh the frame's copies of the region caches (those the
-     * inline checks read) */
-    if (j->copies & (COPY_CR | COPY_CW))
-        t2_ldr(b, T2_W, 3, T2_SP, 24 + F_CTX, JIT_NOREG);
-    for (int32_t at = F_CR_START; at < F_RECS; at += 4) {
-        if (!(j->copies & (at < F_CW_START ? COPY_CR : COPY_CW)))
-            continue;
-        t2_ldr(b, T2_W, 0, 3, MBPF_JIT_CTX_CR_START + (at - F_CR_START), JIT_NOREG);
-        t2_str(b, T2_W, 0, T2_SP, 24 + at, JIT_NOREG);
-    }
-    t2_pop(b, 0x500Fu);
-    t2_dp_imm(b, T2_ADD, false, T2_LR, T2_LR, 4);
-    t2_bx(b, T2_LR);
-    t2_buf fix;
-    uint8_t hw[2];
-    t2_init(&fix, hw, sizeof hw);
-    t2_cbz(&fix, true, 0, b->pos - cbnz_at);
-    t2_patch_hw(b, cbnz_at, (uint16_t)(hw[0] | hw[1] << 8));
-    t2_add_sp(b, 24);
-    wide_b(j, j->r_exit_err);
+    t2_ldr(&j->b, T2_W, T2_PC, T2_SP, F_RT + 4 * (int32_t)k, JIT_NOREG);
 }
 
 void jit_routines(jit *j)
 {
     exit_routines(j);
-    if (j->use_trap)
-        trap_routine(j);
-    if (j->use_helpers)
-        jit_call_routine(j);
-    if (j->use_budget)
-        budget_routine(j);
-    if (j->use_mem)
-        mem_routine(j);
-    jit_div64_routines(j);
-    if (j->use_range)
-        jit_loop_routine(j);
+    /* veneers in MBPF_JIT_RT_* order, one per routine the program uses */
+    uint32_t *at[MBPF_JIT_RT_COUNT] = {
+        [MBPF_JIT_RT_TRAP] = j->use_trap ? &j->r_trap : NULL,
+        [MBPF_JIT_RT_BUDGET] = j->use_budget ? &j->r_budget : NULL,
+        [MBPF_JIT_RT_MEM] = j->use_mem ? &j->r_mem : NULL,
+        [MBPF_JIT_RT_RANGE] = j->use_range ? &j->r_range : NULL,
+        [MBPF_JIT_RT_UDIV64] = j->use_div64 ? &j->r_udiv64 : NULL,
+        [MBPF_JIT_RT_SDIV64] = j->use_sdiv64 ? &j->r_sdiv64 : NULL,
+        [MBPF_JIT_RT_CALL] = j->use_helpers ? &j->r_call : NULL,
+    };
+    for (unsigned k = 0; k < MBPF_JIT_RT_COUNT; k++) {
+        if (!at[k])
+            continue;
+        uint32_t marshal = j->b.pos;
+        if (k == MBPF_JIT_RT_CALL)
+            jit_call_marshal(j); /* falls into the veneer */
+        veneer(j, k);
+        *at[k] = marshal;
+    }
 }

@@ -21,8 +21,15 @@ const char *mbpf_jit_kind_msg(uint32_t kind)
 uint32_t mbpf_jit_native_stack(const mbpf_vm *vm)
 {
     uint32_t depth = vm && vm->cfg.max_depth ? vm->cfg.max_depth : 1u;
-    /* pushes + frame + the deepest routine (sdiv64 -> udiv64: 64 bytes) */
+    /* pushes + frame (with the shared routines' slots) + the deepest shared
+     * routine (sdiv64 -> udiv64: 64 bytes; a veneer pushes nothing) */
     return PUSH_BYTES + F_RECS + REC_SIZE * depth + 64u;
+}
+
+void mbpf_jit_set_runtime(mbpf_vm *vm, const mbpf_jit_runtime *rt)
+{
+    if (vm)
+        vm->jit_rt = rt;
 }
 
 #if defined(__thumb2__) && (defined(__ARM_ARCH_7M__) || defined(__ARM_ARCH_7EM__))
@@ -121,8 +128,10 @@ int mbpf_jit_run(mbpf_vm *vm, const void *code, void *ctx, uint32_t ctx_len,
     if (!vm || !code || (ctx_len != 0 && !ctx))
         return MBPF_E_ARG;
     res->status = MBPF_E_STATE;
-    if (!vm->loaded || !vm->insns || vm->pad) {
-        res->msg = vm->pad ? "VM is already running" : "no program loaded";
+    if (!vm->loaded || !vm->insns || vm->pad || !vm->jit_rt) {
+        res->msg = vm->pad                      ? "VM is already running"
+                   : !vm->loaded || !vm->insns ? "no program loaded"
+                                                : "no JIT runtime: call mbpf_jit_set_runtime";
         return MBPF_E_STATE;
     }
     if (ctx_len != 0) {
@@ -141,7 +150,7 @@ int mbpf_jit_run(mbpf_vm *vm, const void *code, void *ctx, uint32_t ctx_len,
     mbpf_result_clear(&r.hres);
     r.c.status = r.c.pc = r.c.r0_lo = r.c.r0_hi = 0;
     r.c.fault_lo = r.c.fault_hi = r.c.fault_size = r.c.kind = r.c.helper_id = 0;
-    r.c.saved_sp = r.c.reserved = 0;
+    r.c.reserved0 = r.c.reserved = 0;
     r.c.cr_start = r.c.cr_lim = r.c.cw_start = r.c.cw_lim = 0;
     r.c.stack_base = (uint32_t)(uintptr_t)vm->stack;
     r.c.stack_end = (uint32_t)(uintptr_t)(vm->stack + mbpf_stack_bytes(vm));
@@ -153,14 +162,16 @@ int mbpf_jit_run(mbpf_vm *vm, const void *code, void *ctx, uint32_t ctx_len,
     r.c.call_helper = (uint32_t)(uintptr_t)&call_helper;
     r.c.check_range = (uint32_t)(uintptr_t)&check_range;
     r.c.env = (uint32_t)(uintptr_t)&r;
+    r.c.rt = (uint32_t)(uintptr_t)vm->jit_rt->addr; /* the table, built once */
     vm->pad = 1;
     void (*entry)(mbpf_jit_ctx *) = (void (*)(mbpf_jit_ctx *))((uintptr_t)code | 1u);
     entry(&r.c);
     vm->pad = 0;
     if (ctx_len != 0)
         (void)mbpf_vm_remove_region(vm, ctx);
-    uint64_t left = (uint64_t)r.c.budget_hi << 32 | r.c.budget_lo;
-    res->budget_used = vm->cfg.budget - left;
+    /* left = 0 after MBPF_E_BUDGET (mbpf_jit_budget_left), decided on the
+     * error path below: nothing more on the successful one */
+    res->budget_used = vm->cfg.budget - ((uint64_t)r.c.budget_hi << 32 | r.c.budget_lo);
     res->status = (int32_t)r.c.status;
     if (res->status == MBPF_OK) {
         res->msg = NULL;
@@ -175,6 +186,8 @@ int mbpf_jit_run(mbpf_vm *vm, const void *code, void *ctx, uint32_t ctx_len,
         res->fault_addr = r.hres.fault_addr;
         res->fault_size = r.hres.fault_size;
     } else {
+        if (r.c.kind == MBPF_JIT_KIND_BUDGET)
+            res->budget_used = vm->cfg.budget - mbpf_jit_budget_left(&r.c);
         res->msg = mbpf_jit_kind_msg(r.c.kind);
         if (res->status == MBPF_E_MEM) {
             res->fault_addr = (uint64_t)r.c.fault_hi << 32 | r.c.fault_lo;
