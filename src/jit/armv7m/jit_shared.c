@@ -109,6 +109,19 @@ static void window_check(jit *j, int32_t at, uint32_t *to_c, unsigned *nto_c)
     to_c[(*nto_c)++] = jit_fwd_begin(j);       /* bhi: beyond the last valid start */
 }
 
+/* r2 = the caller's descriptor (two halfwords at lr-1: it may be unaligned),
+ * r3 = ctx, then ctx->routine(r0, r1, desc, ctx) (after a push of 24 bytes). */
+static void call_ctx_routine(jit *j, int32_t routine)
+{
+    t2_buf *b = &j->b;
+    t2_ldr(b, T2_H, 2, T2_LR, -1, JIT_NOREG);
+    t2_ldr(b, T2_H, 3, T2_LR, 1, JIT_NOREG);
+    t2_dp_reg(b, T2_ORR, false, 2, 2, 3, T2_LSL, 16);
+    t2_ldr(b, T2_W, 3, T2_SP, 24 + F_CTX, JIT_NOREG);
+    t2_ldr(b, T2_W, T2_IP, 3, routine, JIT_NOREG);
+    t2_blx_reg(b, T2_IP);
+}
+
 /* mem_slow: ip = address low word, r3 = high word, lr-1 = descriptor.
  * Calls ctx->check_mem(lo, hi, desc, ctx); returns past the descriptor with
  * every register but lr kept, or leaves through the error exit. */
@@ -163,12 +176,7 @@ static void mem_routine(jit *j, uint32_t *entry)
     jit_fwd_end_cbz(j, hi_set, true, 3);
     t2_mov_reg(b, 0, T2_IP);
     t2_mov_reg(b, 1, 3);
-    t2_ldr(b, T2_H, 2, T2_LR, -1, JIT_NOREG);
-    t2_ldr(b, T2_H, 3, T2_LR, 1, JIT_NOREG);
-    t2_dp_reg(b, T2_ORR, false, 2, 2, 3, T2_LSL, 16);
-    t2_ldr(b, T2_W, 3, T2_SP, 24 + F_CTX, JIT_NOREG);
-    t2_ldr(b, T2_W, T2_IP, 3, MBPF_JIT_CTX_CHECK_MEM, JIT_NOREG);
-    t2_blx_reg(b, T2_IP);
+    call_ctx_routine(j, MBPF_JIT_CTX_CHECK_MEM);
     uint32_t fail = jit_fwd_begin(j); /* cbnz r0, fail */
     refresh_copies(j);
     t2_pop(b, 0x500Fu);
@@ -191,12 +199,7 @@ static void range_routine(jit *j, uint32_t *entry)
     t2_mov_reg(b, 0, RB0);
     t2_dp_imm(b, T2_ADD, false, 1, RB1, 8);
     t2_alu(b, T2_SUB, 1, 1, 0, false); /* len = end - start */
-    t2_ldr(b, T2_H, 2, T2_LR, -1, JIT_NOREG);
-    t2_ldr(b, T2_H, 3, T2_LR, 1, JIT_NOREG);
-    t2_dp_reg(b, T2_ORR, false, 2, 2, 3, T2_LSL, 16);
-    t2_ldr(b, T2_W, 3, T2_SP, 24 + F_CTX, JIT_NOREG);
-    t2_ldr(b, T2_W, T2_IP, 3, MBPF_JIT_CTX_CHECK_RANGE, JIT_NOREG);
-    t2_blx_reg(b, T2_IP);
+    call_ctx_routine(j, MBPF_JIT_CTX_CHECK_RANGE);
     uint32_t done = jit_fwd_begin(j); /* cbnz r0, done */
     refresh_copies(j);                 /* keeps r0 */
     jit_fwd_end_cbz(j, done, true, 0);
