@@ -17,6 +17,7 @@
  * docs/interpreter.md has the measured costs on a Cortex-M4.
  */
 #include "internal.h"
+#include "mbpf/jit.h"
 
 /* Compact build: K/X handler pairs share a body (smaller, a little slower).
  * Default on for size-optimised builds; override with -DMBPF_INTERP_COMPACT=0/1. */
@@ -233,14 +234,22 @@ static uint32_t refill(uint64_t *reserve)
     return (uint32_t)take;
 }
 
-int mbpf_interp_run(mbpf_vm *vm, uint64_t r1, uint64_t r2, void *user, mbpf_result *res)
+/* One loop for both entries (no second copy of the interpreter): a fresh
+ * run (init NULL: r1, r2 set, r10 the first frame's top, the rest 0, from
+ * instruction 0 with the whole budget), or a JIT run's continuation (init =
+ * r0-r10, from pc with `left` units left). */
+#if defined(__GNUC__) || defined(__clang__)
+__attribute__((noinline))
+#endif
+static int interp(mbpf_vm *vm, const uint64_t *init, uint64_t r1, uint64_t r2, uint32_t pc,
+                  uint64_t left, void *user, mbpf_result *res)
 {
     const mbpf_insn *const code = vm->insns;
-    const mbpf_insn *ip = code; /* the program counter */
+    const mbpf_insn *ip = code + pc; /* the program counter */
     /* Budget not yet consumed: a 32-bit countdown (cheap on a 32-bit core)
      * and the reserve that refills it. */
     const uint64_t budget = vm->cfg.budget;
-    uint64_t reserve = budget;
+    uint64_t reserve = left;
     uint32_t tick = refill(&reserve);
     uint32_t depth = 1;     /* frames live */
     mem_cache mc; /* set below: not `= {0}`, see mbpf_result_clear */
@@ -292,9 +301,14 @@ int mbpf_interp_run(mbpf_vm *vm, uint64_t r1, uint64_t r2, void *user, mbpf_resu
 #define WR64(i, v) (reg[i] = (v))
 #endif
 
-    WR64(1, r1);
-    WR64(2, r2);
-    WR64(10, mbpf_frame_top(vm, 0));
+    if (init) {
+        for (unsigned i = 0; i < 11; i++)
+            WR64(i, init[i]);
+    } else {
+        WR64(1, r1);
+        WR64(2, r2);
+        WR64(10, mbpf_frame_top(vm, 0));
+    }
     win_set(&mc.stack, (uintptr_t)vm->stack, mbpf_stack_bytes(vm));
     win_clear(&mc.rd);
     win_clear(&mc.wr);
@@ -714,4 +728,23 @@ done:
     res->r0 = RD64(0);
     res->budget_used = budget - reserve - tick;
     return MBPF_OK;
+}
+
+int mbpf_interp_run(mbpf_vm *vm, uint64_t r1, uint64_t r2, void *user, mbpf_result *res)
+{
+    return interp(vm, NULL, r1, r2, 0, vm->cfg.budget, user, res);
+}
+
+int mbpf_interp_resume(mbpf_vm *vm, const uint64_t regs[11], uint32_t pc,
+                       uint64_t budget_left, void *user, mbpf_result *res)
+{
+    if (!res)
+        return MBPF_E_ARG;
+    if (!vm || !regs || !vm->loaded || !vm->insns || pc >= vm->num_insns ||
+        budget_left > vm->cfg.budget) {
+        res->status = MBPF_E_ARG;
+        res->msg = "bad argument";
+        return MBPF_E_ARG;
+    }
+    return interp(vm, regs, 0, 0, pc, budget_left, user, res);
 }

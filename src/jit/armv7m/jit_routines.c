@@ -169,6 +169,8 @@ static void exit_routines(jit *j)
     }
     t2_add_sp(b, (int32_t)j->frame);
     t2_pop(b, JIT_POP_LIST);
+    if (j->deopt)
+        jit_deopt_map(j); /* data: the deopt routine finds it before the error exit */
     /* Error exit (status etc. already in the block). */
     j->r_exit_err = b->pos;
     t2_ldr(b, T2_W, 2, T2_SP, F_CTX, JIT_NOREG);
