@@ -100,7 +100,7 @@ static void budget(void **state)
  * gets its address in r1 (or the first part is ctx), sums the bytes and,
  * when `write`, also increments each one.
  * Both buffers compared after both runs. */
-static void two_regions_at(uint8_t *buf, bool as_ctx, bool write)
+static void two_regions_at(uint8_t *buf, bool as_ctx, bool write, bool loud)
 {
     uint8_t init[CTX_LEN], after_i[CTX_LEN];
     for (unsigned i = 0; i < CTX_LEN; i++)
@@ -135,14 +135,18 @@ static void two_regions_at(uint8_t *buf, bool as_ctx, bool write)
         } else {
             if (!as_ctx)
                 assert_int_equal(mbpf_vm_add_region(&t.vm, buf, cut, flags), MBPF_OK);
-            assert_int_equal(jit_uc_run_program_flags(&t.vm, as_ctx ? buf : NULL,
-                                                      as_ctx ? cut : 0, flags, NULL, &rj, NULL),
-                             JIT_UC_OK);
-            assert_int_equal(jit_uc_program_deopts() - before, 1);
+            int rc = jit_uc_run_program_flags(&t.vm, as_ctx ? buf : NULL, as_ctx ? cut : 0,
+                                              flags, NULL, &rj, NULL);
+            assert_int_equal(rc, loud ? JIT_UC_E_FAULT : JIT_UC_OK);
+            assert_int_equal(jit_uc_program_deopts() - before, loud ? 0 : 1);
         }
         if (!as_ctx)
             assert_int_equal(mbpf_vm_remove_region(&t.vm, buf), MBPF_OK);
         assert_int_equal(mbpf_vm_remove_region(&t.vm, buf + cut), MBPF_OK);
+    }
+    if (loud) { /* a harness error, not a wrong answer */
+        tvm_close(&t);
+        return;
     }
     if (!jit_results_equal(&ri, &rj)) {
         jit_print_result("interp", &ri);
@@ -161,15 +165,17 @@ static void two_regions(void **state)
     uint8_t *low = host_low_alloc(CTX_LEN);
     assert_non_null(low);
     if (host_low_contains(low, CTX_LEN)) {
-        two_regions_at(low, false, false);
-        two_regions_at(low, false, true);
+        two_regions_at(low, false, false, false);
+        two_regions_at(low, false, true, false);
+        two_regions_at(low, true, true, false);
     }
     host_low_free(low, CTX_LEN);
-    /* anywhere (copied into the emulator): r1 = ctx, translated back */
+    /* above 4 GiB (copied into the emulator at other addresses): r1 = ctx
+     * there, which the harness cannot tell from a number: it fails loudly */
     uint8_t *any = malloc(CTX_LEN);
     assert_non_null(any);
-    two_regions_at(any, true, false);
-    two_regions_at(any, true, true);
+    if (!host_low_contains(any, CTX_LEN))
+        two_regions_at(any, true, false, true);
     free(any);
 }
 

@@ -585,19 +585,21 @@ static bool hook_invalid(uc_engine *uc, uc_mem_type type, uint64_t address, int 
 
 /* ---- deopt: the host interpreter finishes the run ------------------------------ */
 
-/* A register value of the emulated code as the host interpreter sees it,
- * by the rule of do_check_mem: an absolute host address (its high word is
- * a mapped span's) stays; a low word inside a cluster's window is an
- * address there (the high word kept); anything else is not an address. */
-static uint64_t deopt_value(const jit_uc *h, uint64_t v)
+/* A register value of the emulated code is the host interpreter's as it
+ * is when no buffer is copied to other addresses: buffers below 4 GiB
+ * (host_lowmem.c) are mapped at their own address, and an absolute host
+ * address (a mapped span's high word) is the host's. A low word inside the
+ * window of a cluster that is NOT at its own address may be an address
+ * there or a number: that cannot be told apart, so the run fails loudly
+ * (never a silent wrong answer): allocate such buffers with host_low_alloc. */
+static bool deopt_value_ok(const jit_uc *h, uint64_t v)
 {
     uint32_t lo = (uint32_t)v, hi = (uint32_t)(v >> 32);
     for (unsigned i = 0; hi && i < h->nspans; i++)
         if ((h->spans[i].hlo >> 32) == hi)
-            return v;
-    if (window_of(h, lo) < 0)
-        return v;
-    return jit_uc_to_host(h, lo) + ((uint64_t)hi << 32);
+            return true;
+    int c = window_of(h, lo);
+    return c < 0 || h->clusters[c].emu == h->clusters[c].hlo;
 }
 
 /* After a deopt (the writable buffers already copied back to the host):
@@ -615,7 +617,17 @@ static void deopt_resume(jit_uc *h, mbpf_vm *vm, const mbpf_jit_ctx *out, void *
     uint64_t regs[11];
     mbpf_jit_deopt_regs(out, map, regs);
     for (unsigned r = 0; r < 11; r++)
-        regs[r] = deopt_value(h, regs[r]);
+        if (!deopt_value_ok(h, regs[r])) {
+            herr(h, JIT_UC_E_FAULT,
+                 "deopt at pc %u: r%u = %#llx lies by a buffer the harness copied to other "
+                 "addresses (not below 4 GiB): the interpreter cannot continue on it",
+                 out->deopt_pc, r, (unsigned long long)regs[r]);
+            return;
+        }
+    if (getenv("JIT_UC_DEBUG"))
+        for (unsigned r = 0; r < 11; r++)
+            fprintf(stderr, "deopt at %u: r%u = %#llx (map %02x)\n", out->deopt_pc, r,
+                    (unsigned long long)regs[r], r < 10 ? map[r] : 0u);
     h->deopts++;
     h->deopts_total++;
     res->pc = out->pc; /* the last helper call's, as the interpreter keeps it */

@@ -28,10 +28,11 @@
  * A run that leaves through a failing loop guard (deopt: ctx kind
  * MBPF_JIT_KIND_DEOPT) is continued by the host interpreter
  * (mbpf_interp_resume) on the host buffers, after the emulated bytes of the
- * writable ones are copied back; register values are translated to host
- * addresses by the rule of the memory check (a low word inside a mapped
- * cluster's window is an address there; buffers from host_lowmem.c are
- * mapped at their own address, so nothing changes for them).
+ * writable ones are copied back, with the registers as they are: exact
+ * when every buffer is mapped at its own address (host_lowmem.c, below
+ * 4 GiB). A register by a buffer the harness copied to other addresses is
+ * a harness error (an address or a number? it cannot tell: never a silent
+ * wrong answer).
  * JIT_UC_DEBUG=1 in the environment prints every helper call;
  * JIT_UC_DUMP=FILE writes the code of each run to FILE (for objdump).
  */
