@@ -639,7 +639,7 @@ int mbpf_jit_compile(mbpf_vm *vm, void *buf, size_t buf_len, size_t *code_len,
     j.frame = F_RECS + (j.use_calls ? REC_SIZE * j.max_depth : 0u); /* records: local calls */
     mark_labels(&j);
     jit_loop_find(&j);
-    j.deopt = j.nloops && !j.use_calls && j.use_trap; /* the interpreter cannot rebuild call records */
+    jit_deopt_plan(&j); /* no checked copies without local calls */
     j.use_rt |= j.use_trap || j.use_budget || j.use_mem || j.use_range;
     jit_alloc_regs(&j); /* weighs the fast copies; reuses the offset table */
     jit_find_noinit(&j);

@@ -34,6 +34,34 @@ _Static_assert(MBPF_JIT_KIND_DEOPT < 16, "descriptor kind is 4 bits");
 
 enum { MAP_SLOT = 0, MAP_ZERO = 15 };
 
+/* Programs without local calls deopt (the interpreter cannot rebuild the
+ * native call records): their loops have no checked copy, so an access in
+ * a loop body needs no slow memory check (the fast copy checks nothing, the
+ * guard asks range_slow): the mem_slow veneer only for accesses elsewhere
+ * (scan_features' rule). */
+void jit_deopt_plan(jit *j)
+{
+    j->deopt = j->nloops && !j->use_calls && j->use_trap;
+    if (!j->deopt || !j->use_mem)
+        return;
+    j->use_mem = false;
+    for (uint32_t i = 0; i < j->n; i++) {
+        const mbpf_insn *in = &j->insns[i];
+        bool in_loop = false;
+        for (unsigned k = 0; k < j->nloops; k++)
+            in_loop |= j->loops[k].h <= i && i <= j->loops[k].e;
+        unsigned cls = MBPF_CLASS(in->code);
+        if (in->code == MBPF_OP_LDDW)
+            i++;
+        if (in_loop || (cls != MBPF_LDX && cls != MBPF_ST && cls != MBPF_STX))
+            continue;
+        unsigned base = cls == MBPF_LDX ? MBPF_INSN_SRC(in) : MBPF_INSN_DST(in);
+        bool in_frame = base == 10 && in->off < 0 && (uint32_t)-in->off <= j->stack_size;
+        if (!in_frame || MBPF_MODE(in->code) == MBPF_ATOMIC)
+            j->use_mem = true;
+    }
+}
+
 /* Code of one half: its ARM register (1-8 = r4-r11), its slot, or 0. */
 static unsigned home(const jit *j, unsigned r, bool high)
 {

@@ -204,6 +204,7 @@ void jit_call_core(jit *j);      /* shared runtime, after the trap */
 void jit_call_marshal(jit *j);   /* the program's part, before its veneer */
 /* jit_deopt.c: the program's deopt map (before its error exit), the shared
  * routine the trap sends kind DEOPT to */
+void jit_deopt_plan(jit *j); /* after jit_loop_find: j->deopt, use_mem without the loops */
 void jit_deopt_map(jit *j);
 void jit_deopt_routine(jit *j);
 

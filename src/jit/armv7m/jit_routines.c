@@ -63,7 +63,7 @@ void jit_prologue(jit *j)
         t2_ldr(b, T2_W, 1, 0, MBPF_JIT_CTX_STACK_BASE, JIT_NOREG);
         t2_str(b, T2_W, 1, T2_SP, F_SB, JIT_NOREG);
     }
-    if (j->use_mem) {
+    if (j->use_mem || j->use_range) { /* inline checks, loop guards */
         for (int32_t at = F_CR_START; at <= F_CW_LIM; at += 4) {
             if (!(j->copies & (at < F_CW_START ? COPY_CR : COPY_CW)))
                 continue;
