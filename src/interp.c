@@ -234,22 +234,34 @@ static uint32_t refill(uint64_t *reserve)
     return (uint32_t)take;
 }
 
-/* One loop for both entries (no second copy of the interpreter): a fresh
- * run (init NULL: r1, r2 set, r10 the first frame's top, the rest 0, from
- * instruction 0 with the whole budget), or a JIT run's continuation (init =
- * r0-r10, from pc with `left` units left). */
+/* A JIT run's continuation (mbpf_interp_resume) enters the one loop of
+ * mbpf_interp_run (no second copy of the interpreter, and no wrapper or
+ * extra arguments that a fresh run would pay for): r2 = INTERP_RESUME, which
+ * no ctx_len is, and r1 = the address of this state. */
+#define INTERP_RESUME UINT64_MAX
+typedef struct interp_resume {
+    const uint64_t *regs; /* r0-r10 */
+    uint32_t pc;
+    uint64_t left; /* budget units left */
+} interp_resume;
+
 #if defined(__GNUC__) || defined(__clang__)
-__attribute__((noinline))
+__attribute__((noinline)) /* also called by mbpf_interp_resume: one copy */
 #endif
-static int interp(mbpf_vm *vm, const uint64_t *init, uint64_t r1, uint64_t r2, uint32_t pc,
-                  uint64_t left, void *user, mbpf_result *res)
+int mbpf_interp_run(mbpf_vm *vm, uint64_t r1, uint64_t r2, void *user, mbpf_result *res)
 {
     const mbpf_insn *const code = vm->insns;
-    const mbpf_insn *ip = code + pc; /* the program counter */
+    const mbpf_insn *ip = code; /* the program counter */
     /* Budget not yet consumed: a 32-bit countdown (cheap on a 32-bit core)
      * and the reserve that refills it. */
     const uint64_t budget = vm->cfg.budget;
-    uint64_t reserve = left;
+    uint64_t reserve = budget;
+    const interp_resume *resume = NULL;
+    if (r2 == INTERP_RESUME) {
+        resume = (const interp_resume *)(uintptr_t)r1;
+        ip += resume->pc;
+        reserve = resume->left;
+    }
     uint32_t tick = refill(&reserve);
     uint32_t depth = 1;     /* frames live */
     mem_cache mc; /* set below: not `= {0}`, see mbpf_result_clear */
@@ -301,9 +313,9 @@ static int interp(mbpf_vm *vm, const uint64_t *init, uint64_t r1, uint64_t r2, u
 #define WR64(i, v) (reg[i] = (v))
 #endif
 
-    if (init) {
+    if (resume) {
         for (unsigned i = 0; i < 11; i++)
-            WR64(i, init[i]);
+            WR64(i, resume->regs[i]);
     } else {
         WR64(1, r1);
         WR64(2, r2);
@@ -730,11 +742,6 @@ done:
     return MBPF_OK;
 }
 
-int mbpf_interp_run(mbpf_vm *vm, uint64_t r1, uint64_t r2, void *user, mbpf_result *res)
-{
-    return interp(vm, NULL, r1, r2, 0, vm->cfg.budget, user, res);
-}
-
 int mbpf_interp_resume(mbpf_vm *vm, const uint64_t regs[11], uint32_t pc,
                        uint64_t budget_left, void *user, mbpf_result *res)
 {
@@ -746,5 +753,6 @@ int mbpf_interp_resume(mbpf_vm *vm, const uint64_t regs[11], uint32_t pc,
         res->msg = "bad argument";
         return MBPF_E_ARG;
     }
-    return interp(vm, regs, 0, 0, pc, budget_left, user, res);
+    interp_resume s = {regs, pc, budget_left};
+    return mbpf_interp_run(vm, (uint64_t)(uintptr_t)&s, INTERP_RESUME, user, res);
 }
