@@ -256,12 +256,6 @@ int mbpf_interp_run(mbpf_vm *vm, uint64_t r1, uint64_t r2, void *user, mbpf_resu
      * and the reserve that refills it. */
     const uint64_t budget = vm->cfg.budget;
     uint64_t reserve = budget;
-    const interp_resume *resume = NULL;
-    if (r2 == INTERP_RESUME) {
-        resume = (const interp_resume *)(uintptr_t)r1;
-        ip += resume->pc;
-        reserve = resume->left;
-    }
     uint32_t tick = refill(&reserve);
     uint32_t depth = 1;     /* frames live */
     mem_cache mc; /* set below: not `= {0}`, see mbpf_result_clear */
@@ -313,17 +307,20 @@ int mbpf_interp_run(mbpf_vm *vm, uint64_t r1, uint64_t r2, void *user, mbpf_resu
 #define WR64(i, v) (reg[i] = (v))
 #endif
 
-    if (resume) {
-        for (unsigned i = 0; i < 11; i++)
-            WR64(i, resume->regs[i]);
-    } else {
-        WR64(1, r1);
-        WR64(2, r2);
-        WR64(10, mbpf_frame_top(vm, 0));
-    }
+    WR64(1, r1);
+    WR64(2, r2);
+    WR64(10, mbpf_frame_top(vm, 0));
     win_set(&mc.stack, (uintptr_t)vm->stack, mbpf_stack_bytes(vm));
     win_clear(&mc.rd);
     win_clear(&mc.wr);
+    if (r2 == INTERP_RESUME) { /* mbpf_interp_resume */
+        const interp_resume *rs = (const interp_resume *)(uintptr_t)r1;
+        for (unsigned i = 0; i < 11; i++)
+            WR64(i, rs->regs[i]);
+        ip = code + rs->pc;
+        reserve = rs->left;
+        tick = refill(&reserve);
+    }
 
 /* Fields of the current instruction, read where a handler needs them:
  * immediate and offset sign-extended to 64 bits. */

@@ -53,7 +53,7 @@ int mbpf_jit_compile(mbpf_vm *vm, void *buf, size_t buf_len, size_t *code_len,
  * per routine it uses. The blob is position independent; it must stay
  * mapped and executable while any program runs. */
 enum {
-    MBPF_JIT_RT_TRAP = 0,   /* budget / depth / helper failure: pc from a descriptor */
+    MBPF_JIT_RT_TRAP = 0,   /* budget / depth / helper failure, deopt: pc from a descriptor */
     MBPF_JIT_RT_BUDGET = 1, /* budget low word borrowed: refill from the high word */
     MBPF_JIT_RT_MEM = 2,    /* slow memory check (stack, region caches, check_mem) */
     MBPF_JIT_RT_RANGE = 3,  /* loop guards: check_range and cache refresh */
@@ -88,7 +88,9 @@ int mbpf_jit_runtime_emit(void *buf, size_t buf_len, size_t *len, mbpf_jit_runti
 void mbpf_jit_set_runtime(mbpf_vm *vm, const mbpf_jit_runtime *rt);
 
 /* Runs code compiled for vm: same contract and result as mbpf_vm_run
- * (ctx becomes a region for the run). Only on an ARMv7-M build (__thumb2__
+ * (ctx becomes a region for the run). When a loop guard fails in a program
+ * without local calls (kind MBPF_JIT_KIND_DEOPT), the interpreter finishes
+ * the run from the loop head (mbpf_interp_resume), inside this call. Only on an ARMv7-M build (__thumb2__
  * and __ARM_ARCH_7M__ / __ARM_ARCH_7EM__); elsewhere returns MBPF_E_STATE.
  * Needs a runtime (mbpf_jit_set_runtime): MBPF_E_STATE without one. */
 int mbpf_jit_run(mbpf_vm *vm, const void *code, void *ctx, uint32_t ctx_len,
