@@ -52,7 +52,8 @@ static inline int mbpf_range_in(uint64_t addr, uint64_t size, uint64_t lo, uint6
 int mbpf_id_allowed(const uint32_t *ids, uint16_t n, uint32_t id);
 
 /* The interpreter: runs vm->insns from instruction 0 with r1, r2 set and
- * fills res (status, pc, r0, fault info, budget_used). */
+ * fills res (status, pc, r0, fault info, budget_used). r2 = UINT64_MAX is
+ * reserved (mbpf_interp_resume's entry into the same loop). */
 int mbpf_interp_run(mbpf_vm *vm, uint64_t r1, uint64_t r2, void *user, mbpf_result *res);
 
 /* A barrier in a zeroing loop: without it compilers turn the loop into a

@@ -17,6 +17,7 @@
  * docs/interpreter.md has the measured costs on a Cortex-M4.
  */
 #include "internal.h"
+#include "mbpf/jit.h"
 
 /* Compact build: K/X handler pairs share a body (smaller, a little slower).
  * Default on for size-optimised builds; override with -DMBPF_INTERP_COMPACT=0/1. */
@@ -233,6 +234,20 @@ static uint32_t refill(uint64_t *reserve)
     return (uint32_t)take;
 }
 
+/* A JIT run's continuation (mbpf_interp_resume) enters the one loop of
+ * mbpf_interp_run (no second copy of the interpreter, and no wrapper or
+ * extra arguments that a fresh run would pay for): r2 = INTERP_RESUME, which
+ * no ctx_len is, and r1 = the address of this state. */
+#define INTERP_RESUME UINT64_MAX
+typedef struct interp_resume {
+    const uint64_t *regs; /* r0-r10 */
+    uint32_t pc;
+    uint64_t left; /* budget units left */
+} interp_resume;
+
+#if defined(__GNUC__) || defined(__clang__)
+__attribute__((noinline)) /* also called by mbpf_interp_resume: one copy */
+#endif
 int mbpf_interp_run(mbpf_vm *vm, uint64_t r1, uint64_t r2, void *user, mbpf_result *res)
 {
     const mbpf_insn *const code = vm->insns;
@@ -298,6 +313,14 @@ int mbpf_interp_run(mbpf_vm *vm, uint64_t r1, uint64_t r2, void *user, mbpf_resu
     win_set(&mc.stack, (uintptr_t)vm->stack, mbpf_stack_bytes(vm));
     win_clear(&mc.rd);
     win_clear(&mc.wr);
+    if (r2 == INTERP_RESUME) { /* mbpf_interp_resume */
+        const interp_resume *rs = (const interp_resume *)(uintptr_t)r1;
+        for (unsigned i = 0; i < 11; i++)
+            WR64(i, rs->regs[i]);
+        ip = code + rs->pc;
+        reserve = rs->left;
+        tick = refill(&reserve);
+    }
 
 /* Fields of the current instruction, read where a handler needs them:
  * immediate and offset sign-extended to 64 bits. */
@@ -714,4 +737,19 @@ done:
     res->r0 = RD64(0);
     res->budget_used = budget - reserve - tick;
     return MBPF_OK;
+}
+
+int mbpf_interp_resume(mbpf_vm *vm, const uint64_t regs[11], uint32_t pc,
+                       uint64_t budget_left, void *user, mbpf_result *res)
+{
+    if (!res)
+        return MBPF_E_ARG;
+    if (!vm || !regs || !vm->loaded || !vm->insns || pc >= vm->num_insns ||
+        budget_left > vm->cfg.budget) {
+        res->status = MBPF_E_ARG;
+        res->msg = "bad argument";
+        return MBPF_E_ARG;
+    }
+    interp_resume s = {regs, pc, budget_left};
+    return mbpf_interp_run(vm, (uint64_t)(uintptr_t)&s, INTERP_RESUME, user, res);
 }

@@ -21,6 +21,7 @@
 
 #include "datafile.h"
 #include "host_image.h"
+#include "host_lowmem.h"
 #include "host_vm.h"
 #include "jit_listing.h"
 #include "jit_uc.h"
@@ -228,7 +229,9 @@ static void unload(loaded *l)
  * ran (whatever their status), -1 on a harness or compiler failure. */
 static int run_jit(const char *path, const uint8_t *data, uint32_t len, jit_fig *f)
 {
-    static uint8_t copy[MAX_DATA];
+    static uint8_t *copy; /* below 4 GiB, as the VM's memory (a deopt's interpreter works on it) */
+    if (!copy && !(copy = host_low_alloc(MAX_DATA)))
+        return -1;
     loaded a, b;
     memset(f, 0, sizeof *f);
     if (load(path, &a, f->note, sizeof f->note))

@@ -53,7 +53,7 @@ int mbpf_jit_compile(mbpf_vm *vm, void *buf, size_t buf_len, size_t *code_len,
  * per routine it uses. The blob is position independent; it must stay
  * mapped and executable while any program runs. */
 enum {
-    MBPF_JIT_RT_TRAP = 0,   /* budget / depth / helper failure: pc from a descriptor */
+    MBPF_JIT_RT_TRAP = 0,   /* budget / depth / helper failure, deopt: pc from a descriptor */
     MBPF_JIT_RT_BUDGET = 1, /* budget low word borrowed: refill from the high word */
     MBPF_JIT_RT_MEM = 2,    /* slow memory check (stack, region caches, check_mem) */
     MBPF_JIT_RT_RANGE = 3,  /* loop guards: check_range and cache refresh */
@@ -88,7 +88,9 @@ int mbpf_jit_runtime_emit(void *buf, size_t buf_len, size_t *len, mbpf_jit_runti
 void mbpf_jit_set_runtime(mbpf_vm *vm, const mbpf_jit_runtime *rt);
 
 /* Runs code compiled for vm: same contract and result as mbpf_vm_run
- * (ctx becomes a region for the run). Only on an ARMv7-M build (__thumb2__
+ * (ctx becomes a region for the run). When a loop guard fails in a program
+ * without local calls (kind MBPF_JIT_KIND_DEOPT), the interpreter finishes
+ * the run from the loop head (mbpf_interp_resume), inside this call. Only on an ARMv7-M build (__thumb2__
  * and __ARM_ARCH_7M__ / __ARM_ARCH_7EM__); elsewhere returns MBPF_E_STATE.
  * Needs a runtime (mbpf_jit_set_runtime): MBPF_E_STATE without one. */
 int mbpf_jit_run(mbpf_vm *vm, const void *code, void *ctx, uint32_t ctx_len,
@@ -160,6 +162,18 @@ typedef struct mbpf_jit_ctx {
      * device runner points it at rt->addr; a harness builds the table for
      * the address it mapped the blob at (mbpf_jit_runtime_table). */
     uint32_t rt;          /* 0x64 */
+    /* Outputs of a deopt (kind MBPF_JIT_KIND_DEOPT, status
+     * MBPF_JIT_STATUS_DEOPT): a loop guard failed in a program without local
+     * calls; the run goes on in the interpreter at deopt_pc (the loop head).
+     * The trap routine copies the ARM registers r4-r11 and the frame's eBPF
+     * register slots (r0-r9: lo, hi) here; deopt_map is the address of the
+     * program's deopt map (MBPF_JIT_DEOPT_MAP bytes in its code), which says
+     * where each half lives: mbpf_jit_deopt_regs decodes them. ctx.pc keeps
+     * the last helper call's pc; budget_lo has the low word written back. */
+    uint32_t deopt_pc;       /* 0x68 */
+    uint32_t deopt_map;      /* 0x6c */
+    uint32_t deopt_r[8];     /* 0x70 r4-r11 */
+    uint32_t deopt_slot[20]; /* 0x90 eBPF r0-r9 frame slots: lo, hi */
 } mbpf_jit_ctx;
 
 enum {
@@ -187,7 +201,11 @@ enum {
     MBPF_JIT_CTX_CW_LIM = 0x5c,
     MBPF_JIT_CTX_CHECK_RANGE = 0x60,
     MBPF_JIT_CTX_RT = 0x64,
-    MBPF_JIT_CTX_SIZE = 0x68,
+    MBPF_JIT_CTX_DEOPT_PC = 0x68,
+    MBPF_JIT_CTX_DEOPT_MAP = 0x6c,
+    MBPF_JIT_CTX_DEOPT_R = 0x70,
+    MBPF_JIT_CTX_DEOPT_SLOT = 0x90,
+    MBPF_JIT_CTX_SIZE = 0xe0,
 };
 
 /* What failed (ctx.kind), to pick the interpreter's message. */
@@ -199,7 +217,37 @@ enum {
     MBPF_JIT_KIND_BUDGET = 4, /* "execution budget exhausted" */
     MBPF_JIT_KIND_DEPTH = 5,  /* "call depth exceeded" */
     MBPF_JIT_KIND_HELPER = 6, /* status/msg came from the helper-call routine */
+    MBPF_JIT_KIND_DEOPT = 7,  /* not a failure: go on in the interpreter (deopt_*) */
 };
+
+/* ctx.status of a deopt: no mbpf_status (runners must continue the run with
+ * mbpf_interp_resume; a runner that does not is never mistaken for success). */
+#define MBPF_JIT_STATUS_DEOPT 1
+
+/* Bytes of a program's deopt map: one per eBPF register r0-r9, low nibble
+ * where its low half lives, high nibble its high half: 0 its frame slot,
+ * 1-8 ARM register r4-r11, 15 (high half only) always 0. r10 is the stack
+ * end (programs that deopt make no local calls). The map lies right before
+ * the program's error exit. */
+#define MBPF_JIT_DEOPT_MAP 10
+
+/* After a run that left with kind MBPF_JIT_KIND_DEOPT: the eBPF registers
+ * r0-r10 at c->deopt_pc from the block and the program's map (its bytes at
+ * c->deopt_map, read by the caller). Values are target addresses. */
+void mbpf_jit_deopt_regs(const mbpf_jit_ctx *c, const uint8_t map[MBPF_JIT_DEOPT_MAP],
+                         uint64_t regs[11]);
+
+/* The interpreter from instruction pc with registers regs (r0-r10) and
+ * budget_left units of the VM's budget left (budget_used then counts from
+ * vm->cfg.budget): what the run of the same program that reached pc in that
+ * state gives (the same interpreter loop as mbpf_vm_run). For JIT runners
+ * after a deopt, inside their run: the VM is marked running, ctx is still a
+ * region, the program makes no local calls (depth 1). res is not cleared:
+ * res->pc must hold the pc of the last helper call so far (the interpreter
+ * reports it on success); the other fields as the interpreter sets them.
+ * MBPF_E_ARG for a pc outside the program or budget_left > budget. */
+int mbpf_interp_resume(mbpf_vm *vm, const uint64_t regs[11], uint32_t pc,
+                       uint64_t budget_left, void *user, mbpf_result *res);
 
 /* Memory-check descriptor passed to check_mem: pc (24 bits), access size in
  * bytes (1/2/4/8), kind (LOAD/STORE/ATOMIC). */

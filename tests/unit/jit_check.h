@@ -52,7 +52,9 @@ static inline bool jit_same_opts(const mbpf_insn *p, uint32_t n, const jit_opts 
     tvm_load(&t, p, n);
     uint32_t stack_bytes = (uint32_t)t.cfg.max_depth * t.cfg.stack_size;
     uint32_t len = o->ctx_len;
-    uint8_t *ctx = len ? malloc(len) : NULL, *ctx_i = len ? malloc(len) : NULL;
+    /* ctx below 4 GiB like the VM's memory (prog.h): mapped at its own
+     * address under Unicorn, where a deopt's interpreter finds it */
+    uint8_t *ctx = len ? host_low_alloc(len) : NULL, *ctx_i = len ? malloc(len) : NULL;
     uint8_t *stack_i = malloc(stack_bytes);
     uint32_t flags = o->ctx_flags ? o->ctx_flags : MBPF_MEM_RW;
     if (len)
@@ -85,7 +87,7 @@ static inline bool jit_same_opts(const mbpf_insn *p, uint32_t n, const jit_opts 
     }
     if (out)
         *out = ri;
-    free(ctx);
+    host_low_free(ctx, len);
     free(ctx_i);
     free(stack_i);
     tvm_close(&t);

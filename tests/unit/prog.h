@@ -13,6 +13,14 @@
 #include <string.h>
 
 #include "mbpf/mbpf.h"
+#if defined(__has_include) && __has_include("host_lowmem.h") /* not in the core-only variants */
+#include "host_lowmem.h"
+#define TVM_ALLOC(n) host_low_alloc(n)
+#define TVM_FREE(p, n) host_low_free((p), (n))
+#else
+#define TVM_ALLOC(n) malloc(n)
+#define TVM_FREE(p, n) free(p)
+#endif
 
 #define INSN(code, dst, src, off, imm)                                                   \
     ((mbpf_insn){(uint8_t)(code), MBPF_REGS(dst, src), (int16_t)(off), (int32_t)(imm)})
@@ -77,14 +85,14 @@ static inline void tvm_open(tvm *t, const mbpf_config *cfg)
         mbpf_config_default(&t->cfg);
     size_t n = mbpf_vm_mem_size(&t->cfg);
     assert_true(n > 0);
-    t->mem = malloc(n);
+    t->mem = TVM_ALLOC(n); /* below 4 GiB, as on a device (see jit_uc.h: deopt) */
     assert_non_null(t->mem);
     assert_int_equal(mbpf_vm_init(&t->vm, &t->cfg, t->mem, n), MBPF_OK);
 }
 
 static inline void tvm_close(tvm *t)
 {
-    free(t->mem);
+    TVM_FREE(t->mem, mbpf_vm_mem_size(&t->cfg));
     t->mem = NULL;
 }
 

@@ -452,7 +452,21 @@ static void spilled(void **state)
 /* Two regions a helper hands out, read-only and read-write: a copy loop
  * guarded against both region caches, walking exactly to / past their
  * ends, and storing into the read-only one. */
-static uint8_t buf_ro[48], buf_rw[40];
+/* below 4 GiB (host_lowmem.c), not adjacent: mapped at their own address
+ * under Unicorn, where a deopt's interpreter continues on them */
+typedef struct two_bufs {
+    uint8_t ro[48], gap[64], rw[40];
+} two_bufs;
+static two_bufs *low_bufs(void)
+{
+    static two_bufs *b; /* test state, allocated once */
+    if (!b)
+        b = host_low_alloc(sizeof *b);
+    assert_non_null(b);
+    return b;
+}
+#define buf_ro (low_bufs()->ro)
+#define buf_rw (low_bufs()->rw)
 
 static uint64_t get_buf(uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5,
                         mbpf_env *env)

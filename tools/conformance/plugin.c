@@ -14,6 +14,7 @@
 
 #include "datafile.h"
 #include "host_vm.h"
+#include "host_lowmem.h"
 #include "jit_uc.h"
 
 enum { EXIT_PROGRAM = 1, EXIT_USAGE = 2 };
@@ -112,8 +113,18 @@ static int exec_jit(const host_vm_opts *o, const mbpf_insn *insns, uint32_t n, u
     }
     int rc = host_vm_load(&h, insns, n, out);
     if (rc == MBPF_OK) {
-        if (jit_uc_run_program_flags(&h.vm, mem_len ? mem : NULL, mem_len, MBPF_MEM_RW, NULL,
-                                     &out->res, NULL) != JIT_UC_OK) {
+        /* the memory below 4 GiB, as the VM's: mapped at its own address
+         * under Unicorn, where a deopt's interpreter continues on it */
+        uint8_t *low = mem_len ? host_low_alloc(mem_len) : NULL;
+        if (low)
+            memcpy(low, mem, mem_len);
+        int hrc = mem_len && !low ? JIT_UC_E_ENGINE
+                                  : jit_uc_run_program_flags(&h.vm, low, mem_len, MBPF_MEM_RW,
+                                                             NULL, &out->res, NULL);
+        if (low)
+            memcpy(mem, low, mem_len);
+        host_low_free(low, mem_len);
+        if (hrc != JIT_UC_OK) {
             rc = MBPF_E_JIT;
             snprintf(out->msg, sizeof out->msg, "JIT harness failure (details on stderr)");
         } else if ((rc = out->res.status) != MBPF_OK) {

@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "host_lowmem.h"
 #include "jit_uc.h"
 #include "mbpf/jit.h"
 #include "mbpf_asm.h"
@@ -61,6 +62,23 @@ static void *grow(void *buf, size_t *cap, size_t len)
 
 #define reserve(field, cap, len) (((field) = grow((field), (cap), (len))) == NULL)
 
+/* The same below 4 GiB (host_lowmem.c) for what the program can point at
+ * (VM memory with its stack, ctx and decoys): mapped at its own address
+ * under Unicorn, as on a device, so that a loop guard that hands the run
+ * over to the interpreter (deopt) leaves registers the host can use as
+ * they are. */
+static void *grow_low(void *buf, size_t *cap, size_t len)
+{
+    if (*cap >= len && buf)
+        return buf;
+    host_low_free(buf, *cap);
+    void *p = host_low_alloc(len);
+    *cap = p ? len : 0;
+    return p;
+}
+
+#define reserve_low(field, cap, len) (((field) = grow_low((field), (cap), (len))) == NULL)
+
 jit_diff *jit_diff_open(void)
 {
     jit_diff *d = calloc(1, sizeof *d);
@@ -81,11 +99,11 @@ void jit_diff_close(jit_diff *d)
         return;
     if (d->uc)
         jit_uc_close(d->uc);
-    free(d->vm_mem);
+    host_low_free(d->vm_mem, d->vm_mem_len);
     free(d->scratch);
     free(d->code);
     free(d->offsets);
-    free(d->ctx_buf);
+    host_low_free(d->ctx_buf, d->ctx_cap);
     free(d->snap);
     free(d);
 }
@@ -158,10 +176,10 @@ int jit_diff_run(jit_diff *d, const mbpf_insn *insns, uint32_t n, const mbpf_con
     size_t stack_len = (size_t)cfg->stack_size * cfg->max_depth;
     size_t need = mbpf_vm_mem_size(cfg);
     size_t scratch = mbpf_verify_scratch_size(insns, n);
-    if (!need || reserve(d->vm_mem, &d->vm_mem_len, need) ||
+    if (!need || reserve_low(d->vm_mem, &d->vm_mem_len, need) ||
         reserve(d->scratch, &d->scratch_len, scratch + 8) ||
         reserve(d->offsets, &d->offsets_cap, ((size_t)n + 1) * sizeof(uint32_t)) ||
-        reserve(d->ctx_buf, &d->ctx_cap, ctx_len + 2u * CTX_GUARD + 2u * DECOY_GAP + 5u * DECOY) ||
+        reserve_low(d->ctx_buf, &d->ctx_cap, ctx_len + 2u * CTX_GUARD + 2u * DECOY_GAP + 5u * DECOY) ||
         reserve(d->snap, &d->snap_cap, ctx_len + stack_len)) {
         say(r, "out of memory or bad configuration");
         return r->verdict;

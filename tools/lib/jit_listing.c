@@ -3,6 +3,7 @@
 
 #include <capstone/capstone.h>
 #include <inttypes.h>
+#include <stdbool.h>
 
 #include "mbpf/jit.h"
 #include "mbpf_asm.h"
@@ -56,6 +57,47 @@ static int veneer_of(const uint8_t *code, size_t at, size_t to)
     return (int)((off - MBPF_JIT_FRAME_RT) / 4u);
 }
 
+/* A deopt stub at `at`: `bl` to a trap veneer + descriptor of kind DEOPT
+ * (jit_loop.c); returns its pc, else -1. */
+static long deopt_stub_at(const uint8_t *code, size_t at, size_t len)
+{
+    if (at + 8 > len)
+        return -1;
+    unsigned first = code[at] | code[at + 1] << 8, second = code[at + 2] | code[at + 3] << 8;
+    if ((first & 0xF800u) != 0xF000u || (second & 0xD000u) != 0xD000u)
+        return -1;
+    uint32_t s = (first >> 10) & 1u, j1 = (second >> 13) & 1u, j2 = (second >> 11) & 1u;
+    uint32_t i1 = ~(j1 ^ s) & 1u, i2 = ~(j2 ^ s) & 1u;
+    uint32_t imm = s << 24 | i1 << 23 | i2 << 22 | (first & 0x3ffu) << 12 | (second & 0x7ffu) << 1;
+    int32_t off = (int32_t)(imm << 7) >> 7;
+    int64_t target = (int64_t)at + 4 + off;
+    if (target < 0 || veneer_of(code, (size_t)target, len) != MBPF_JIT_RT_TRAP)
+        return -1;
+    uint32_t desc = (uint32_t)code[at + 4] | (uint32_t)code[at + 5] << 8 |
+                    (uint32_t)code[at + 6] << 16 | (uint32_t)code[at + 7] << 24;
+    return MBPF_JIT_DESC_KIND(desc) == MBPF_JIT_KIND_DEOPT ? (long)MBPF_JIT_DESC_PC(desc) : -1;
+}
+
+/* The deopt map (before the error exit): where each half of r0-r9 lives. */
+static void print_map(FILE *out, const uint8_t *code, size_t at, uint32_t base)
+{
+    fprintf(out, "; deopt map (r0-r9 -> low half:high half, 0 = always zero)\n");
+    fprintf(out, "  %6zx:  ", base + at);
+    for (unsigned r = 0; r < MBPF_JIT_DEOPT_MAP; r++) {
+        fprintf(out, "r%u ", r);
+        for (unsigned h = 0; h < 2; h++) {
+            unsigned c = h ? code[at + r] >> 4 : code[at + r] & 15u;
+            if (c == 0)
+                fprintf(out, "slot");
+            else if (c == 15)
+                fprintf(out, "0");
+            else
+                fprintf(out, "r%u", c + 3);
+            fprintf(out, h ? (r + 1 < MBPF_JIT_DEOPT_MAP ? ", " : "\n") : ":");
+        }
+    }
+}
+
 /* Disassembles [from, to) of code; undecodable halfwords become .short. */
 static void disasm_range(FILE *out, csh cs, const uint8_t *code, size_t from, size_t to,
                          uint32_t base)
@@ -95,6 +137,7 @@ int jit_listing_disasm(FILE *out, const mbpf_insn *insns, uint32_t n, const uint
     if (cs_open(CS_ARCH_ARM, (cs_mode)(CS_MODE_THUMB | CS_MODE_MCLASS), &cs) != CS_ERR_OK)
         return -1;
     size_t main_end = offsets[n] <= code_len ? offsets[n] : code_len;
+    bool has_deopt = false;
     if (offsets[0] > 0) {
         fprintf(out, "; prologue\n");
         disasm_range(out, cs, code, 0, offsets[0] < main_end ? offsets[0] : main_end, base);
@@ -109,6 +152,17 @@ int jit_listing_disasm(FILE *out, const mbpf_insn *insns, uint32_t n, const uint
         if (to > main_end)
             to = main_end;
         fprintf(out, "; %u: %s\n", pc, text);
+        for (size_t at = from; at + 8 <= to; at += 2) { /* deopt stubs in a loop guard */
+            long h = deopt_stub_at(code, at, code_len);
+            if (h < 0)
+                continue;
+            disasm_range(out, cs, code, from, at, base);
+            fprintf(out, "; deopt stub: leave for the interpreter at pc %ld\n", h);
+            disasm_range(out, cs, code, at, at + 4, base);
+            fprintf(out, "  %6zx:  descriptor (pc %ld, deopt)\n", base + at + 4, h);
+            from = at + 8;
+            has_deopt = true;
+        }
         if (from < to)
             disasm_range(out, cs, code, from, to, base);
         pc = next;
@@ -131,6 +185,15 @@ int jit_listing_disasm(FILE *out, const mbpf_insn *insns, uint32_t n, const uint
                 continue;
             }
             unsigned h = code[at] | code[at + 1] << 8;
+            if (has_deopt && h == 0xE8BDu && at + 4 + MBPF_JIT_DEOPT_MAP <= code_len &&
+                (code[at + 2] | code[at + 3] << 8) == 0x9FF0u) {
+                /* pop {r4-r11, ip, pc} of the exit: the deopt map follows */
+                disasm_range(out, cs, code, from, at + 4, base);
+                print_map(out, code, at + 4, base);
+                at = from = at + 4 + MBPF_JIT_DEOPT_MAP;
+                fprintf(out, "; error exit\n");
+                continue;
+            }
             at += (h >> 11) >= 0x1du ? 4u : 2u;
         }
         disasm_range(out, cs, code, from, code_len, base);

@@ -73,6 +73,7 @@ struct jit_uc {
     mbpf_result hres;
     uint64_t fault_host;
     uint64_t insns, tramp;
+    uint64_t deopts, deopts_total;
     size_t code_len;
     int harness_err;
     uint8_t *scratch;
@@ -582,6 +583,62 @@ static bool hook_invalid(uc_engine *uc, uc_mem_type type, uint64_t address, int 
     return false;
 }
 
+/* ---- deopt: the host interpreter finishes the run ------------------------------ */
+
+/* A register value of the emulated code is the host interpreter's as it
+ * is when no buffer is copied to other addresses: buffers below 4 GiB
+ * (host_lowmem.c) are mapped at their own address, and an absolute host
+ * address (a mapped span's high word) is the host's. A low word inside the
+ * window of a cluster that is NOT at its own address may be an address
+ * there or a number: that cannot be told apart, so the run fails loudly
+ * (never a silent wrong answer): allocate such buffers with host_low_alloc. */
+static bool deopt_value_ok(const jit_uc *h, uint64_t v)
+{
+    uint32_t lo = (uint32_t)v, hi = (uint32_t)(v >> 32);
+    for (unsigned i = 0; hi && i < h->nspans; i++)
+        if ((h->spans[i].hlo >> 32) == hi)
+            return true;
+    int c = window_of(h, lo);
+    return c < 0 || h->clusters[c].emu == h->clusters[c].hlo;
+}
+
+/* After a deopt (the writable buffers already copied back to the host):
+ * registers from the block and the program's map, then the interpreter from
+ * the loop head on the host VM, inside this run (ctx still a region). */
+static void deopt_resume(jit_uc *h, mbpf_vm *vm, const mbpf_jit_ctx *out, void *user,
+                         mbpf_result *res)
+{
+    uint8_t map[MBPF_JIT_DEOPT_MAP];
+    if (out->deopt_map < CODE_BASE || out->deopt_map + sizeof map > CODE_BASE + h->code_len ||
+        uc_mem_read(h->uc, out->deopt_map, map, sizeof map) != UC_ERR_OK) {
+        herr(h, JIT_UC_E_FAULT, "deopt with a bad map address 0x%x", out->deopt_map);
+        return;
+    }
+    uint64_t regs[11];
+    mbpf_jit_deopt_regs(out, map, regs);
+    for (unsigned r = 0; r < 11; r++)
+        if (!deopt_value_ok(h, regs[r])) {
+            herr(h, JIT_UC_E_FAULT,
+                 "deopt at pc %u: r%u = %#llx lies by a buffer the harness copied to other "
+                 "addresses (not below 4 GiB): the interpreter cannot continue on it",
+                 out->deopt_pc, r, (unsigned long long)regs[r]);
+            return;
+        }
+    if (getenv("JIT_UC_DEBUG"))
+        for (unsigned r = 0; r < 11; r++)
+            fprintf(stderr, "deopt at %u: r%u = %#llx (map %02x)\n", out->deopt_pc, r,
+                    (unsigned long long)regs[r], r < 10 ? map[r] : 0u);
+    h->deopts++;
+    h->deopts_total++;
+    res->pc = out->pc; /* the last helper call's, as the interpreter keeps it */
+    uint8_t pad = vm->pad;
+    vm->pad = 1; /* running, as mbpf_vm_run marks it */
+    int st = mbpf_interp_resume(vm, regs, out->deopt_pc, mbpf_jit_budget_left(out), user, res);
+    vm->pad = pad;
+    if (st == MBPF_E_ARG && res->msg && !strcmp(res->msg, "bad argument"))
+        herr(h, JIT_UC_E_FAULT, "deopt at a bad pc %u or budget", out->deopt_pc);
+}
+
 /* ---- run ------------------------------------------------------------------- */
 
 int jit_uc_run(jit_uc *h, mbpf_vm *vm, const void *code, size_t code_len, void *ctx,
@@ -597,7 +654,7 @@ int jit_uc_run(jit_uc *h, mbpf_vm *vm, const void *code, size_t code_len, void *
     h->vm = vm;
     h->user = user;
     h->hres = (mbpf_result){0};
-    h->insns = h->tramp = 0;
+    h->insns = h->tramp = h->deopts = 0;
     h->code_len = code_len;
     h->nbufs = 0;
     h->nclusters = 0;
@@ -663,7 +720,9 @@ int jit_uc_run(jit_uc *h, mbpf_vm *vm, const void *code, size_t code_len, void *
         sync_to_host(h);
         res->budget_used = vm->cfg.budget - mbpf_jit_budget_left(&out);
         res->status = (int32_t)out.status;
-        if (res->status == MBPF_OK) {
+        if (out.kind == MBPF_JIT_KIND_DEOPT && h->harness_err == 0) {
+            deopt_resume(h, vm, &out, user, res);
+        } else if (res->status == MBPF_OK) {
             res->r0 = emu_to_host_value(h, (uint64_t)out.r0_hi << 32 | out.r0_lo);
             res->pc = out.pc; /* last helper call, as the interpreter reports */
         } else {
@@ -690,6 +749,7 @@ int jit_uc_run(jit_uc *h, mbpf_vm *vm, const void *code, size_t code_len, void *
         stats->insns = h->insns;
         stats->tramp = h->tramp;
         stats->code_len = code_len;
+        stats->deopts = h->deopts;
     }
     return rc;
 }
@@ -732,6 +792,8 @@ int jit_uc_run_program_flags(mbpf_vm *vm, void *ctx, uint32_t ctx_len, uint32_t 
         fprintf(stderr, "jit_uc: %s\n", jit_uc_error(g_engine));
     return rc;
 }
+
+uint64_t jit_uc_program_deopts(void) { return g_engine ? g_engine->deopts_total : 0; }
 
 int jit_uc_run_program(mbpf_vm *vm, void *ctx, uint32_t ctx_len, void *user, mbpf_result *res,
                        uint64_t *insn_count)

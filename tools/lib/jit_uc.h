@@ -25,6 +25,14 @@
  * mapped buffer (pointer-kind arguments also near one).
  * Any unmapped access, invalid instruction, run-away (instruction cap) or
  * failure to return to the magic address is a harness error, never a crash.
+ * A run that leaves through a failing loop guard (deopt: ctx kind
+ * MBPF_JIT_KIND_DEOPT) is continued by the host interpreter
+ * (mbpf_interp_resume) on the host buffers, after the emulated bytes of the
+ * writable ones are copied back, with the registers as they are: exact
+ * when every buffer is mapped at its own address (host_lowmem.c, below
+ * 4 GiB). A register by a buffer the harness copied to other addresses is
+ * a harness error (an address or a number? it cannot tell: never a silent
+ * wrong answer).
  * JIT_UC_DEBUG=1 in the environment prints every helper call;
  * JIT_UC_DUMP=FILE writes the code of each run to FILE (for objdump).
  */
@@ -54,6 +62,9 @@ typedef struct jit_uc_stats {
     uint64_t insns;     /* ARM instructions executed in the generated code */
     uint64_t tramp;     /* trampoline (helper / slow memory check) calls */
     size_t code_len;    /* bytes of generated code */
+    uint64_t deopts;    /* 1 when a loop guard left for the interpreter (the
+                           host interpreter finished the run; its
+                           instructions are not in insns) */
 } jit_uc_stats;
 
 /* Opens a Cortex-M4 engine. NULL on failure. */
@@ -85,6 +96,11 @@ uint64_t jit_uc_to_host(const jit_uc *h, uint64_t emu);
  * harness error (the message is printed to stderr). */
 int jit_uc_run_program(mbpf_vm *vm, void *ctx, uint32_t ctx_len, void *user, mbpf_result *res,
                        uint64_t *insn_count);
+
+/* Runs of the process-wide engine (jit_uc_run_program*) that a failing
+ * loop guard handed over to the interpreter, since the process started
+ * (tests take the difference around a run). */
+uint64_t jit_uc_program_deopts(void);
 
 /* Same with explicit ctx flags. */
 int jit_uc_run_program_flags(mbpf_vm *vm, void *ctx, uint32_t ctx_len, uint32_t ctx_flags,

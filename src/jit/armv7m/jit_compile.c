@@ -452,7 +452,12 @@ static void run_pass(jit *j, uint8_t *buf, uint32_t cap)
         }
         set_off(j, i);
         if (j->nloops) {
-            jit_loop_head(j, i); /* a counted loop: guard and fast copy first */
+            uint32_t last = jit_loop_head(j, i); /* a counted loop: guard and fast copy first */
+            if (last != i) { /* no checked copy (deopt): the body ends here */
+                while (i < last)
+                    set_off(j, ++i);
+                continue;
+            }
             j->cold = jit_loop_cold(j, i);
         }
         j->nbr = 0;
@@ -634,6 +639,7 @@ int mbpf_jit_compile(mbpf_vm *vm, void *buf, size_t buf_len, size_t *code_len,
     j.frame = F_RECS + (j.use_calls ? REC_SIZE * j.max_depth : 0u); /* records: local calls */
     mark_labels(&j);
     jit_loop_find(&j);
+    jit_deopt_plan(&j); /* no checked copies without local calls */
     j.use_rt |= j.use_trap || j.use_budget || j.use_mem || j.use_range;
     jit_alloc_regs(&j); /* weighs the fast copies; reuses the offset table */
     jit_find_noinit(&j);

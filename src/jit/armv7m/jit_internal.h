@@ -126,6 +126,8 @@ typedef struct jit {
     bool cold;      /* translating a loop's checked copy, which runs only when
                        its guard failed: memory checks go for size (jit_mem.c) */
     bool use_range; /* a loop guard may call the range routine */
+    bool deopt;     /* no local calls: a failing guard leaves for the
+                       interpreter (jit_deopt.c), no checked copies */
     uint64_t post_done; /* fast copy: bit pc - h: a pointer step that a
                            post-indexed access already did */
     uint32_t r_range;
@@ -182,7 +184,8 @@ void jit_translate(jit *j, const mbpf_insn *in);
 void jit_loop_find(jit *j);                     /* after the labels are marked */
 bool jit_loop_add_imm(const mbpf_insn *in, int32_t *step, bool *is64); /* add/sub imm */
 unsigned jit_loop_sinks(const jit *j, const jit_loop *L, jit_sink *out, unsigned max);
-void jit_loop_head(jit *j, uint32_t i);         /* guard and fast copy at a head */
+uint32_t jit_loop_head(jit *j, uint32_t i); /* guard and fast copy at a head; returns
+                                               the loop's end when no checked copy follows, else i */
 bool jit_loop_back(jit *j, unsigned cond, bool backward, uint32_t *to); /* loop jumps */
 bool jit_loop_ptr_add(jit *j, const mbpf_insn *in);     /* fast copy: pointer step */
 uint32_t jit_loop_relayout(jit *j, jit_loop *L, uint32_t at); /* head's shrink */
@@ -199,5 +202,10 @@ void jit_shared_routines(jit *j, uint32_t *entry);
 void jit_div64_routines(jit *j);
 void jit_call_core(jit *j);      /* shared runtime, after the trap */
 void jit_call_marshal(jit *j);   /* the program's part, before its veneer */
+/* jit_deopt.c: the program's deopt map (before its error exit), the shared
+ * routine the trap sends kind DEOPT to */
+void jit_deopt_plan(jit *j); /* after jit_loop_find: j->deopt, use_mem without the loops */
+void jit_deopt_map(jit *j);
+void jit_deopt_routine(jit *j);
 
 #endif /* MBPF_JIT_INTERNAL_H */

@@ -57,6 +57,24 @@ static void to_slow(jit *j, jit_loop *L, unsigned cond, uint32_t slow)
                                        : "branch out of range (program too large)");
 }
 
+/* The guard's last test. With a checked copy: -> it when cond holds. In a
+ * program that deopts (j->deopt): a branch over the deopt stub when the
+ * test passes, then the stub, which every other failing test of the guard
+ * targets (L->slow): `bl trap` + descriptor (h, kind DEOPT): the run leaves
+ * for the interpreter at the head, where nothing of the loop has run. */
+static void last_test(jit *j, jit_loop *L, unsigned cond, uint32_t slow)
+{
+    if (!j->deopt) {
+        to_slow(j, L, cond, slow);
+        return;
+    }
+    uint32_t past = jit_fwd_begin(j);
+    L->slow = j->b.pos;
+    jit_bl(j, j->r_trap);
+    jit_desc(j, MBPF_JIT_DESC(L->h, 0, MBPF_JIT_KIND_DEOPT));
+    jit_fwd_end(j, past, cond ^ 1u);
+}
+
 /* Guard: -> checked copy when register r (a high word, already in an ARM
  * register) is not 0; `cbnz` when relayout found it in reach. */
 static void nonzero_to_slow(jit *j, jit_loop *L, unsigned r, uint32_t slow)
@@ -160,7 +178,10 @@ static void guard_budget(jit *j, jit_loop *L, uint32_t slow)
         lo = RA1;
     }
     t2_cmp_reg(b, lo, RA0);
-    to_slow(j, L, T2_LO, slow);
+    if (L->nbases == 0)
+        last_test(j, L, T2_LO, slow);
+    else
+        to_slow(j, L, T2_LO, slow);
 }
 
 static void commit_budget(jit *j)
@@ -276,7 +297,10 @@ static void guard_base(jit *j, jit_loop *L, const jit_loop_base *bs, uint32_t sl
                                              : MBPF_JIT_KIND_ATOMIC;
     jit_bl(j, j->r_range);
     jit_desc(j, MBPF_JIT_DESC(L->h, 0, kind));
-    to_slow(j, L, T2_NE, slow);
+    if (bs == &L->bases[L->nbases - 1u])
+        last_test(j, L, T2_NE, slow);
+    else
+        to_slow(j, L, T2_NE, slow);
     jit_fwd_end(j, to_ok, T2_LO);
 }
 
@@ -350,15 +374,15 @@ static void fast_copy(jit *j, jit_loop *L)
     sink_exit(j, sk, nsk);
 }
 
-void jit_loop_head(jit *j, uint32_t i)
+uint32_t jit_loop_head(jit *j, uint32_t i)
 {
     if (j->fast)
-        return;
+        return i;
     unsigned idx = 0;
     while (idx < j->nloops && j->loops[idx].h != i)
         idx++;
     if (idx == j->nloops)
-        return;
+        return i;
     jit_loop *L = &j->loops[idx];
     /* The sizing pass lays the head out with wide branches to the checked
      * copy and to the loop's exit; relayout then decides which of them are
@@ -380,10 +404,21 @@ void jit_loop_head(jit *j, uint32_t i)
     guard_budget(j, L, slow);
     for (unsigned k = 0; k < L->nbases; k++)
         guard_base(j, L, &L->bases[k], slow);
+    if (j->deopt) { /* the stub (L->slow) lands where relayout said */
+        if (!j->final)
+            L->slow_rel = L->slow - head;
+        else if (L->slow != slow)
+            jit_fail(j, MBPF_E_JIT, "internal: loop guard size differs from the sizing pass");
+    }
     commit_budget(j);
     j->fast = (uint8_t)(idx + 1u);
     fast_copy(j, L);
     j->fast = 0;
+    if (j->deopt) { /* no checked copy: the fast copy falls into e + 1 */
+        j->pc = i;
+        j->head = false;
+        return L->e;
+    }
     j->pc = L->e + 1;
     if (!j->final)
         L->after_rel = j->b.pos - head;
@@ -400,6 +435,7 @@ void jit_loop_head(jit *j, uint32_t i)
         L->slow_rel = L->slow - head;
     else if (L->slow != slow)
         jit_fail(j, MBPF_E_JIT, "internal: loop head size differs from the sizing pass");
+    return i;
 }
 
 /* Instruction i belongs to a loop with a fast copy: its normal translation
@@ -431,7 +467,7 @@ uint32_t jit_loop_relayout(jit *j, jit_loop *L, uint32_t at)
         }
     }
     int32_t exit_off = (int32_t)(j->offs[L->e + 1] & JIT_OFF) - (int32_t)(at + L->after_rel);
-    if (t2_b16_fits(exit_off)) {
+    if (!j->deopt && t2_b16_fits(exit_off)) { /* (a deopt stub lies in the guard) */
         L->narrow |= JIT_LOOP_NARROW_AFTER;
         delta += 2u;
     }

@@ -63,7 +63,7 @@ void jit_prologue(jit *j)
         t2_ldr(b, T2_W, 1, 0, MBPF_JIT_CTX_STACK_BASE, JIT_NOREG);
         t2_str(b, T2_W, 1, T2_SP, F_SB, JIT_NOREG);
     }
-    if (j->use_mem) {
+    if (j->use_mem || j->use_range) { /* inline checks, loop guards */
         for (int32_t at = F_CR_START; at <= F_CW_LIM; at += 4) {
             if (!(j->copies & (at < F_CW_START ? COPY_CR : COPY_CW)))
                 continue;
@@ -169,6 +169,8 @@ static void exit_routines(jit *j)
     }
     t2_add_sp(b, (int32_t)j->frame);
     t2_pop(b, JIT_POP_LIST);
+    if (j->deopt)
+        jit_deopt_map(j); /* data: the deopt routine finds it before the error exit */
     /* Error exit (status etc. already in the block). */
     j->r_exit_err = b->pos;
     t2_ldr(b, T2_W, 2, T2_SP, F_CTX, JIT_NOREG);

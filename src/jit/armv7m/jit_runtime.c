@@ -166,6 +166,20 @@ int mbpf_jit_run(mbpf_vm *vm, const void *code, void *ctx, uint32_t ctx_len,
     vm->pad = 1;
     void (*entry)(mbpf_jit_ctx *) = (void (*)(mbpf_jit_ctx *))((uintptr_t)code | 1u);
     entry(&r.c);
+    if (r.c.kind == MBPF_JIT_KIND_DEOPT) {
+        /* a loop guard failed: the interpreter goes on from the loop head
+         * (still running, ctx still a region); the map is in the code */
+        uint64_t regs[11];
+        mbpf_jit_deopt_regs(&r.c, (const uint8_t *)(uintptr_t)r.c.deopt_map, regs);
+        res->msg = NULL;
+        res->pc = r.c.pc; /* the last helper call's */
+        int st = mbpf_interp_resume(vm, regs, r.c.deopt_pc, mbpf_jit_budget_left(&r.c), user,
+                                    res);
+        vm->pad = 0;
+        if (ctx_len != 0)
+            (void)mbpf_vm_remove_region(vm, ctx);
+        return st;
+    }
     vm->pad = 0;
     if (ctx_len != 0)
         (void)mbpf_vm_remove_region(vm, ctx);

@@ -57,8 +57,10 @@ static void trap_routine(jit *j, uint32_t *entry)
     t2_ldr(b, T2_W, 2, T2_SP, F_CTX, JIT_NOREG);
     t2_dp_reg(b, T2_ORR, false, 0, 0, 1, T2_LSL, 16);
     t2_dp_imm(b, T2_BIC, false, 3, 0, 0xff000000u);
-    t2_str(b, T2_W, 3, 2, MBPF_JIT_CTX_PC, JIT_NOREG);
     t2_shift_imm(b, T2_LSR, 1, 0, 28);
+    t2_cmp_imm(b, 1, MBPF_JIT_KIND_DEOPT);
+    uint32_t deopt = jit_fwd_begin(j); /* beq: a loop guard failed (jit_deopt.c) */
+    t2_str(b, T2_W, 3, 2, MBPF_JIT_CTX_PC, JIT_NOREG);
     t2_str(b, T2_W, 1, 2, MBPF_JIT_CTX_KIND, JIT_NOREG);
     static const struct { uint32_t kind, status_not; } set[2] = {
         {MBPF_JIT_KIND_BUDGET, (uint32_t)~(uint32_t)MBPF_E_BUDGET},
@@ -71,6 +73,8 @@ static void trap_routine(jit *j, uint32_t *entry)
         t2_str(b, T2_W, 3, 2, MBPF_JIT_CTX_STATUS, JIT_NOREG);
     }
     to_exit_err(j);
+    jit_fwd_end(j, deopt, T2_EQ);
+    jit_deopt_routine(j);
 }
 
 /* budget: called when the low word borrowed (it is now 0xffffffff, in the
