@@ -142,9 +142,9 @@ static uint32_t target_off(const jit *j, uint32_t t) { return j->offs[t] & JIT_O
 
 /* One budget unit: left - 1 (in the budget register, or in the frame word,
  * stored back at once); on a borrow the routine takes one from the high word
- * or stops the run (pc in the descriptor). With `to` != NONE this is a
- * backward jump: the no-borrow case branches straight to `to`, and so does
- * the code after the routine. */
+ * and returns to the `bcs` with C set, or stops the run (pc in the
+ * descriptor). With `to` != NONE this is a backward jump: the `bcs` goes
+ * straight to `to`. */
 static void budget_unit(jit *j, uint32_t to)
 {
     t2_buf *b = &j->b;
@@ -159,14 +159,16 @@ static void budget_unit(jit *j, uint32_t to)
         /* flags kept; on exhaustion the routine stores 0 back */
         t2_str(b, T2_W, RA0, T2_SP, F_BLO, JIT_NOREG);
     }
+    uint32_t bcs = b->pos;
     if (to != NO_TARGET)
         jit_branch(j, T2_HS, to);
     else
         t2_hw(b, (uint16_t)(0xD200u | 3u)); /* bcs past bl + descriptor */
+    /* after a refill the routine returns to the bcs with C set: the
+     * descriptor's size field holds how far back it lies (bl + the bcs) */
+    uint32_t back = 4u + (b->pos - bcs);
     jit_bl(j, j->r_budget);
-    jit_desc(j, MBPF_JIT_DESC(j->pc, 0, MBPF_JIT_KIND_BUDGET));
-    if (to != NO_TARGET)
-        jit_branch(j, T2_AL, to);
+    jit_desc(j, MBPF_JIT_DESC(j->pc, back, MBPF_JIT_KIND_BUDGET));
 }
 
 static unsigned jmp_cond(unsigned op)

@@ -75,7 +75,8 @@ static void trap_routine(jit *j, uint32_t *entry)
 
 /* budget: called when the low word borrowed (it is now 0xffffffff, in the
  * program's budget register or already stored in the frame): take one from
- * the high word, or stop through the trap. The borrowed low word stays as it
+ * the high word and return to the program's `bcs` (lr - 1 - the descriptor's
+ * size) with C set, or stop through the trap. The borrowed low word stays as it
  * is (the routine does not know where the program keeps it): the runner
  * reads a run stopped by the budget as 0 left (mbpf_jit_budget_left). */
 static void budget_routine(jit *j, uint32_t *entry)
@@ -87,7 +88,12 @@ static void budget_routine(jit *j, uint32_t *entry)
     uint32_t none = jit_fwd_begin(j); /* cbz r1, exhausted */
     t2_hw(b, 0x3901u); /* subs r1, #1 */
     t2_str(b, T2_W, 1, 0, MBPF_JIT_CTX_BUDGET_HI, JIT_NOREG);
-    t2_dp_imm(b, T2_ADD, false, T2_LR, T2_LR, 4);
+    /* back to the caller's `bcs` (the descriptor's size field: bytes from
+     * it to the descriptor) with C set, so that it branches */
+    t2_ldr(b, T2_B, 1, T2_LR, 2, JIT_NOREG);  /* descriptor bits 24-31 */
+    t2_dp_imm(b, T2_AND, false, 1, 1, 0xfu);
+    t2_alu(b, T2_SUB, T2_LR, T2_LR, 1, false);
+    t2_cmp_reg(b, 1, 1);                       /* C = 1 */
     t2_bx(b, T2_LR);
     jit_fwd_end_cbz(j, none, false, 1);
     wide_b(j, j->r_trap);
