@@ -39,7 +39,8 @@ void jit_listing_print_sizes(FILE *out, const jit_sizes *s)
 const char *jit_listing_rt_name(unsigned k)
 {
     static const char *const names[MBPF_JIT_RT_COUNT] = {"trap", "budget", "mem_slow",
-                                                         "range", "udiv64", "sdiv64", "call"};
+                                                         "range", "udiv64", "sdiv64", "call",
+                                                         "enter", "leave"};
     return k < MBPF_JIT_RT_COUNT ? names[k] : "?";
 }
 

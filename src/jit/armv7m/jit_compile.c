@@ -561,10 +561,6 @@ static void mark_labels(jit *j)
 static uint32_t relayout(jit *j)
 {
     uint32_t wide_prologue = j->offs[0] & JIT_OFF, end = j->b.pos, main_end = j->main_end;
-    if (j->use_rt) { /* the error exit's address: the shortest form that reached */
-        uint32_t dist = j->r_exit_err - j->err_at;
-        j->err_form = dist <= 4000u ? 2 : dist <= 0xff00u ? 1 : 0;
-    }
     t2_init(&j->b, NULL, 0);
     jit_prologue(j);
     uint32_t shift = wide_prologue - j->b.pos;

@@ -1,43 +1,49 @@
-/* Prologue and the routines emitted once after the program's code: exit
- * (return from a local call, or the final exit) and the error exit, which
- * depend on the register map, then one 4-byte veneer per shared runtime
- * routine the program uses (jit_shared.c: trap, budget refill, slow memory
- * check, range check, 64-bit division).
+/* Prologue (its program-independent part is the shared enter routine; the
+ * error exit follows its call) and the routines emitted once after the
+ * program's code: exit (return from a local call, or the final exit, which
+ * ends in the shared leave routine), which depend on the register map, then
+ * one 4-byte veneer per shared runtime routine the program uses
+ * (jit_shared.c: trap, budget refill, slow memory check, range check,
+ * 64-bit division, helper call).
  * Every routine has a fixed size whatever the offsets, and they reach each
  * other with 32-bit branches, so their layout never depends on a pass.
  */
 #include "jit/armv7m/jit_internal.h"
 
-/* r1 = the error exit's address | 1, position independent. The form is
- * decided after the sizing pass (which takes the widest) from its distance
- * there, which the final layout can only shrink. */
-static void err_addr(jit *j)
+static void wide_b(jit *j, uint32_t target)
+{
+    t2_b(&j->b, (int32_t)target - (int32_t)j->b.pos, true);
+}
+
+/* r1 = the budget's low word for the shared leave routine: its register,
+ * or the frame word (which enter filled from the block when the program
+ * keeps it nowhere else). */
+static void budget_to_r1(jit *j)
+{
+    if (j->use_budget && j->breg != JIT_NOREG)
+        t2_mov_reg(&j->b, 1, j->breg);
+    else
+        t2_ldr(&j->b, T2_W, 1, T2_SP, F_BLO, JIT_NOREG);
+}
+
+/* The error exit, right after the prologue's call of enter (whose return
+ * address it is: enter stores it at F_EXIT_ERR and returns past it), 6
+ * bytes: without local calls the shared leave routine, with them the
+ * exits' common tail after the program (r_exit_err; status etc. are
+ * already in the block). */
+static void error_exit(jit *j)
 {
     t2_buf *b = &j->b;
     uint32_t at = b->pos;
-    if (!j->final)
-        j->err_at = at;
-    int32_t v;
-    switch (j->err_form) {
-    case 2: /* adr r1, exit_err + 1 */
-        v = (int32_t)(j->r_exit_err + 1) - (int32_t)((at + 4) & ~3u);
-        if (j->final && (v < 0 || v > 4095))
-            jit_fail(j, MBPF_E_JIT, "internal: error exit out of adr range");
-        t2_adr(b, 1, v);
-        return;
-    case 1: /* movw r1, #v; add r1, pc */
-        v = (int32_t)(j->r_exit_err + 1) - (int32_t)(at + 8);
-        if (j->final && (v < 0 || v > 0xffff))
-            jit_fail(j, MBPF_E_JIT, "internal: error exit out of movw range");
-        t2_movw(b, 1, (uint16_t)v);
-        break;
-    default: /* movw r1, #lo; movt r1, #hi; add r1, pc */
-        v = (int32_t)(j->r_exit_err + 1) - (int32_t)(at + 12);
-        t2_movw(b, 1, (uint16_t)v);
-        t2_movt(b, 1, (uint16_t)((uint32_t)v >> 16));
-        break;
+    if (j->use_calls) {
+        t2_ldr(b, T2_W, 2, T2_SP, F_CTX, JIT_NOREG);
+        wide_b(j, j->r_exit_err);
+    } else {
+        budget_to_r1(j);
+        t2_ldr(b, T2_W, T2_PC, T2_SP, F_RT + 4 * MBPF_JIT_RT_LEAVE, JIT_NOREG);
     }
-    t2_hw(b, 0x4479u); /* add r1, pc */
+    if (b->pos - at != ERR_EXIT_BYTES)
+        jit_fail(j, MBPF_E_JIT, "internal: error exit size");
 }
 
 void jit_prologue(jit *j)
@@ -45,40 +51,27 @@ void jit_prologue(jit *j)
     t2_buf *b = &j->b;
     t2_push(b, JIT_PUSH_LIST);
     if (j->use_rt) {
-        /* Frame slots F_EXIT_ERR, F_RT..F_RECS: the error exit and the
-         * shared runtime's address table (ctx->rt), pushed in place below
-         * the local-call records, if any (the registers are free: the rest
-         * of the prologue sets those the program reads first). */
+        /* The shared enter routine builds the frame below the local-call
+         * records (if any): the region caches, rt[], the error exit's
+         * address, F_CTX, F_BLO; it returns past the error exit with r1 =
+         * the budget's low word and r0 kept. */
         t2_add_sp(b, -(int32_t)(j->frame - F_RECS));
         t2_ldr(b, T2_W, 1, 0, MBPF_JIT_CTX_RT, JIT_NOREG);
-        t2_w32(b, 0xE891u, 0x01FCu);           /* ldm.w r1, {r2-r8} */
-        err_addr(j);
-        t2_push(b, 0x01FEu);                   /* push {r1-r8} */
-        t2_add_sp(b, -F_EXIT_ERR);
+        t2_ldr(b, T2_W, 2, 1, 4 * MBPF_JIT_RT_ENTER, JIT_NOREG);
+        t2_blx_reg(b, 2);
+        error_exit(j);
+        if (j->use_budget && j->breg != JIT_NOREG)
+            t2_mov_reg(b, j->breg, 1);
     } else {
         t2_add_sp(b, -(int32_t)j->frame);
+        t2_str(b, T2_W, 0, T2_SP, F_CTX, JIT_NOREG);
     }
-    t2_str(b, T2_W, 0, T2_SP, F_CTX, JIT_NOREG);
     if (j->use_mem && (j->copies & COPY_SB)) {
         t2_ldr(b, T2_W, 1, 0, MBPF_JIT_CTX_STACK_BASE, JIT_NOREG);
         t2_str(b, T2_W, 1, T2_SP, F_SB, JIT_NOREG);
     }
-    if (j->use_mem) {
-        for (int32_t at = F_CR_START; at <= F_CW_LIM; at += 4) {
-            if (!(j->copies & (at < F_CW_START ? COPY_CR : COPY_CW)))
-                continue;
-            t2_ldr(b, T2_W, 1, 0, MBPF_JIT_CTX_CR_START + (at - F_CR_START), JIT_NOREG);
-            t2_str(b, T2_W, 1, T2_SP, at, JIT_NOREG);
-        }
-    }
-    /* the budget's low word (the high word stays in the block: only the
-     * refill routine touches it) */
-    if (j->use_budget && j->breg != JIT_NOREG) {
-        t2_ldr(b, T2_W, j->breg, 0, MBPF_JIT_CTX_BUDGET_LO, JIT_NOREG);
-    } else if (j->use_budget) {
-        t2_ldr(b, T2_W, 1, 0, MBPF_JIT_CTX_BUDGET_LO, JIT_NOREG);
-        t2_str(b, T2_W, 1, T2_SP, F_BLO, JIT_NOREG);
-    }
+    /* (the region caches and the budget's low word: enter; the high word
+     * stays in the block: only the refill routine touches it) */
     if (j->use_calls) {
         t2_add_rd_sp(b, 1, F_RECS);
         t2_str(b, T2_W, 1, T2_SP, F_REC, JIT_NOREG);
@@ -117,11 +110,6 @@ void jit_prologue(jit *j)
     }
 }
 
-static void wide_b(jit *j, uint32_t target)
-{
-    t2_b(&j->b, (int32_t)target - (int32_t)j->b.pos, true);
-}
-
 /* exit: frame 0 -> final exit; else pop the record, restore r6-r9, r10
  * and return to the caller. */
 static void exit_routines(jit *j)
@@ -152,13 +140,27 @@ static void exit_routines(jit *j)
     }
     /* Final exit: r0 into the context block (status and r0_hi start as 0:
      * the runner's; r0_hi is written only when r0 can have an upper half). */
+    if (j->use_rt && !j->use_calls) { /* r0, r1 = budget: the shared leave */
+        unsigned lo = jit_src_lo(j, 0, 0);
+        if (lo != 0)
+            t2_mov_reg(b, 0, lo);
+        if (!(j->zhi & 1u)) {
+            unsigned hi = jit_src_hi(j, 0, 1);
+            t2_ldr(b, T2_W, 2, T2_SP, F_CTX, JIT_NOREG);
+            t2_str(b, T2_W, hi, 2, MBPF_JIT_CTX_R0_HI, JIT_NOREG);
+        }
+        budget_to_r1(j);
+        t2_ldr(b, T2_W, T2_PC, T2_SP, F_RT + 4 * MBPF_JIT_RT_LEAVE, JIT_NOREG);
+        return;
+    }
     t2_ldr(b, T2_W, 2, T2_SP, F_CTX, JIT_NOREG);
     t2_str(b, T2_W, jit_src_lo(j, 0, 0), 2, MBPF_JIT_CTX_R0_LO, JIT_NOREG);
     if (!(j->zhi & 1u))
         t2_str(b, T2_W, jit_src_hi(j, 0, 1), 2, MBPF_JIT_CTX_R0_HI, JIT_NOREG);
-    /* Both exits, r2 = the context block: the budget's low word back (the
-     * high word lives in the block), unwind. */
-    uint32_t common = b->pos;
+    /* Both exits (the error exit after the prologue branches here when the
+     * program has local calls), r2 = the context block: the budget's low
+     * word back (the high word lives in the block), unwind. */
+    j->r_exit_err = b->pos;
     if (j->use_budget) {
         if (j->breg != JIT_NOREG) {
             t2_str(b, T2_W, j->breg, 2, MBPF_JIT_CTX_BUDGET_LO, JIT_NOREG);
@@ -169,10 +171,6 @@ static void exit_routines(jit *j)
     }
     t2_add_sp(b, (int32_t)j->frame);
     t2_pop(b, JIT_POP_LIST);
-    /* Error exit (status etc. already in the block). */
-    j->r_exit_err = b->pos;
-    t2_ldr(b, T2_W, 2, T2_SP, F_CTX, JIT_NOREG);
-    wide_b(j, common);
 }
 
 /* Veneer to shared routine k: its address is in the frame (sp never
