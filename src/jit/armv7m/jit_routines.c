@@ -185,7 +185,9 @@ void jit_routines(jit *j)
     exit_routines(j);
     /* veneers in MBPF_JIT_RT_* order, one per routine the program uses */
     uint32_t *at[MBPF_JIT_RT_COUNT] = {
-        [MBPF_JIT_RT_TRAP] = j->use_trap ? &j->r_trap : NULL,
+        /* the program calls the trap only for the call depth (the budget
+         * and helper-call routines reach it inside the runtime) */
+        [MBPF_JIT_RT_TRAP] = j->use_calls ? &j->r_trap : NULL,
         [MBPF_JIT_RT_BUDGET] = j->use_budget ? &j->r_budget : NULL,
         [MBPF_JIT_RT_MEM] = j->use_mem ? &j->r_mem : NULL,
         [MBPF_JIT_RT_RANGE] = j->use_range ? &j->r_range : NULL,
