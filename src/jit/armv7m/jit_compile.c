@@ -234,6 +234,10 @@ static unsigned compare(jit *j, const mbpf_insn *in)
         return c;
     }
     unsigned dh = jit_src_hi(j, d, RA1);
+    if (!x && imm == 0 && (op == MBPF_JEQ || op == MBPF_JNE)) {
+        t2_dp_reg(b, T2_ORR, true, T2_IP, dl, dh, T2_LSL, 0); /* Z: both halves 0 */
+        return c;
+    }
     unsigned sl, sh;
     if (x) {
         sl = jit_src_lo(j, s, RB0);
