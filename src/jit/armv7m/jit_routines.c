@@ -62,6 +62,14 @@ void jit_prologue(jit *j)
         error_exit(j);
         if (j->use_budget && j->breg != JIT_NOREG)
             t2_mov_reg(b, j->breg, 1);
+        for (unsigned r = 1; r <= 2; r++) { /* r2, r3 = the initial r1, r2 */
+            if ((j->noinit >> r) & 1u)
+                continue;
+            if (j->lo[r] != JIT_NOREG)
+                t2_mov_reg(b, j->lo[r], r + 1);
+            else
+                t2_str(b, T2_W, r + 1, T2_SP, jit_slot(r, false), JIT_NOREG);
+        }
     } else {
         t2_add_sp(b, -(int32_t)j->frame);
         t2_str(b, T2_W, 0, T2_SP, F_CTX, JIT_NOREG);
@@ -88,7 +96,9 @@ void jit_prologue(jit *j)
     for (unsigned r = 0; r < 10; r++) {
         if ((j->noinit >> r) & 1u)
             continue;
-        if (r == 1 || r == 2) {
+        if ((r == 1 || r == 2) && j->use_rt) {
+            /* the low word came from enter, above */
+        } else if (r == 1 || r == 2) {
             int32_t from = r == 1 ? MBPF_JIT_CTX_ARG_CTX : MBPF_JIT_CTX_ARG_CTX_LEN;
             if (j->lo[r] != JIT_NOREG) {
                 t2_ldr(b, T2_W, j->lo[r], 0, from, JIT_NOREG);

@@ -216,8 +216,9 @@ static void range_routine(jit *j, uint32_t *entry)
  * lr = the program's error exit (ERR_EXIT_BYTES long), sp = below the
  * program's push (and its local-call records). Builds the frame from
  * F_CR_START up: the region caches, rt[], pad, the error exit's address;
- * then F_CTX and F_BLO (the budget's low word, also returned in r1). Keeps
- * r0; returns past the error exit. */
+ * then F_CTX and F_BLO (the budget's low word, also returned in r1); r2,
+ * r3 = the initial eBPF r1, r2 (ctx, ctx_len). Keeps r0; returns past the
+ * error exit. */
 static void enter_routine(jit *j, uint32_t *entry)
 {
     t2_buf *b = &j->b;
@@ -232,6 +233,7 @@ static void enter_routine(jit *j, uint32_t *entry)
     t2_str(b, T2_W, 0, T2_SP, F_CTX, JIT_NOREG);
     t2_ldr(b, T2_W, 1, 0, MBPF_JIT_CTX_BUDGET_LO, JIT_NOREG);
     t2_str(b, T2_W, 1, T2_SP, F_BLO, JIT_NOREG);
+    t2_ldrd(b, 2, 3, 0, MBPF_JIT_CTX_ARG_CTX); /* eBPF r1, r2 (low words) */
     t2_dp_imm(b, T2_ADD, false, T2_LR, T2_LR, ERR_EXIT_BYTES);
     t2_bx(b, T2_LR);
 }
