@@ -442,11 +442,22 @@ static void alu64(jit *j, const mbpf_insn *in)
                 t2_mov_reg(b, dl, sl);
             t2_shift_imm(b, T2_ASR, dh, dl, 31);
         } else {
-            if (dl != sl)
+            /* a half of d in a slot takes the source straight from its
+             * register (no move into r0 / r1 first) */
+            if (j->lo[d] == JIT_NOREG)
+                t2_str(b, T2_W, sl, T2_SP, jit_slot(d, false), JIT_NOREG);
+            else if (dl != sl)
                 t2_mov_reg(b, dl, sl);
-            if (!dz && dh != sh)
+            if (!dz && j->hi[d] == JIT_NOREG)
+                t2_str(b, T2_W, sh, T2_SP, jit_slot(d, true), JIT_NOREG);
+            else if (!dz && dh != sh)
                 t2_mov_reg(b, dh, sh);
-            hz = (j->hz >> s) & 1u;
+            bool shz = (j->hz >> s) & 1u;
+            jit_clobber(j, d);
+            if (shz)
+                j->hz |= (uint16_t)(1u << d);
+            keep_fpd(j, d, fpd);
+            return;
         }
         break;
     case MBPF_ADD:
