@@ -175,6 +175,84 @@ static void every_routine(void **state)
     }
 }
 
+/* The budget refill returns to the program's `bcs` with C set (the
+ * descriptor's size field says how far back it lies): a 16-bit `bcs` (short
+ * loop), a 32-bit one (a body beyond its reach), the budget's low word in
+ * the frame (every register busy) and a local call's unit (`bcs` past the
+ * call of the routine). Each loop runs 40 times (the forward jump in the
+ * body keeps it off the fast path); the low word borrows on the lo+1-th
+ * budget event and is refilled from the high word. */
+static void budget_refill_widths(void **state)
+{
+    (void)state;
+    enum { LONG = 120, BUSY = 9 };
+    mbpf_insn shortp[] = {
+        MOV64_IMM(0, 0), MOV64_IMM(6, 40),
+        ALU64_IMM(MBPF_ADD, 0, 3),              /* 2: head */
+        JMP_IMM(MBPF_JGT, 0, 1000000, 0),       /* a forward jump (to 4) */
+        ALU64_IMM(MBPF_SUB, 6, 1),
+        JMP_IMM(MBPF_JNE, 6, 0, -4),            /* -> 2 */
+        EXIT(),
+    };
+    mbpf_insn longp[LONG + 6];
+    uint32_t n = 0;
+    longp[n++] = MOV64_IMM(0, 1);
+    longp[n++] = MOV64_IMM(6, 40);
+    for (unsigned k = 0; k < LONG; k++) /* 2..: head */
+        longp[n++] = ALU64_IMM(MBPF_MUL, 0, 3);
+    longp[n++] = JMP_IMM(MBPF_JGT, 0, 5, 0);
+    longp[n++] = ALU64_IMM(MBPF_SUB, 6, 1);
+    longp[n++] = JMP_IMM(MBPF_JNE, 6, 0, -(int16_t)(LONG + 3));
+    longp[n++] = EXIT();
+    assert_int_equal(n, LONG + 6);
+    mbpf_insn busy[3 * BUSY + 8];
+    n = 0;
+    for (unsigned r = 0; r <= BUSY; r++)
+        busy[n++] = MOV64_IMM(r, (int32_t)r * 7 - 20);
+    busy[n++] = MOV64_IMM(6, 40); /* the counter, also summed below */
+    for (unsigned r = 1; r <= BUSY; r++) /* head: every register 64-bit, busy */
+        if (r != 6)
+            busy[n++] = ALU64_REG(MBPF_ADD, r, 0);
+    busy[n++] = ALU64_REG(MBPF_ADD, 0, 6);
+    busy[n++] = JMP_IMM(MBPF_JGT, 0, 5, 0);
+    busy[n++] = ALU64_IMM(MBPF_SUB, 6, 1);
+    busy[n++] = JMP_IMM(MBPF_JNE, 6, 0, -(int16_t)(BUSY + 3));
+    for (unsigned r = 1; r <= BUSY; r++)
+        busy[n++] = ALU64_REG(MBPF_XOR, 0, r);
+    busy[n++] = EXIT();
+    assert_true(n <= sizeof busy / sizeof *busy);
+    mbpf_insn calls[] = {
+        MOV64_IMM(0, 0), MOV64_IMM(6, 40),
+        CALL_LOCAL(5),                          /* 2: head, -> 8 */
+        JMP_IMM(MBPF_JGT, 0, 1000000, 0),
+        ALU64_IMM(MBPF_SUB, 6, 1),
+        JMP_IMM(MBPF_JNE, 6, 0, -4),            /* -> 2 */
+        EXIT(),
+        EXIT(),                                 /* 7: never reached */
+        ALU64_IMM(MBPF_ADD, 0, 5),              /* 8: callee */
+        EXIT(),
+    };
+    const mbpf_insn *progs[] = {shortp, longp, busy, calls};
+    uint32_t ns[] = {sizeof shortp / sizeof *shortp, LONG + 6, n, sizeof calls / sizeof *calls};
+    uint8_t ctx[16] = {0};
+    for (unsigned p = 0; p < 4; p++) {
+        for (uint64_t lo = 0; lo < 90; lo += lo < 3 ? 1 : 17) {
+            mbpf_config cfg;
+            mbpf_config_default(&cfg);
+            mbpf_result r;
+            cfg.budget = (1ull << 32) + lo; /* refilled once */
+            if (!same(progs[p], ns[p], &cfg, ctx, sizeof ctx, &r))
+                fail_msg("program %u, budget 2^32 + %u differs", p, (unsigned)lo);
+            assert_int_equal(r.status, MBPF_OK);
+            cfg.budget = (2ull << 32) + lo; /* refilled once, high word left */
+            assert_true(same(progs[p], ns[p], &cfg, ctx, sizeof ctx, &r));
+            assert_int_equal(r.status, MBPF_OK);
+            cfg.budget = lo; /* exhausted (lo < 40) or enough */
+            assert_true(same(progs[p], ns[p], &cfg, ctx, sizeof ctx, &r));
+        }
+    }
+}
+
 static uint8_t *compile(mbpf_vm *vm, size_t *len, uint32_t **offs)
 {
     *offs = calloc(vm->num_insns + 1u, sizeof **offs);
@@ -353,6 +431,7 @@ int main(void)
         cmocka_unit_test(no_routine_in_program),
         cmocka_unit_test(two_programs_one_runtime),
         cmocka_unit_test(error_exit_far),
+        cmocka_unit_test(budget_refill_widths),
     };
     return cmocka_run_group_tests(tests, setup, NULL);
 }

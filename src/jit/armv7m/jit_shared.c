@@ -86,14 +86,13 @@ static void budget_routine(jit *j, uint32_t *entry)
     t2_ldr(b, T2_W, 0, T2_SP, F_CTX, JIT_NOREG);
     t2_ldr(b, T2_W, 1, 0, MBPF_JIT_CTX_BUDGET_HI, JIT_NOREG);
     uint32_t none = jit_fwd_begin(j); /* cbz r1, exhausted */
-    t2_hw(b, 0x3901u); /* subs r1, #1 */
+    t2_hw(b, 0x3901u); /* subs r1, #1: no borrow (r1 >= 1), C = 1 */
     t2_str(b, T2_W, 1, 0, MBPF_JIT_CTX_BUDGET_HI, JIT_NOREG);
     /* back to the caller's `bcs` (the descriptor's size field: bytes from
-     * it to the descriptor) with C set, so that it branches */
+     * it to the descriptor) with C still set, so that it branches */
     t2_ldr(b, T2_B, 1, T2_LR, 2, JIT_NOREG);  /* descriptor bits 24-31 */
-    t2_dp_imm(b, T2_AND, false, 1, 1, 0xfu);
-    t2_alu(b, T2_SUB, T2_LR, T2_LR, 1, false);
-    t2_cmp_reg(b, 1, 1);                       /* C = 1 */
+    t2_dp_imm(b, T2_AND, false, 1, 1, 0xfu);   /* and.w: flags kept */
+    t2_alu(b, T2_SUB, T2_LR, T2_LR, 1, false); /* sub.w: flags kept */
     t2_bx(b, T2_LR);
     jit_fwd_end_cbz(j, none, false, 1);
     wide_b(j, j->r_trap);
