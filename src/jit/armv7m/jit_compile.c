@@ -115,6 +115,8 @@ void jit_branch_insn(jit *j, unsigned cond, uint32_t t)
         j->fwd_seen = true;
         if (!j->final)
             j->offs[j->pc] |= JIT_FWD | (cond == T2_AL ? JIT_FWD_AL : 0u);
+        else if ((j->offs[j->pc] & (JIT_FWD | JIT_FWD16)) == JIT_FWD16)
+            return; /* relayout: a jump to the very next code, left out */
         else
             narrow = (j->offs[j->pc] & JIT_FWD16) != 0;
     }
@@ -577,7 +579,12 @@ static uint32_t relayout(jit *j)
         if (!(e & JIT_FWD))
             continue;
         int32_t dist = (int32_t)(j->offs[fwd_target(j, i)] & JIT_OFF) - (int32_t)at;
-        if ((e & JIT_FWD_AL) ? t2_b16_fits(dist) : t2_bcond16_fits(dist)) {
+        if ((e & JIT_FWD_AL) && dist == 4 && (j->offs[i + 1] & JIT_OFF) - at == 4) {
+            /* the whole instruction is a jump to the code right after it
+             * (e.g. the last `exit`, before the exit routine): nothing */
+            j->offs[i] = (j->offs[i] & ~JIT_FWD) | JIT_FWD16;
+            shift += 4;
+        } else if ((e & JIT_FWD_AL) ? t2_b16_fits(dist) : t2_bcond16_fits(dist)) {
             j->offs[i] |= JIT_FWD16;
             shift += 2;
         }
