@@ -589,13 +589,24 @@ static uint32_t relayout(jit *j)
             shift += 2;
         }
     }
+    /* the final exit's branch back to the error exit: 16-bit when it
+     * reached in the wide layout (the distance only shrinks); the routines
+     * after it move 2 bytes more */
+    uint32_t back_at = JIT_OFF;
+    if (j->use_rt && !j->use_calls &&
+        t2_b16_fits((int32_t)j->err_at - (int32_t)(j->exit_b_at - shift))) {
+        j->exit_b16 = true;
+        back_at = j->exit_b_at;
+    }
     /* shift now covers the whole code: the routines move by it */
     uint32_t *r[] = {&j->r_exit,   &j->r_exit_err, &j->r_trap,  &j->r_mem,
                      &j->r_budget, &j->r_udiv64,   &j->r_sdiv64, &j->r_range, &j->r_call};
     for (unsigned k = 0; k < sizeof r / sizeof r[0]; k++)
         if (*r[k] >= main_end && *r[k] != JIT_OFF)
-            *r[k] -= shift;
+            *r[k] -= shift + (*r[k] > back_at ? 2u : 0u);
     j->main_end = main_end - shift;
+    if (back_at != JIT_OFF)
+        shift += 2;
     if (end - shift > JIT_OFF)
         jit_fail(j, MBPF_E_JIT, "program too large for the JIT");
     return end - shift;

@@ -109,6 +109,11 @@ typedef struct jit {
     bool use_calls, use_trap, use_budget, use_mem; /* routines needed (scan_features) */
     bool use_rt;     /* some shared routine may be called: the prologue copies rt[] */
     bool use_helpers; /* call imm / callx: the helper-call routine */
+    /* the final exit ends with a branch back to the error exit (after the
+     * prologue's call of enter; no local calls): where both are (sizing
+     * pass), and whether that branch is 16-bit (decided after it) */
+    uint32_t err_at, exit_b_at;
+    bool exit_b16;
     bool use_r10; /* some instruction names r10, or local calls move it */
     /* frame copies the prologue makes (bit 0: stack base, 1: readable region
      * cache, 2: writable): those the previous pass's inline checks used */

@@ -35,6 +35,7 @@ static void error_exit(jit *j)
 {
     t2_buf *b = &j->b;
     uint32_t at = b->pos;
+    j->err_at = at; /* the same in every pass: nothing before it varies */
     if (j->use_calls) {
         t2_ldr(b, T2_W, 2, T2_SP, F_CTX, JIT_NOREG);
         wide_b(j, j->r_exit_err);
@@ -159,8 +160,10 @@ static void exit_routines(jit *j)
             t2_ldr(b, T2_W, 2, T2_SP, F_CTX, JIT_NOREG);
             t2_str(b, T2_W, hi, 2, MBPF_JIT_CTX_R0_HI, JIT_NOREG);
         }
-        budget_to_r1(j);
-        t2_ldr(b, T2_W, T2_PC, T2_SP, F_RT + 4 * MBPF_JIT_RT_LEAVE, JIT_NOREG);
+        /* then the error exit's code: r1 = budget, leave */
+        if (!j->final)
+            j->exit_b_at = b->pos;
+        t2_b(b, (int32_t)j->err_at - (int32_t)b->pos, !(j->final && j->exit_b16));
         return;
     }
     t2_ldr(b, T2_W, 2, T2_SP, F_CTX, JIT_NOREG);
