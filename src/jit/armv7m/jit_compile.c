@@ -197,6 +197,12 @@ static unsigned to_unsigned(unsigned c)
     return c == T2_GT ? T2_HI : c == T2_GE ? T2_HS : c == T2_LT ? T2_LO : c == T2_LE ? T2_LS : c;
 }
 
+/* cmp rn, #v in one instruction (cmp, cmp.w or cmn.w: the same C for v != 0) */
+static bool cmp_imm_ok(unsigned rn, uint32_t v)
+{
+    return (t2_is_low(rn) && v <= 0xffu) || t2_modimm(v) >= 0 || t2_modimm(0u - v) >= 0;
+}
+
 /* Emits the comparison of a conditional jump; returns the condition. */
 static unsigned compare(jit *j, const mbpf_insn *in)
 {
@@ -239,6 +245,26 @@ static unsigned compare(jit *j, const mbpf_insn *in)
     if (!x && imm == 0 && (op == MBPF_JEQ || op == MBPF_JNE)) {
         t2_dp_reg(b, T2_ORR, true, T2_IP, dl, dh, T2_LSL, 0); /* Z: both halves 0 */
         return c;
+    }
+    if (!x && op != MBPF_JSET) { /* the immediate's halves in the compares */
+        uint64_t v = (uint64_t)(int64_t)in->imm;
+        unsigned cc = c;
+        if (op == MBPF_JSGT || op == MBPF_JSLE) { /* d > v <=> d >= v + 1 (< 2^31) */
+            v++;
+            cc = op == MBPF_JSGT ? T2_GE : T2_LT;
+        }
+        uint32_t vl = (uint32_t)v, vh = (uint32_t)(v >> 32);
+        if (cmp_imm_ok(dl, vl) && (sgn ? t2_modimm(vh) >= 0 : cmp_imm_ok(dh, vh))) {
+            if (!sgn) {
+                t2_cmp_imm(b, dh, vh);
+                t2_it(b, T2_EQ, 0x8u);
+                t2_cmp_imm(b, dl, vl);
+                return c;
+            }
+            t2_cmp_imm(b, dl, vl); /* C: no borrow, as cmp with a register */
+            t2_dp_imm(b, T2_SBC, true, T2_IP, dh, vh);
+            return cc;
+        }
     }
     unsigned sl, sh;
     if (x) {
