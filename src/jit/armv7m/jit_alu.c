@@ -132,7 +132,8 @@ static void alu32(jit *j, const mbpf_insn *in)
     uint32_t imm = (uint32_t)in->imm;
     jit_load_dst(j, d, op != MBPF_MOV, false);
     unsigned dl = jit_dst_lo(j, d);
-    unsigned sl = x ? jit_src_lo(j, s, RB0) : RB0;
+    /* a move from a slot loads straight into d's register */
+    unsigned sl = x ? jit_src_lo(j, s, op == MBPF_MOV ? dl : RB0) : RB0;
     switch (op) {
     case MBPF_MOV:
         if (!x)
@@ -421,10 +422,11 @@ static void alu64(jit *j, const mbpf_insn *in)
     bool need_src_hi = x && !(dz && logic) &&
                        (op == MBPF_MOV || op == MBPF_ADD || op == MBPF_SUB ||
                         op == MBPF_MUL || op == MBPF_OR || op == MBPF_AND || op == MBPF_XOR);
-    if (x) {
-        sl = jit_src_lo(j, s, RB0);
+    if (x) { /* a move from a slot loads straight into d's register */
+        bool mv = op == MBPF_MOV && in->off == 0;
+        sl = jit_src_lo(j, s, mv && j->lo[d] != JIT_NOREG ? j->lo[d] : RB0);
         if (need_src_hi && !(op == MBPF_MOV && in->off != 0))
-            sh = jit_src_hi(j, s, RB1);
+            sh = jit_src_hi(j, s, mv && j->hi[d] != JIT_NOREG ? j->hi[d] : RB1);
     }
     switch (op) {
     case MBPF_MOV:
