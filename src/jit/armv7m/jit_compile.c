@@ -372,7 +372,8 @@ static void local_call(jit *j, const mbpf_insn *in)
     for (unsigned r = 6; r <= 9; r++) {
         int32_t at = (int32_t)(r - 6) * 8;
         t2_str(b, T2_W, jit_src_lo(j, r, RA0), RB0, at, JIT_NOREG);
-        t2_str(b, T2_W, jit_src_hi(j, r, RA0), RB0, at + 4, JIT_NOREG);
+        if (!((j->zhi >> r) & 1u)) /* a zero upper half is not restored */
+            t2_str(b, T2_W, jit_src_hi(j, r, RA0), RB0, at + 4, JIT_NOREG);
     }
     unsigned fp = jit_src_lo(j, 10, RA0);
     t2_str(b, T2_W, fp, RB0, REC_R10, JIT_NOREG);
