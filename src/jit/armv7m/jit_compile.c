@@ -8,9 +8,11 @@
  * 16-bit range of the start of its instruction in that layout, and moves the
  * offsets. Narrowing only brings code closer together, so every distance of
  * the final layout is at most the sizing pass's: the decisions stay valid.
- * The prologue's frame copies are those the sizing pass's checks used (its
- * size moves all offsets alike); the routines, of fixed sizes, are sized
- * once from the end of the code. Scratch: the n+1 word offset table only
+ * A jump that is its instruction's whole code and lands right after it is
+ * left out. The prologue's stack-base copy is made when the sizing pass's
+ * checks used it (its size moves all offsets alike); the routines, of fixed
+ * sizes but for the final exit's branch back to the error exit (16-bit when
+ * it reaches), are sized once from the end of the code. Scratch: the n+1 word offset table only
  * (bit 31 marks jump targets, bits 26-30 the branch decisions).
  */
 #include "jit/armv7m/jit_internal.h"

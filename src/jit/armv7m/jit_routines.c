@@ -1,7 +1,8 @@
 /* Prologue (its program-independent part is the shared enter routine; the
  * error exit follows its call) and the routines emitted once after the
  * program's code: exit (return from a local call, or the final exit, which
- * ends in the shared leave routine), which depend on the register map, then
+ * branches back to the error exit and so to the shared leave routine when
+ * there are no local calls), which depend on the register map, then
  * one 4-byte veneer per shared runtime routine the program uses
  * (jit_shared.c: trap, budget refill, slow memory check, range check,
  * 64-bit division, helper call).
