@@ -430,6 +430,16 @@ static void alu64(jit *j, const mbpf_insn *in)
     }
     switch (op) {
     case MBPF_MOV:
+        if (!x && !dz && imm == sext && j->lo[d] == JIT_NOREG && j->hi[d] == JIT_NOREG) {
+            /* 0 or -1 into a register in slots: one value, two stores */
+            t2_mov_imm(b, RA0, imm);
+            t2_str(b, T2_W, RA0, T2_SP, jit_slot(d, false), JIT_NOREG);
+            t2_str(b, T2_W, RA0, T2_SP, jit_slot(d, true), JIT_NOREG);
+            jit_clobber(j, d);
+            if (sext == 0)
+                j->hz |= (uint16_t)(1u << d);
+            return;
+        }
         if (!x) {
             t2_mov_imm(b, dl, imm);
             if (!dz)
