@@ -142,7 +142,16 @@ static void alu32(jit *j, const mbpf_insn *in)
             t2_sxtb(b, dl, sl);
         else if (in->off == 16)
             t2_sxth(b, dl, sl);
-        else if (dl != sl)
+        else if (dl != sl && j->lo[d] == JIT_NOREG) { /* into a slot: str */
+            t2_str(b, T2_W, sl, T2_SP, jit_slot(d, false), JIT_NOREG);
+            bool known = (j->hz >> d) & 1u;
+            jit_clobber(j, d);
+            if (known)
+                j->hz |= (uint16_t)(1u << d);
+            jit_set_hi_zero(j, d);
+            j->zf_next = JIT_NOREG;
+            return;
+        } else if (dl != sl)
             t2_mov_reg(b, dl, sl);
         break;
     case MBPF_ADD:
