@@ -60,12 +60,14 @@ enum {
     MBPF_JIT_RT_UDIV64 = 4,
     MBPF_JIT_RT_SDIV64 = 5,
     MBPF_JIT_RT_CALL = 6,   /* helper call: ctx->call_helper, status, caches */
-    MBPF_JIT_RT_COUNT = 7,
+    MBPF_JIT_RT_ENTER = 7,  /* the prologue's program-independent part (frame) */
+    MBPF_JIT_RT_LEAVE = 8,  /* both exits' common tail: r0, budget, unwind */
+    MBPF_JIT_RT_COUNT = 9,
 };
 
 /* Native frame offset of the program's copy of rt[0] (rt[k] at + 4k): a
  * veneer is `ldr.w pc, [sp, #MBPF_JIT_FRAME_RT + 4k]` (for listings). */
-#define MBPF_JIT_FRAME_RT 156
+#define MBPF_JIT_FRAME_RT 152
 
 typedef struct mbpf_jit_runtime {
     /* Address of each routine (Thumb bit set) when the blob runs where it was

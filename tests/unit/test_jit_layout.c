@@ -152,12 +152,48 @@ static void crossing(void **state)
     assert_int_equal(fails, 0);
 }
 
+/* A jump that is its instruction's whole code and lands on the code right
+ * after it (ja +0, the last exit before the exit routine) is left out: with
+ * or without such jumps the code has the same size and result. */
+static size_t code_size(const mbpf_insn *p, unsigned n)
+{
+    tvm t;
+    tvm_open(&t, NULL);
+    tvm_load(&t, p, n);
+    uint32_t offs[16];
+    size_t len = 0;
+    assert_true(n < 16);
+    assert_int_equal(mbpf_jit_compile(&t.vm, NULL, 0, &len, offs, NULL), MBPF_E_NOSPACE);
+    tvm_close(&t);
+    return len;
+}
+
+static void next_jump_left_out(void **state)
+{
+    (void)state;
+    const mbpf_insn with[] = {
+        MOV64_IMM(0, 5), LDX(MBPF_B, 2, 1, 0), JA(0), ALU64_REG(MBPF_ADD, 0, 2), JA(0),
+        JA(0), JMP_IMM(MBPF_JEQ, 2, 3, 1), EXIT(), ALU64_IMM(MBPF_ADD, 0, 1), EXIT(),
+    };
+    const mbpf_insn without[] = {
+        MOV64_IMM(0, 5), LDX(MBPF_B, 2, 1, 0), ALU64_REG(MBPF_ADD, 0, 2),
+        JMP_IMM(MBPF_JEQ, 2, 3, 1), EXIT(), ALU64_IMM(MBPF_ADD, 0, 1), EXIT(),
+    };
+    unsigned nw = sizeof with / sizeof *with, no = sizeof without / sizeof *without;
+    assert_int_equal(code_size(with, nw), code_size(without, no));
+    for (uint32_t v = 0; v < 6; v++) {
+        assert_true(check(with, nw, v));
+        assert_true(check(without, no, v));
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(near_reach),
         cmocka_unit_test(far_reach),
         cmocka_unit_test(crossing),
+        cmocka_unit_test(next_jump_left_out),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -230,6 +230,21 @@ static void jumps(void **state)
                         fails++;
                     }
                 }
+    /* every value's low word as the immediate (the 64-bit compares take
+     * encodable immediates directly: INT32_MIN / MAX, the +1 of jsgt/jsle) */
+    for (size_t i = 0; i < NVALS; i++)
+        for (size_t j = 1; j < NVALS; j += 2)
+            for (size_t o = 0; o < sizeof ops / sizeof ops[0]; o++) {
+                int32_t imm = (int32_t)(uint32_t)vals[j];
+                if (!jit_same(PROG(LDDW(1, vals[i]), MOV64_IMM(0, 1),
+                                   INSN(MBPF_JMP | MBPF_K | ops[o], 1, 0, 1, imm),
+                                   MOV64_IMM(0, 2), EXIT()),
+                              6)) {
+                    print_error("jump op %#x %#llx vs imm %d\n", ops[o],
+                                (unsigned long long)vals[i], imm);
+                    fails++;
+                }
+            }
     assert_int_equal(fails, 0);
 }
 

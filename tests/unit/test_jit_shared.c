@@ -175,6 +175,84 @@ static void every_routine(void **state)
     }
 }
 
+/* The budget refill returns to the program's `bcs` with C set (the
+ * descriptor's size field says how far back it lies): a 16-bit `bcs` (short
+ * loop), a 32-bit one (a body beyond its reach), the budget's low word in
+ * the frame (every register busy) and a local call's unit (`bcs` past the
+ * call of the routine). Each loop runs 40 times (the forward jump in the
+ * body keeps it off the fast path); the low word borrows on the lo+1-th
+ * budget event and is refilled from the high word. */
+static void budget_refill_widths(void **state)
+{
+    (void)state;
+    enum { LONG = 120, BUSY = 9 };
+    mbpf_insn shortp[] = {
+        MOV64_IMM(0, 0), MOV64_IMM(6, 40),
+        ALU64_IMM(MBPF_ADD, 0, 3),              /* 2: head */
+        JMP_IMM(MBPF_JGT, 0, 1000000, 0),       /* a forward jump (to 4) */
+        ALU64_IMM(MBPF_SUB, 6, 1),
+        JMP_IMM(MBPF_JNE, 6, 0, -4),            /* -> 2 */
+        EXIT(),
+    };
+    mbpf_insn longp[LONG + 6];
+    uint32_t n = 0;
+    longp[n++] = MOV64_IMM(0, 1);
+    longp[n++] = MOV64_IMM(6, 40);
+    for (unsigned k = 0; k < LONG; k++) /* 2..: head */
+        longp[n++] = ALU64_IMM(MBPF_MUL, 0, 3);
+    longp[n++] = JMP_IMM(MBPF_JGT, 0, 5, 0);
+    longp[n++] = ALU64_IMM(MBPF_SUB, 6, 1);
+    longp[n++] = JMP_IMM(MBPF_JNE, 6, 0, -(int16_t)(LONG + 3));
+    longp[n++] = EXIT();
+    assert_int_equal(n, LONG + 6);
+    mbpf_insn busy[3 * BUSY + 8];
+    n = 0;
+    for (unsigned r = 0; r <= BUSY; r++)
+        busy[n++] = MOV64_IMM(r, (int32_t)r * 7 - 20);
+    busy[n++] = MOV64_IMM(6, 40); /* the counter, also summed below */
+    for (unsigned r = 1; r <= BUSY; r++) /* head: every register 64-bit, busy */
+        if (r != 6)
+            busy[n++] = ALU64_REG(MBPF_ADD, r, 0);
+    busy[n++] = ALU64_REG(MBPF_ADD, 0, 6);
+    busy[n++] = JMP_IMM(MBPF_JGT, 0, 5, 0);
+    busy[n++] = ALU64_IMM(MBPF_SUB, 6, 1);
+    busy[n++] = JMP_IMM(MBPF_JNE, 6, 0, -(int16_t)(BUSY + 3));
+    for (unsigned r = 1; r <= BUSY; r++)
+        busy[n++] = ALU64_REG(MBPF_XOR, 0, r);
+    busy[n++] = EXIT();
+    assert_true(n <= sizeof busy / sizeof *busy);
+    mbpf_insn calls[] = {
+        MOV64_IMM(0, 0), MOV64_IMM(6, 40),
+        CALL_LOCAL(5),                          /* 2: head, -> 8 */
+        JMP_IMM(MBPF_JGT, 0, 1000000, 0),
+        ALU64_IMM(MBPF_SUB, 6, 1),
+        JMP_IMM(MBPF_JNE, 6, 0, -4),            /* -> 2 */
+        EXIT(),
+        EXIT(),                                 /* 7: never reached */
+        ALU64_IMM(MBPF_ADD, 0, 5),              /* 8: callee */
+        EXIT(),
+    };
+    const mbpf_insn *progs[] = {shortp, longp, busy, calls};
+    uint32_t ns[] = {sizeof shortp / sizeof *shortp, LONG + 6, n, sizeof calls / sizeof *calls};
+    uint8_t ctx[16] = {0};
+    for (unsigned p = 0; p < 4; p++) {
+        for (uint64_t lo = 0; lo < 90; lo += lo < 3 ? 1 : 17) {
+            mbpf_config cfg;
+            mbpf_config_default(&cfg);
+            mbpf_result r;
+            cfg.budget = (1ull << 32) + lo; /* refilled once */
+            if (!same(progs[p], ns[p], &cfg, ctx, sizeof ctx, &r))
+                fail_msg("program %u, budget 2^32 + %u differs", p, (unsigned)lo);
+            assert_int_equal(r.status, MBPF_OK);
+            cfg.budget = (2ull << 32) + lo; /* refilled once, high word left */
+            assert_true(same(progs[p], ns[p], &cfg, ctx, sizeof ctx, &r));
+            assert_int_equal(r.status, MBPF_OK);
+            cfg.budget = lo; /* exhausted (lo < 40) or enough */
+            assert_true(same(progs[p], ns[p], &cfg, ctx, sizeof ctx, &r));
+        }
+    }
+}
+
 static uint8_t *compile(mbpf_vm *vm, size_t *len, uint32_t **offs)
 {
     *offs = calloc(vm->num_insns + 1u, sizeof **offs);
@@ -283,24 +361,34 @@ static void two_programs_one_runtime(void **state)
     jit_uc_close(h);
 }
 
-/* The prologue computes the error exit's address position independently
- * with adr (near), movw + add pc (beyond 4 KiB) or movw + movt + add pc
- * (beyond 64 KiB): a memory fault after n filler instructions leaves through
- * it (mem_slow -> [sp, #F_EXIT_ERR]) with the interpreter's result. */
+/* The error exit follows the prologue's call of the shared enter routine
+ * (which stores its address at F_EXIT_ERR and returns past it): without
+ * local calls it goes to the shared leave routine, with them it branches
+ * (b.w) to the exits' common tail after the program. A memory fault after n
+ * filler instructions leaves through it (mem_slow -> [sp, #F_EXIT_ERR])
+ * with the interpreter's result, however far the end of the program is. */
 static void error_exit_far(void **state)
 {
     (void)state;
     static const uint32_t fillers[] = {4, 1500, 20000};
-    for (unsigned f = 0; f < 3; f++) {
-        uint32_t n = fillers[f] + 4;
+    for (unsigned f = 0; f < 6; f++) {
+        bool calls = f >= 3;
+        uint32_t n = fillers[f % 3] + 4 + (calls ? 3u : 0u);
         mbpf_insn *p = calloc(n, sizeof *p);
         assert_non_null(p);
-        p[0] = MOV64_IMM(0, 1);
-        for (uint32_t i = 1; i <= fillers[f]; i++)
-            p[i] = ALU64_IMM(MBPF_MUL, 0, 3); /* keeps r0 64-bit: several ARM instructions */
-        p[n - 3] = LDX(MBPF_W, 2, 1, 60); /* ctx is 16 bytes: fault */
-        p[n - 2] = ALU64_REG(MBPF_ADD, 0, 2);
-        p[n - 1] = EXIT();
+        uint32_t i = 0;
+        if (calls) {
+            p[i++] = CALL_LOCAL(2); /* -> 3, the body */
+            p[i++] = ALU64_IMM(MBPF_ADD, 0, 1);
+            p[i++] = EXIT();
+        }
+        p[i++] = MOV64_IMM(0, 1);
+        for (uint32_t k = 0; k < fillers[f % 3]; k++)
+            p[i++] = ALU64_IMM(MBPF_MUL, 0, 3); /* keeps r0 64-bit: several ARM instructions */
+        p[i++] = LDX(MBPF_W, 2, 1, 60); /* ctx is 16 bytes: fault */
+        p[i++] = ALU64_REG(MBPF_ADD, 0, 2);
+        p[i++] = EXIT();
+        assert_int_equal(i, n);
         uint8_t ctx[16] = {1, 2, 3};
         mbpf_config cfg;
         mbpf_config_default(&cfg);
@@ -308,6 +396,8 @@ static void error_exit_far(void **state)
         mbpf_result r;
         assert_true(same(p, n, &cfg, ctx, sizeof ctx, &r));
         assert_int_equal(r.status, MBPF_E_MEM);
+        assert_true(same(p, n, &cfg, ctx, 64, &r)); /* no fault: the final exit */
+        assert_int_equal(r.status, MBPF_OK);
         tvm t;
         tvm_open(&t, &cfg);
         tvm_load(&t, p, n);
@@ -315,16 +405,17 @@ static void error_exit_far(void **state)
         uint32_t *offs;
         uint8_t *code = compile(&t.vm, &len, &offs);
         static const size_t at_least[] = {0, 4096, 65536};
-        assert_true(len > at_least[f]);
-        /* the form: `add r1, pc` after movw (and movt), none after adr */
-        bool add_pc = false, movt = false;
-        for (unsigned i = 0; i + 1 < 32; i += 2) {
-            unsigned hw = code[i] | code[i + 1] << 8;
-            add_pc |= hw == 0x4479u;
-            movt |= (hw & 0xFBF0u) == 0xF2C0u && (code[i + 3] & 0x8Fu) == 0x01u; /* rd = r1 */
-        }
-        assert_int_equal(add_pc, f > 0);
-        assert_int_equal(movt, f > 1);
+        assert_true(len > at_least[f % 3]);
+        /* push; [sub sp, #records;] ldr r1, [r0, #rt]; ldr r2, [r1, #4 *
+         * ENTER]; blx r2; then the error exit */
+        unsigned at = calls ? 6u : 4u;
+        assert_int_equal(code[at] | code[at + 1] << 8, 0x6e41u);
+        assert_int_equal(code[at + 2] | code[at + 3] << 8, 0x6800u | MBPF_JIT_RT_ENTER << 6 | 1u << 3 | 2u);
+        assert_int_equal(code[at + 4] | code[at + 5] << 8, 0x4790u);
+        if (calls)
+            assert_int_equal(code[at + 9] & 0xF8u, 0xF0u); /* b.w (after ldr r2, [sp, #ctx]) */
+        else
+            assert_true(is_veneer(code + at + 8, MBPF_JIT_RT_LEAVE));
         free(code);
         free(offs);
         tvm_close(&t);
@@ -340,6 +431,7 @@ int main(void)
         cmocka_unit_test(no_routine_in_program),
         cmocka_unit_test(two_programs_one_runtime),
         cmocka_unit_test(error_exit_far),
+        cmocka_unit_test(budget_refill_widths),
     };
     return cmocka_run_group_tests(tests, setup, NULL);
 }

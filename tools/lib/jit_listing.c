@@ -40,7 +40,8 @@ void jit_listing_print_sizes(FILE *out, const jit_sizes *s)
 const char *jit_listing_rt_name(unsigned k)
 {
     static const char *const names[MBPF_JIT_RT_COUNT] = {"trap", "budget", "mem_slow",
-                                                         "range", "udiv64", "sdiv64", "call"};
+                                                         "range", "udiv64", "sdiv64", "call",
+                                                         "enter", "leave"};
     return k < MBPF_JIT_RT_COUNT ? names[k] : "?";
 }
 
@@ -78,7 +79,7 @@ static long deopt_stub_at(const uint8_t *code, size_t at, size_t len)
     return MBPF_JIT_DESC_KIND(desc) == MBPF_JIT_KIND_DEOPT ? (long)MBPF_JIT_DESC_PC(desc) : -1;
 }
 
-/* The deopt map (before the error exit): where each half of r0-r9 lives. */
+/* The deopt map (after the error exit): where each half of r0-r9 lives. */
 static void print_map(FILE *out, const uint8_t *code, size_t at, uint32_t base)
 {
     fprintf(out, "; deopt map (r0-r9 -> low half:high half, 0 = always zero)\n");
@@ -137,10 +138,23 @@ int jit_listing_disasm(FILE *out, const mbpf_insn *insns, uint32_t n, const uint
     if (cs_open(CS_ARCH_ARM, (cs_mode)(CS_MODE_THUMB | CS_MODE_MCLASS), &cs) != CS_ERR_OK)
         return -1;
     size_t main_end = offsets[n] <= code_len ? offsets[n] : code_len;
-    bool has_deopt = false;
     if (offsets[0] > 0) {
         fprintf(out, "; prologue\n");
-        disasm_range(out, cs, code, 0, offsets[0] < main_end ? offsets[0] : main_end, base);
+        /* a program that deopts has its deopt map after the error exit,
+         * behind a `b.n` over it (the prologue holds no other data) */
+        size_t end = offsets[0] < main_end ? offsets[0] : main_end, from = 0;
+        const unsigned b_over = 0xE000u | (MBPF_JIT_DEOPT_MAP + 2u - 4u) / 2u;
+        for (size_t at = 0; at + 2 <= end;) {
+            unsigned h = code[at] | code[at + 1] << 8;
+            if (h == b_over && at + 2 + MBPF_JIT_DEOPT_MAP <= end) {
+                disasm_range(out, cs, code, from, at + 2, base);
+                print_map(out, code, at + 2, base);
+                at = from = at + 2 + MBPF_JIT_DEOPT_MAP;
+                continue;
+            }
+            at += (h >> 11) >= 0x1du ? 4u : 2u;
+        }
+        disasm_range(out, cs, code, from, end, base);
     }
     for (uint32_t pc = 0; pc < n;) {
         char text[128];
@@ -161,7 +175,6 @@ int jit_listing_disasm(FILE *out, const mbpf_insn *insns, uint32_t n, const uint
             disasm_range(out, cs, code, at, at + 4, base);
             fprintf(out, "  %6zx:  descriptor (pc %ld, deopt)\n", base + at + 4, h);
             from = at + 8;
-            has_deopt = true;
         }
         if (from < to)
             disasm_range(out, cs, code, from, to, base);
@@ -185,15 +198,6 @@ int jit_listing_disasm(FILE *out, const mbpf_insn *insns, uint32_t n, const uint
                 continue;
             }
             unsigned h = code[at] | code[at + 1] << 8;
-            if (has_deopt && h == 0xE8BDu && at + 4 + MBPF_JIT_DEOPT_MAP <= code_len &&
-                (code[at + 2] | code[at + 3] << 8) == 0x9FF0u) {
-                /* pop {r4-r11, ip, pc} of the exit: the deopt map follows */
-                disasm_range(out, cs, code, from, at + 4, base);
-                print_map(out, code, at + 4, base);
-                at = from = at + 4 + MBPF_JIT_DEOPT_MAP;
-                fprintf(out, "; error exit\n");
-                continue;
-            }
             at += (h >> 11) >= 0x1du ? 4u : 2u;
         }
         disasm_range(out, cs, code, from, code_len, base);

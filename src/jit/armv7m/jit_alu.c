@@ -132,7 +132,8 @@ static void alu32(jit *j, const mbpf_insn *in)
     uint32_t imm = (uint32_t)in->imm;
     jit_load_dst(j, d, op != MBPF_MOV, false);
     unsigned dl = jit_dst_lo(j, d);
-    unsigned sl = x ? jit_src_lo(j, s, RB0) : RB0;
+    /* a move from a slot loads straight into d's register */
+    unsigned sl = x ? jit_src_lo(j, s, op == MBPF_MOV ? dl : RB0) : RB0;
     switch (op) {
     case MBPF_MOV:
         if (!x)
@@ -141,7 +142,16 @@ static void alu32(jit *j, const mbpf_insn *in)
             t2_sxtb(b, dl, sl);
         else if (in->off == 16)
             t2_sxth(b, dl, sl);
-        else if (dl != sl)
+        else if (dl != sl && j->lo[d] == JIT_NOREG) { /* into a slot: str */
+            t2_str(b, T2_W, sl, T2_SP, jit_slot(d, false), JIT_NOREG);
+            bool known = (j->hz >> d) & 1u;
+            jit_clobber(j, d);
+            if (known)
+                j->hz |= (uint16_t)(1u << d);
+            jit_set_hi_zero(j, d);
+            j->zf_next = JIT_NOREG;
+            return;
+        } else if (dl != sl)
             t2_mov_reg(b, dl, sl);
         break;
     case MBPF_ADD:
@@ -421,13 +431,24 @@ static void alu64(jit *j, const mbpf_insn *in)
     bool need_src_hi = x && !(dz && logic) &&
                        (op == MBPF_MOV || op == MBPF_ADD || op == MBPF_SUB ||
                         op == MBPF_MUL || op == MBPF_OR || op == MBPF_AND || op == MBPF_XOR);
-    if (x) {
-        sl = jit_src_lo(j, s, RB0);
+    if (x) { /* a move from a slot loads straight into d's register */
+        bool mv = op == MBPF_MOV && in->off == 0;
+        sl = jit_src_lo(j, s, mv && j->lo[d] != JIT_NOREG ? j->lo[d] : RB0);
         if (need_src_hi && !(op == MBPF_MOV && in->off != 0))
-            sh = jit_src_hi(j, s, RB1);
+            sh = jit_src_hi(j, s, mv && j->hi[d] != JIT_NOREG ? j->hi[d] : RB1);
     }
     switch (op) {
     case MBPF_MOV:
+        if (!x && !dz && imm == sext && j->lo[d] == JIT_NOREG && j->hi[d] == JIT_NOREG) {
+            /* 0 or -1 into a register in slots: one value, two stores */
+            t2_mov_imm(b, RA0, imm);
+            t2_str(b, T2_W, RA0, T2_SP, jit_slot(d, false), JIT_NOREG);
+            t2_str(b, T2_W, RA0, T2_SP, jit_slot(d, true), JIT_NOREG);
+            jit_clobber(j, d);
+            if (sext == 0)
+                j->hz |= (uint16_t)(1u << d);
+            return;
+        }
         if (!x) {
             t2_mov_imm(b, dl, imm);
             if (!dz)
@@ -442,11 +463,22 @@ static void alu64(jit *j, const mbpf_insn *in)
                 t2_mov_reg(b, dl, sl);
             t2_shift_imm(b, T2_ASR, dh, dl, 31);
         } else {
-            if (dl != sl)
+            /* a half of d in a slot takes the source straight from its
+             * register (no move into r0 / r1 first) */
+            if (j->lo[d] == JIT_NOREG)
+                t2_str(b, T2_W, sl, T2_SP, jit_slot(d, false), JIT_NOREG);
+            else if (dl != sl)
                 t2_mov_reg(b, dl, sl);
-            if (!dz && dh != sh)
+            if (!dz && j->hi[d] == JIT_NOREG)
+                t2_str(b, T2_W, sh, T2_SP, jit_slot(d, true), JIT_NOREG);
+            else if (!dz && dh != sh)
                 t2_mov_reg(b, dh, sh);
-            hz = (j->hz >> s) & 1u;
+            bool shz = (j->hz >> s) & 1u;
+            jit_clobber(j, d);
+            if (shz)
+                j->hz |= (uint16_t)(1u << d);
+            keep_fpd(j, d, fpd);
+            return;
         }
         break;
     case MBPF_ADD:

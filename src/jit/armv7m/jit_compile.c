@@ -8,9 +8,11 @@
  * 16-bit range of the start of its instruction in that layout, and moves the
  * offsets. Narrowing only brings code closer together, so every distance of
  * the final layout is at most the sizing pass's: the decisions stay valid.
- * The prologue's frame copies are those the sizing pass's checks used (its
- * size moves all offsets alike); the routines, of fixed sizes, are sized
- * once from the end of the code. Scratch: the n+1 word offset table only
+ * A jump that is its instruction's whole code and lands right after it is
+ * left out. The prologue's stack-base copy is made when the sizing pass's
+ * checks used it (its size moves all offsets alike); the routines, of fixed
+ * sizes but for the final exit's branch back to the error exit (16-bit when
+ * it reaches), are sized once from the end of the code. Scratch: the n+1 word offset table only
  * (bit 31 marks jump targets, bits 26-30 the branch decisions).
  */
 #include "jit/armv7m/jit_internal.h"
@@ -115,6 +117,8 @@ void jit_branch_insn(jit *j, unsigned cond, uint32_t t)
         j->fwd_seen = true;
         if (!j->final)
             j->offs[j->pc] |= JIT_FWD | (cond == T2_AL ? JIT_FWD_AL : 0u);
+        else if ((j->offs[j->pc] & (JIT_FWD | JIT_FWD16)) == JIT_FWD16)
+            return; /* relayout: a jump to the very next code, left out */
         else
             narrow = (j->offs[j->pc] & JIT_FWD16) != 0;
     }
@@ -142,9 +146,9 @@ static uint32_t target_off(const jit *j, uint32_t t) { return j->offs[t] & JIT_O
 
 /* One budget unit: left - 1 (in the budget register, or in the frame word,
  * stored back at once); on a borrow the routine takes one from the high word
- * or stops the run (pc in the descriptor). With `to` != NONE this is a
- * backward jump: the no-borrow case branches straight to `to`, and so does
- * the code after the routine. */
+ * and returns to the `bcs` with C set, or stops the run (pc in the
+ * descriptor). With `to` != NONE this is a backward jump: the `bcs` goes
+ * straight to `to`. */
 static void budget_unit(jit *j, uint32_t to)
 {
     t2_buf *b = &j->b;
@@ -159,14 +163,16 @@ static void budget_unit(jit *j, uint32_t to)
         /* flags kept; on exhaustion the routine stores 0 back */
         t2_str(b, T2_W, RA0, T2_SP, F_BLO, JIT_NOREG);
     }
+    uint32_t bcs = b->pos;
     if (to != NO_TARGET)
         jit_branch(j, T2_HS, to);
     else
         t2_hw(b, (uint16_t)(0xD200u | 3u)); /* bcs past bl + descriptor */
+    /* after a refill the routine returns to the bcs with C set: the
+     * descriptor's size field holds how far back it lies (bl + the bcs) */
+    uint32_t back = 4u + (b->pos - bcs);
     jit_bl(j, j->r_budget);
-    jit_desc(j, MBPF_JIT_DESC(j->pc, 0, MBPF_JIT_KIND_BUDGET));
-    if (to != NO_TARGET)
-        jit_branch(j, T2_AL, to);
+    jit_desc(j, MBPF_JIT_DESC(j->pc, back, MBPF_JIT_KIND_BUDGET));
 }
 
 static unsigned jmp_cond(unsigned op)
@@ -191,6 +197,12 @@ static unsigned jmp_cond(unsigned op)
 static unsigned to_unsigned(unsigned c)
 {
     return c == T2_GT ? T2_HI : c == T2_GE ? T2_HS : c == T2_LT ? T2_LO : c == T2_LE ? T2_LS : c;
+}
+
+/* cmp rn, #v in one instruction (cmp, cmp.w or cmn.w: the same C for v != 0) */
+static bool cmp_imm_ok(unsigned rn, uint32_t v)
+{
+    return (t2_is_low(rn) && v <= 0xffu) || t2_modimm(v) >= 0 || t2_modimm(0u - v) >= 0;
 }
 
 /* Emits the comparison of a conditional jump; returns the condition. */
@@ -232,6 +244,30 @@ static unsigned compare(jit *j, const mbpf_insn *in)
         return c;
     }
     unsigned dh = jit_src_hi(j, d, RA1);
+    if (!x && imm == 0 && (op == MBPF_JEQ || op == MBPF_JNE)) {
+        t2_dp_reg(b, T2_ORR, true, T2_IP, dl, dh, T2_LSL, 0); /* Z: both halves 0 */
+        return c;
+    }
+    if (!x && op != MBPF_JSET) { /* the immediate's halves in the compares */
+        uint64_t v = (uint64_t)(int64_t)in->imm;
+        unsigned cc = c;
+        if (op == MBPF_JSGT || op == MBPF_JSLE) { /* d > v <=> d >= v + 1 (< 2^31) */
+            v++;
+            cc = op == MBPF_JSGT ? T2_GE : T2_LT;
+        }
+        uint32_t vl = (uint32_t)v, vh = (uint32_t)(v >> 32);
+        if (cmp_imm_ok(dl, vl) && (sgn ? t2_modimm(vh) >= 0 : cmp_imm_ok(dh, vh))) {
+            if (!sgn) {
+                t2_cmp_imm(b, dh, vh);
+                t2_it(b, T2_EQ, 0x8u);
+                t2_cmp_imm(b, dl, vl);
+                return c;
+            }
+            t2_cmp_imm(b, dl, vl); /* C: no borrow, as cmp with a register */
+            t2_dp_imm(b, T2_SBC, true, T2_IP, dh, vh);
+            return cc;
+        }
+    }
     unsigned sl, sh;
     if (x) {
         sl = jit_src_lo(j, s, RB0);
@@ -338,7 +374,8 @@ static void local_call(jit *j, const mbpf_insn *in)
     for (unsigned r = 6; r <= 9; r++) {
         int32_t at = (int32_t)(r - 6) * 8;
         t2_str(b, T2_W, jit_src_lo(j, r, RA0), RB0, at, JIT_NOREG);
-        t2_str(b, T2_W, jit_src_hi(j, r, RA0), RB0, at + 4, JIT_NOREG);
+        if (!((j->zhi >> r) & 1u)) /* a zero upper half is not restored */
+            t2_str(b, T2_W, jit_src_hi(j, r, RA0), RB0, at + 4, JIT_NOREG);
     }
     unsigned fp = jit_src_lo(j, 10, RA0);
     t2_str(b, T2_W, fp, RB0, REC_R10, JIT_NOREG);
@@ -564,10 +601,6 @@ static void mark_labels(jit *j)
 static uint32_t relayout(jit *j)
 {
     uint32_t wide_prologue = j->offs[0] & JIT_OFF, end = j->b.pos, main_end = j->main_end;
-    if (j->use_rt) { /* the error exit's address: the shortest form that reached */
-        uint32_t dist = j->r_exit_err - j->err_at;
-        j->err_form = dist <= 4000u ? 2 : dist <= 0xff00u ? 1 : 0;
-    }
     t2_init(&j->b, NULL, 0);
     jit_prologue(j);
     uint32_t shift = wide_prologue - j->b.pos;
@@ -580,18 +613,34 @@ static uint32_t relayout(jit *j)
         if (!(e & JIT_FWD))
             continue;
         int32_t dist = (int32_t)(j->offs[fwd_target(j, i)] & JIT_OFF) - (int32_t)at;
-        if ((e & JIT_FWD_AL) ? t2_b16_fits(dist) : t2_bcond16_fits(dist)) {
+        if ((e & JIT_FWD_AL) && dist == 4 && (j->offs[i + 1] & JIT_OFF) - at == 4) {
+            /* the whole instruction is a jump to the code right after it
+             * (e.g. the last `exit`, before the exit routine): nothing */
+            j->offs[i] = (j->offs[i] & ~JIT_FWD) | JIT_FWD16;
+            shift += 4;
+        } else if ((e & JIT_FWD_AL) ? t2_b16_fits(dist) : t2_bcond16_fits(dist)) {
             j->offs[i] |= JIT_FWD16;
             shift += 2;
         }
+    }
+    /* the final exit's branch back to the error exit: 16-bit when it
+     * reached in the wide layout (the distance only shrinks); the routines
+     * after it move 2 bytes more */
+    uint32_t back_at = JIT_OFF;
+    if (j->use_rt && !j->use_calls &&
+        t2_b16_fits((int32_t)j->err_at - (int32_t)(j->exit_b_at - shift))) {
+        j->exit_b16 = true;
+        back_at = j->exit_b_at;
     }
     /* shift now covers the whole code: the routines move by it */
     uint32_t *r[] = {&j->r_exit,   &j->r_exit_err, &j->r_trap,  &j->r_mem,
                      &j->r_budget, &j->r_udiv64,   &j->r_sdiv64, &j->r_range, &j->r_call};
     for (unsigned k = 0; k < sizeof r / sizeof r[0]; k++)
         if (*r[k] >= main_end && *r[k] != JIT_OFF)
-            *r[k] -= shift;
+            *r[k] -= shift + (*r[k] > back_at ? 2u : 0u);
     j->main_end = main_end - shift;
+    if (back_at != JIT_OFF)
+        shift += 2;
     if (end - shift > JIT_OFF)
         jit_fail(j, MBPF_E_JIT, "program too large for the JIT");
     return end - shift;

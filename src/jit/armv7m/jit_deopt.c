@@ -90,7 +90,8 @@ void jit_deopt_routine(jit *j)
     t2_mov_imm(b, 0, MBPF_JIT_STATUS_DEOPT);
     t2_str(b, T2_W, 0, 2, MBPF_JIT_CTX_STATUS, JIT_NOREG);
     t2_ldr(b, T2_W, 0, T2_SP, F_EXIT_ERR, JIT_NOREG);
-    t2_add_imm(b, 0, 0, -(int32_t)(1 + MBPF_JIT_DEOPT_MAP), T2_LR); /* the map */
+    /* the map: past the error exit and the b over the map (jit_prologue) */
+    t2_add_imm(b, 0, 0, ERR_EXIT_BYTES + 2 - 1, T2_LR);
     t2_str(b, T2_W, 0, 2, MBPF_JIT_CTX_DEOPT_MAP, JIT_NOREG);
     t2_dp_imm(b, T2_ADD, false, 0, 2, MBPF_JIT_CTX_DEOPT_R);
     t2_w32(b, 0xE8A0u, 0x0FF0u); /* stm.w r0!, {r4-r11}: then deopt_slot */

@@ -48,14 +48,18 @@ enum {
     F_CR_LIM = 140,
     F_CW_START = 144,
     F_CW_LIM = 148,
-    F_EXIT_ERR = 152, /* error exit's address (Thumb bit): shared routines leave by it */
-    F_RT = 156,       /* copies of the context block's rt[] (shared routines' addresses) */
-    F_RECS = 184,     /* local-call records (only with local calls): REC_SIZE bytes each */
+    F_RT = 152,       /* copies of the context block's rt[] (shared routines' addresses) */
+    /* the shared enter routine pushes rt[], a pad word when needed (8-byte
+     * alignment) and its return address, which is the error exit's */
+    F_RT_PAD = MBPF_JIT_RT_COUNT % 2 == 0 ? 4 : 0,
+    F_EXIT_ERR = F_RT + 4 * MBPF_JIT_RT_COUNT + F_RT_PAD, /* error exit's address (Thumb
+                                                             bit): shared routines leave by it */
+    F_RECS = F_EXIT_ERR + 4, /* local-call records (only with local calls): REC_SIZE bytes each */
+    ERR_EXIT_BYTES = 6, /* the error exit follows the prologue's call of enter */
 };
 _Static_assert(F_RT == MBPF_JIT_FRAME_RT, "frame layout: rt[] copies");
-_Static_assert(F_EXIT_ERR + 4 == F_RT && F_RT + 4 * MBPF_JIT_RT_COUNT == F_RECS &&
-                   F_RECS % 8 == 0,
-               "frame layout: the prologue pushes F_EXIT_ERR, F_RT.. in one go");
+_Static_assert(F_CW_LIM + 4 == F_RT && F_RECS % 8 == 0 && MBPF_JIT_RT_COUNT <= 10,
+               "frame layout: enter pushes the caches, then rt[] (r2..r11), pad (ip), lr");
 enum {
     REC_SIZE = 40, /* r6..r9 (lo, hi), r10, return address */
     REC_R10 = 32,
@@ -104,17 +108,21 @@ typedef struct jit {
     bool use_div64, use_sdiv64;
     bool use_calls, use_trap, use_budget, use_mem; /* routines needed (scan_features) */
     bool use_rt;     /* some shared routine may be called: the prologue copies rt[] */
-    uint8_t err_form; /* prologue's error-exit address: 0 movw+movt+add pc (sizing
-                         pass), 1 movw+add pc, 2 adr (decided after the sizing pass) */
-    uint32_t err_at;  /* where the prologue computes it (sizing pass) */
     bool use_helpers; /* call imm / callx: the helper-call routine */
+    /* the final exit ends with a branch back to the error exit (after the
+     * prologue's call of enter; no local calls): where both are (sizing
+     * pass), and whether that branch is 16-bit (decided after it) */
+    uint32_t err_at, exit_b_at;
+    bool exit_b16;
     bool use_r10; /* some instruction names r10, or local calls move it */
     /* frame copies the prologue makes (bit 0: stack base, 1: readable region
      * cache, 2: writable): those the previous pass's inline checks used */
     uint8_t copies, copies_used;
 
     /* Routine offsets (emitting pass: exact, from a sizing run of the routines):
-     * exit and error exit are the program's own; the others are veneers
+     * exit and, with local calls, the exits' common tail (r_exit_err, which
+     * the error exit after the prologue branches to) are the program's own;
+     * the others are veneers
      * `ldr.w pc, [sp, #F_RT + 4k]` into the shared runtime (jit_shared.c). */
     uint32_t r_exit, r_exit_err, r_trap, r_mem, r_budget, r_udiv64, r_sdiv64, r_call;
     uint32_t main_end;

@@ -275,12 +275,12 @@ static void guard_base(jit *j, jit_loop *L, const jit_loop_base *bs, uint32_t sl
             continue;
         j->copies_used |= need == NEED_READ ? COPY_CR : COPY_CW;
         t2_ldrd(b, RA1, T2_IP, T2_SP, need == NEED_READ ? F_CR_START : F_CW_START);
-        t2_alu(b, T2_SUB, T2_LR, sr, RA1, true); /* subs: borrow = below start */
+        t2_cmp_reg(b, sr, RA1); /* borrow = below start (16-bit for any regs) */
         miss_cond[nmiss] = T2_LO;
         miss[nmiss++] = jit_fwd_begin(j);
         left--;
-        t2_alu(b, T2_SUB, T2_LR, RB1, RA1, false);
-        t2_cmp_reg(b, T2_LR, T2_IP);
+        t2_alu(b, T2_SUB, RA1, RB1, RA1, true); /* r1 = e - 8 - start: 16-bit */
+        t2_cmp_reg(b, RA1, T2_IP);
         if (--left) {
             miss_cond[nmiss] = T2_HS;
             miss[nmiss++] = jit_fwd_begin(j); /* bhs miss */

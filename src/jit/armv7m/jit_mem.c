@@ -140,9 +140,12 @@ static maddr mem_addr(jit *j, unsigned base, int32_t off, uint32_t size, unsigne
     unsigned a, h = RB1; /* address low word, high word register */
     uint32_t to_slow = 0;
     bool have_slow_branch = false, slow_by_cbnz = false;
+    /* an atomic through anything but r10 has no inline check: mem_slow,
+     * right after, tests the high word itself */
+    bool inline_chk = ((j->fpd >> base) & 1u) || kind != MBPF_JIT_KIND_ATOMIC;
     if (off == 0) {
         a = base_lo(j, base);
-        if (!hi_zero && fold_hi) {
+        if (!hi_zero && (fold_hi || !inline_chk)) {
             h = jit_src_hi(j, base, RB1);
         } else if (!hi_zero) {
             h = jit_src_hi(j, base, RB1);
@@ -163,7 +166,7 @@ static maddr mem_addr(jit *j, unsigned base, int32_t off, uint32_t size, unsigne
         addr_plus_off(j, l, h, off);
         h = RB1;
         a = T2_IP;
-        if (!fold_hi) {
+        if (!fold_hi && inline_chk) {
             to_slow = jit_fwd_begin(j); /* bne: high word != 0 */
             have_slow_branch = true;
         }

@@ -1,43 +1,51 @@
-/* Prologue and the routines emitted once after the program's code: exit
- * (return from a local call, or the final exit) and the error exit, which
- * depend on the register map, then one 4-byte veneer per shared runtime
- * routine the program uses (jit_shared.c: trap, budget refill, slow memory
- * check, range check, 64-bit division).
+/* Prologue (its program-independent part is the shared enter routine; the
+ * error exit follows its call) and the routines emitted once after the
+ * program's code: exit (return from a local call, or the final exit, which
+ * branches back to the error exit and so to the shared leave routine when
+ * there are no local calls), which depend on the register map, then
+ * one 4-byte veneer per shared runtime routine the program uses
+ * (jit_shared.c: trap, budget refill, slow memory check, range check,
+ * 64-bit division, helper call).
  * Every routine has a fixed size whatever the offsets, and they reach each
  * other with 32-bit branches, so their layout never depends on a pass.
  */
 #include "jit/armv7m/jit_internal.h"
 
-/* r1 = the error exit's address | 1, position independent. The form is
- * decided after the sizing pass (which takes the widest) from its distance
- * there, which the final layout can only shrink. */
-static void err_addr(jit *j)
+static void wide_b(jit *j, uint32_t target)
+{
+    t2_b(&j->b, (int32_t)target - (int32_t)j->b.pos, true);
+}
+
+/* r1 = the budget's low word for the shared leave routine: its register,
+ * or the frame word (which enter filled from the block when the program
+ * keeps it nowhere else). */
+static void budget_to_r1(jit *j)
+{
+    if (j->use_budget && j->breg != JIT_NOREG)
+        t2_mov_reg(&j->b, 1, j->breg);
+    else
+        t2_ldr(&j->b, T2_W, 1, T2_SP, F_BLO, JIT_NOREG);
+}
+
+/* The error exit, right after the prologue's call of enter (whose return
+ * address it is: enter stores it at F_EXIT_ERR and returns past it), 6
+ * bytes: without local calls the shared leave routine, with them the
+ * exits' common tail after the program (r_exit_err; status etc. are
+ * already in the block). */
+static void error_exit(jit *j)
 {
     t2_buf *b = &j->b;
     uint32_t at = b->pos;
-    if (!j->final)
-        j->err_at = at;
-    int32_t v;
-    switch (j->err_form) {
-    case 2: /* adr r1, exit_err + 1 */
-        v = (int32_t)(j->r_exit_err + 1) - (int32_t)((at + 4) & ~3u);
-        if (j->final && (v < 0 || v > 4095))
-            jit_fail(j, MBPF_E_JIT, "internal: error exit out of adr range");
-        t2_adr(b, 1, v);
-        return;
-    case 1: /* movw r1, #v; add r1, pc */
-        v = (int32_t)(j->r_exit_err + 1) - (int32_t)(at + 8);
-        if (j->final && (v < 0 || v > 0xffff))
-            jit_fail(j, MBPF_E_JIT, "internal: error exit out of movw range");
-        t2_movw(b, 1, (uint16_t)v);
-        break;
-    default: /* movw r1, #lo; movt r1, #hi; add r1, pc */
-        v = (int32_t)(j->r_exit_err + 1) - (int32_t)(at + 12);
-        t2_movw(b, 1, (uint16_t)v);
-        t2_movt(b, 1, (uint16_t)((uint32_t)v >> 16));
-        break;
+    j->err_at = at; /* the same in every pass: nothing before it varies */
+    if (j->use_calls) {
+        t2_ldr(b, T2_W, 2, T2_SP, F_CTX, JIT_NOREG);
+        wide_b(j, j->r_exit_err);
+    } else {
+        budget_to_r1(j);
+        t2_ldr(b, T2_W, T2_PC, T2_SP, F_RT + 4 * MBPF_JIT_RT_LEAVE, JIT_NOREG);
     }
-    t2_hw(b, 0x4479u); /* add r1, pc */
+    if (b->pos - at != ERR_EXIT_BYTES)
+        jit_fail(j, MBPF_E_JIT, "internal: error exit size");
 }
 
 void jit_prologue(jit *j)
@@ -45,40 +53,40 @@ void jit_prologue(jit *j)
     t2_buf *b = &j->b;
     t2_push(b, JIT_PUSH_LIST);
     if (j->use_rt) {
-        /* Frame slots F_EXIT_ERR, F_RT..F_RECS: the error exit and the
-         * shared runtime's address table (ctx->rt), pushed in place below
-         * the local-call records, if any (the registers are free: the rest
-         * of the prologue sets those the program reads first). */
+        /* The shared enter routine builds the frame below the local-call
+         * records (if any): the region caches, rt[], the error exit's
+         * address, F_CTX, F_BLO; it returns past the error exit with r1 =
+         * the budget's low word and r0 kept. */
         t2_add_sp(b, -(int32_t)(j->frame - F_RECS));
         t2_ldr(b, T2_W, 1, 0, MBPF_JIT_CTX_RT, JIT_NOREG);
-        t2_w32(b, 0xE891u, 0x01FCu);           /* ldm.w r1, {r2-r8} */
-        err_addr(j);
-        t2_push(b, 0x01FEu);                   /* push {r1-r8} */
-        t2_add_sp(b, -F_EXIT_ERR);
+        t2_ldr(b, T2_W, 2, 1, 4 * MBPF_JIT_RT_ENTER, JIT_NOREG);
+        t2_blx_reg(b, 2);
+        error_exit(j);
+        if (j->deopt) { /* data at a place the deopt routine finds: enter's
+                         * return address (F_EXIT_ERR) + the error exit + b */
+            t2_b(b, MBPF_JIT_DEOPT_MAP + 2, false);
+            jit_deopt_map(j);
+        }
+        if (j->use_budget && j->breg != JIT_NOREG)
+            t2_mov_reg(b, j->breg, 1);
+        for (unsigned r = 1; r <= 2; r++) { /* r2, r3 = the initial r1, r2 */
+            if ((j->noinit >> r) & 1u)
+                continue;
+            if (j->lo[r] != JIT_NOREG)
+                t2_mov_reg(b, j->lo[r], r + 1);
+            else
+                t2_str(b, T2_W, r + 1, T2_SP, jit_slot(r, false), JIT_NOREG);
+        }
     } else {
         t2_add_sp(b, -(int32_t)j->frame);
+        t2_str(b, T2_W, 0, T2_SP, F_CTX, JIT_NOREG);
     }
-    t2_str(b, T2_W, 0, T2_SP, F_CTX, JIT_NOREG);
     if (j->use_mem && (j->copies & COPY_SB)) {
         t2_ldr(b, T2_W, 1, 0, MBPF_JIT_CTX_STACK_BASE, JIT_NOREG);
         t2_str(b, T2_W, 1, T2_SP, F_SB, JIT_NOREG);
     }
-    if (j->use_mem || j->use_range) { /* inline checks, loop guards */
-        for (int32_t at = F_CR_START; at <= F_CW_LIM; at += 4) {
-            if (!(j->copies & (at < F_CW_START ? COPY_CR : COPY_CW)))
-                continue;
-            t2_ldr(b, T2_W, 1, 0, MBPF_JIT_CTX_CR_START + (at - F_CR_START), JIT_NOREG);
-            t2_str(b, T2_W, 1, T2_SP, at, JIT_NOREG);
-        }
-    }
-    /* the budget's low word (the high word stays in the block: only the
-     * refill routine touches it) */
-    if (j->use_budget && j->breg != JIT_NOREG) {
-        t2_ldr(b, T2_W, j->breg, 0, MBPF_JIT_CTX_BUDGET_LO, JIT_NOREG);
-    } else if (j->use_budget) {
-        t2_ldr(b, T2_W, 1, 0, MBPF_JIT_CTX_BUDGET_LO, JIT_NOREG);
-        t2_str(b, T2_W, 1, T2_SP, F_BLO, JIT_NOREG);
-    }
+    /* (the region caches and the budget's low word: enter; the high word
+     * stays in the block: only the refill routine touches it) */
     if (j->use_calls) {
         t2_add_rd_sp(b, 1, F_RECS);
         t2_str(b, T2_W, 1, T2_SP, F_REC, JIT_NOREG);
@@ -95,7 +103,9 @@ void jit_prologue(jit *j)
     for (unsigned r = 0; r < 10; r++) {
         if ((j->noinit >> r) & 1u)
             continue;
-        if (r == 1 || r == 2) {
+        if ((r == 1 || r == 2) && j->use_rt) {
+            /* the low word came from enter, above */
+        } else if (r == 1 || r == 2) {
             int32_t from = r == 1 ? MBPF_JIT_CTX_ARG_CTX : MBPF_JIT_CTX_ARG_CTX_LEN;
             if (j->lo[r] != JIT_NOREG) {
                 t2_ldr(b, T2_W, j->lo[r], 0, from, JIT_NOREG);
@@ -115,11 +125,6 @@ void jit_prologue(jit *j)
         else
             t2_str(b, T2_W, 3, T2_SP, jit_slot(r, true), JIT_NOREG);
     }
-}
-
-static void wide_b(jit *j, uint32_t target)
-{
-    t2_b(&j->b, (int32_t)target - (int32_t)j->b.pos, true);
 }
 
 /* exit: frame 0 -> final exit; else pop the record, restore r6-r9, r10
@@ -152,13 +157,29 @@ static void exit_routines(jit *j)
     }
     /* Final exit: r0 into the context block (status and r0_hi start as 0:
      * the runner's; r0_hi is written only when r0 can have an upper half). */
+    if (j->use_rt && !j->use_calls) { /* r0, r1 = budget: the shared leave */
+        unsigned lo = jit_src_lo(j, 0, 0);
+        if (lo != 0)
+            t2_mov_reg(b, 0, lo);
+        if (!(j->zhi & 1u)) {
+            unsigned hi = jit_src_hi(j, 0, 1);
+            t2_ldr(b, T2_W, 2, T2_SP, F_CTX, JIT_NOREG);
+            t2_str(b, T2_W, hi, 2, MBPF_JIT_CTX_R0_HI, JIT_NOREG);
+        }
+        /* then the error exit's code: r1 = budget, leave */
+        if (!j->final)
+            j->exit_b_at = b->pos;
+        t2_b(b, (int32_t)j->err_at - (int32_t)b->pos, !(j->final && j->exit_b16));
+        return;
+    }
     t2_ldr(b, T2_W, 2, T2_SP, F_CTX, JIT_NOREG);
     t2_str(b, T2_W, jit_src_lo(j, 0, 0), 2, MBPF_JIT_CTX_R0_LO, JIT_NOREG);
     if (!(j->zhi & 1u))
         t2_str(b, T2_W, jit_src_hi(j, 0, 1), 2, MBPF_JIT_CTX_R0_HI, JIT_NOREG);
-    /* Both exits, r2 = the context block: the budget's low word back (the
-     * high word lives in the block), unwind. */
-    uint32_t common = b->pos;
+    /* Both exits (the error exit after the prologue branches here when the
+     * program has local calls), r2 = the context block: the budget's low
+     * word back (the high word lives in the block), unwind. */
+    j->r_exit_err = b->pos;
     if (j->use_budget) {
         if (j->breg != JIT_NOREG) {
             t2_str(b, T2_W, j->breg, 2, MBPF_JIT_CTX_BUDGET_LO, JIT_NOREG);
@@ -169,12 +190,6 @@ static void exit_routines(jit *j)
     }
     t2_add_sp(b, (int32_t)j->frame);
     t2_pop(b, JIT_POP_LIST);
-    if (j->deopt)
-        jit_deopt_map(j); /* data: the deopt routine finds it before the error exit */
-    /* Error exit (status etc. already in the block). */
-    j->r_exit_err = b->pos;
-    t2_ldr(b, T2_W, 2, T2_SP, F_CTX, JIT_NOREG);
-    wide_b(j, common);
 }
 
 /* Veneer to shared routine k: its address is in the frame (sp never
@@ -189,7 +204,9 @@ void jit_routines(jit *j)
     exit_routines(j);
     /* veneers in MBPF_JIT_RT_* order, one per routine the program uses */
     uint32_t *at[MBPF_JIT_RT_COUNT] = {
-        [MBPF_JIT_RT_TRAP] = j->use_trap ? &j->r_trap : NULL,
+        /* the program calls the trap only for the call depth (the budget
+         * and helper-call routines reach it inside the runtime) */
+        [MBPF_JIT_RT_TRAP] = j->use_calls || j->deopt ? &j->r_trap : NULL,
         [MBPF_JIT_RT_BUDGET] = j->use_budget ? &j->r_budget : NULL,
         [MBPF_JIT_RT_MEM] = j->use_mem ? &j->r_mem : NULL,
         [MBPF_JIT_RT_RANGE] = j->use_range ? &j->r_range : NULL,

@@ -79,7 +79,8 @@ static void trap_routine(jit *j, uint32_t *entry)
 
 /* budget: called when the low word borrowed (it is now 0xffffffff, in the
  * program's budget register or already stored in the frame): take one from
- * the high word, or stop through the trap. The borrowed low word stays as it
+ * the high word and return to the program's `bcs` (lr - 1 - the descriptor's
+ * size) with C set, or stop through the trap. The borrowed low word stays as it
  * is (the routine does not know where the program keeps it): the runner
  * reads a run stopped by the budget as 0 left (mbpf_jit_budget_left). */
 static void budget_routine(jit *j, uint32_t *entry)
@@ -89,9 +90,13 @@ static void budget_routine(jit *j, uint32_t *entry)
     t2_ldr(b, T2_W, 0, T2_SP, F_CTX, JIT_NOREG);
     t2_ldr(b, T2_W, 1, 0, MBPF_JIT_CTX_BUDGET_HI, JIT_NOREG);
     uint32_t none = jit_fwd_begin(j); /* cbz r1, exhausted */
-    t2_hw(b, 0x3901u); /* subs r1, #1 */
+    t2_hw(b, 0x3901u); /* subs r1, #1: no borrow (r1 >= 1), C = 1 */
     t2_str(b, T2_W, 1, 0, MBPF_JIT_CTX_BUDGET_HI, JIT_NOREG);
-    t2_dp_imm(b, T2_ADD, false, T2_LR, T2_LR, 4);
+    /* back to the caller's `bcs` (the descriptor's size field: bytes from
+     * it to the descriptor) with C still set, so that it branches */
+    t2_ldr(b, T2_B, 1, T2_LR, 2, JIT_NOREG);  /* descriptor bits 24-31 */
+    t2_dp_imm(b, T2_AND, false, 1, 1, 0xfu);   /* and.w: flags kept */
+    t2_alu(b, T2_SUB, T2_LR, T2_LR, 1, false); /* sub.w: flags kept */
     t2_bx(b, T2_LR);
     jit_fwd_end_cbz(j, none, false, 1);
     wide_b(j, j->r_trap);
@@ -213,6 +218,46 @@ static void range_routine(jit *j, uint32_t *entry)
     t2_bx(b, T2_LR);
 }
 
+/* enter (the prologue's program-independent part): r0 = ctx, r1 = ctx->rt,
+ * lr = the program's error exit (ERR_EXIT_BYTES long), sp = below the
+ * program's push (and its local-call records). Builds the frame from
+ * F_CR_START up: the region caches, rt[], pad, the error exit's address;
+ * then F_CTX and F_BLO (the budget's low word, also returned in r1); r2,
+ * r3 = the initial eBPF r1, r2 (ctx, ctx_len). Keeps r0; returns past the
+ * error exit. */
+static void enter_routine(jit *j, uint32_t *entry)
+{
+    t2_buf *b = &j->b;
+    entry[MBPF_JIT_RT_ENTER] = b->pos;
+    uint16_t table = (uint16_t)(((1u << MBPF_JIT_RT_COUNT) - 1u) << 2); /* r2.. */
+    t2_w32(b, 0xE891u, table);                            /* ldm.w r1, {r2..} */
+    t2_push(b, (uint16_t)(table | (F_RT_PAD ? 1u << T2_IP : 0u) | 1u << T2_LR));
+    t2_dp_imm(b, T2_ADD, false, 1, 0, MBPF_JIT_CTX_CR_START);
+    t2_w32(b, 0xE891u, 0x001Eu);                          /* ldm.w r1, {r1-r4} */
+    t2_push(b, 0x001Eu);                                  /* F_CR_START.. */
+    t2_add_sp(b, -F_CR_START);
+    t2_str(b, T2_W, 0, T2_SP, F_CTX, JIT_NOREG);
+    t2_ldr(b, T2_W, 1, 0, MBPF_JIT_CTX_BUDGET_LO, JIT_NOREG);
+    t2_str(b, T2_W, 1, T2_SP, F_BLO, JIT_NOREG);
+    t2_ldrd(b, 2, 3, 0, MBPF_JIT_CTX_ARG_CTX); /* eBPF r1, r2 (low words) */
+    t2_dp_imm(b, T2_ADD, false, T2_LR, T2_LR, ERR_EXIT_BYTES);
+    t2_bx(b, T2_LR);
+}
+
+/* leave (both exits of a program without local calls): r0 = eBPF r0's low
+ * word (ignored by the runner after an error), r1 = the budget's low word,
+ * sp = the frame: into the block, unwind, return to the runner. */
+static void leave_routine(jit *j, uint32_t *entry)
+{
+    t2_buf *b = &j->b;
+    entry[MBPF_JIT_RT_LEAVE] = b->pos;
+    t2_ldr(b, T2_W, 2, T2_SP, F_CTX, JIT_NOREG);
+    t2_str(b, T2_W, 0, 2, MBPF_JIT_CTX_R0_LO, JIT_NOREG);
+    t2_str(b, T2_W, 1, 2, MBPF_JIT_CTX_BUDGET_LO, JIT_NOREG);
+    t2_add_sp(b, F_RECS);
+    t2_pop(b, JIT_POP_LIST);
+}
+
 void jit_shared_routines(jit *j, uint32_t *entry)
 {
     trap_routine(j, entry);
@@ -225,6 +270,8 @@ void jit_shared_routines(jit *j, uint32_t *entry)
     jit_div64_routines(j);
     entry[MBPF_JIT_RT_UDIV64] = j->r_udiv64;
     entry[MBPF_JIT_RT_SDIV64] = j->r_sdiv64;
+    enter_routine(j, entry);
+    leave_routine(j, entry);
 }
 
 int mbpf_jit_runtime_emit(void *buf, size_t buf_len, size_t *len, mbpf_jit_runtime *rt)
