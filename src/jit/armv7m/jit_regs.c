@@ -90,6 +90,38 @@ static bool keeps_zero(const mbpf_insn *in, const mbpf_insn *next, uint16_t z)
     return zero_extends(in, next, z);
 }
 
+/* In a program that deopts, is the instruction at i the pointer step of a
+ * fast-path loop? Such a loop has no checked copy: its body runs only in
+ * the fast copy, whose guard proved that the step never carries into the
+ * high word (jit_loop_ptr_add adds the low word only), so a zero upper
+ * half stays zero. A failing guard leaves for the interpreter first. */
+static bool deopt_ptr_step(const jit *j, uint32_t i)
+{
+    int32_t step;
+    bool is64;
+    if (!j->deopt || !jit_loop_add_imm(&j->insns[i], &step, &is64) || !is64)
+        return false;
+    unsigned d = MBPF_INSN_DST(&j->insns[i]);
+    for (unsigned k = 0; k < j->nloops; k++) {
+        const jit_loop *L = &j->loops[k];
+        if (i < L->h || i > L->e)
+            continue;
+        for (unsigned b = 0; b < L->nbases; b++)
+            if (L->bases[b].reg == d && L->bases[b].step != 0 && !L->bases[b].derived)
+                return true;
+    }
+    return false;
+}
+
+/* Does the write at i keep the upper half 0 given z? */
+static bool keeps_zero_at(const jit *j, uint32_t i, uint16_t z)
+{
+    const mbpf_insn *in = &j->insns[i];
+    if (deopt_ptr_step(j, i))
+        return (z >> MBPF_INSN_DST(in)) & 1u;
+    return keeps_zero(in, i + 1 < j->n ? in + 1 : NULL, z);
+}
+
 /* Greatest fixed point, but only the writes whose answer depends on z are
  * iterated (listed in the offset table, free until the passes): a write
  * that keeps the upper half even when nothing is known, or loses it even
@@ -101,14 +133,13 @@ static void find_zero_upper(jit *j)
     uint32_t *dep = j->offs, ndep = 0;
     for (uint32_t i = 0; i < j->n; i++) {
         const mbpf_insn *in = &j->insns[i];
-        const mbpf_insn *next = i + 1 < j->n ? &j->insns[i + 1] : NULL;
         int r = written_reg(in);
         uint32_t at = i;
         if (in->code == MBPF_OP_LDDW)
             i++;
-        if (r < 0 || r > 9 || keeps_zero(in, next, 0))
+        if (r < 0 || r > 9 || keeps_zero_at(j, at, 0))
             continue;
-        if (keeps_zero(in, next, 0x7ffu))
+        if (keeps_zero_at(j, at, 0x7ffu))
             dep[ndep++] = at;
         else
             z &= (uint16_t)~(1u << r);
@@ -118,7 +149,7 @@ static void find_zero_upper(jit *j)
         for (uint32_t k = 0; k < ndep; k++) {
             const mbpf_insn *in = &j->insns[dep[k]];
             int r = written_reg(in);
-            if (((z >> r) & 1u) && !keeps_zero(in, dep[k] + 1 < j->n ? in + 1 : NULL, z)) {
+            if (((z >> r) & 1u) && !keeps_zero_at(j, dep[k], z)) {
                 z &= (uint16_t)~(1u << r);
                 changed = true;
             }
