@@ -24,6 +24,17 @@ typedef struct jit_opts {
     bool quiet;
 } jit_opts;
 
+/* Test state that programs point at, allocated once below 4 GiB
+ * (host_lowmem.c): mapped at its own address under Unicorn, where a
+ * deopt's interpreter continues on it. Needs cmocka. */
+static inline void *jit_low_once(void **slot, size_t len)
+{
+    if (!*slot)
+        *slot = host_low_alloc(len);
+    assert_non_null(*slot);
+    return *slot;
+}
+
 static inline bool jit_results_equal(const mbpf_result *a, const mbpf_result *b)
 {
     bool msg_eq = (a->msg == NULL) == (b->msg == NULL) && (!a->msg || !strcmp(a->msg, b->msg));

@@ -452,18 +452,14 @@ static void spilled(void **state)
 /* Two regions a helper hands out, read-only and read-write: a copy loop
  * guarded against both region caches, walking exactly to / past their
  * ends, and storing into the read-only one. */
-/* below 4 GiB (host_lowmem.c), not adjacent: mapped at their own address
- * under Unicorn, where a deopt's interpreter continues on them */
+/* not adjacent (jit_low_once: below 4 GiB) */
 typedef struct two_bufs {
     uint8_t ro[48], gap[64], rw[40];
 } two_bufs;
 static two_bufs *low_bufs(void)
 {
-    static two_bufs *b; /* test state, allocated once */
-    if (!b)
-        b = host_low_alloc(sizeof *b);
-    assert_non_null(b);
-    return b;
+    static void *b;
+    return jit_low_once(&b, sizeof(two_bufs));
 }
 #define buf_ro (low_bufs()->ro)
 #define buf_rw (low_bufs()->rw)
