@@ -214,6 +214,7 @@ void jit_call_marshal(jit *j);   /* the program's part, before its veneer */
  * routine the trap sends kind DEOPT to */
 void jit_deopt_plan(jit *j); /* after jit_loop_find: j->deopt, use_mem without the loops */
 void jit_deopt_map(jit *j);
+uint32_t jit_deopt_map_len(const jit *j);
 void jit_deopt_routine(jit *j);
 
 #endif /* MBPF_JIT_INTERNAL_H */
