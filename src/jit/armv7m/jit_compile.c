@@ -7,7 +7,8 @@
  * offset table then makes 16-bit each forward jump whose target lies within
  * 16-bit range of the start of its instruction in that layout, and moves the
  * offsets. Narrowing only brings code closer together, so every distance of
- * the final layout is at most the sizing pass's: the decisions stay valid.
+ * the final layout is at most the sizing pass's: the decisions stay valid
+ * (a `cmp; b.w` that becomes cbz/cbnz also needs a lower bound: cbz_fits).
  * A jump that is its instruction's whole code and lands right after it is
  * left out. The prologue's stack-base copy is made when the sizing pass's
  * checks used it (its size moves all offsets alike); the routines, of fixed

@@ -10,7 +10,8 @@
  * words), 32-bit pointer steps, no budget event on the back-edge; the guard
  * counts once per entry, at the loop's entry weight. The 8 heaviest win (a
  * high half only with its low half, which always weighs at least as much);
- * low halves and the budget are numbered first from r4 (16-bit encodings).
+ * low halves and the budget are numbered first from r4, those whose 16-bit
+ * forms need a low register most (low_gain) getting r4-r7.
  * The rest live in frame slots; a budget left out takes a spare register.
  *
  * Before the choice, registers whose upper half is 0 at every point are found
