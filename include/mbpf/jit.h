@@ -226,11 +226,13 @@ enum {
  * mbpf_interp_resume; a runner that does not is never mistaken for success). */
 #define MBPF_JIT_STATUS_DEOPT 1
 
-/* Bytes of a program's deopt map: one per eBPF register r0-r9, low nibble
- * where its low half lives, high nibble its high half: 0 its frame slot,
- * 1-8 ARM register r4-r11, 15 (high half only) always 0. r10 is the stack
- * end (programs that deopt make no local calls). The map lies right before
- * the program's error exit. */
+/* Most bytes of a program's deopt map: one per eBPF register r0, r1, ...
+ * up to the last one the program names (r1-r5 with helper calls), low
+ * nibble where its low half lives, high nibble its high half: 0 its frame
+ * slot, 1-8 ARM register r4-r11, 15 (high half only) always 0; then 0xff
+ * (no entry) up to an even length when it ends before r9: the registers
+ * after it read as 0. r10 is the stack end (programs that deopt make no
+ * local calls). The map lies right after the program's error exit. */
 #define MBPF_JIT_DEOPT_MAP 10
 
 /* After a run that left with kind MBPF_JIT_KIND_DEOPT: the eBPF registers

@@ -255,12 +255,39 @@ static void local_calls(void **state)
     assert_int_equal(r.pc, 4);
 }
 
+/* A map that ends before r9 (0xff): the registers after it, which the
+ * program never names, decode as 0 whatever bytes follow the map. */
+static void short_map(void **state)
+{
+    (void)state;
+    mbpf_jit_ctx c;
+    memset(&c, 0, sizeof c);
+    for (unsigned k = 0; k < 8; k++)
+        c.deopt_r[k] = 0x100u + k;
+    for (unsigned k = 0; k < 20; k++)
+        c.deopt_slot[k] = 0x200u + k;
+    c.stack_end = 0x4000u;
+    /* r0 in r5 (code 2), r1 low in r4 high 0, r2 in its slot; the end; code */
+    const uint8_t map[MBPF_JIT_DEOPT_MAP] = {0xf2, 0xf1, 0x00, 0xff, 0x12, 0x34,
+                                             0x56, 0x78, 0x11, 0x22};
+    uint64_t regs[11];
+    memset(regs, 0x5a, sizeof regs);
+    mbpf_jit_deopt_regs(&c, map, regs);
+    assert_int_equal(regs[0], 0x101u);
+    assert_int_equal(regs[1], 0x100u);
+    assert_int_equal(regs[2], 0x0000020500000204ull);
+    for (unsigned r = 3; r < 10; r++)
+        assert_int_equal(regs[r], 0);
+    assert_int_equal(regs[10], 0x4000u);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(fault),     cmocka_unit_test(budget),
         cmocka_unit_test(high_word), cmocka_unit_test(registers),
         cmocka_unit_test(local_calls), cmocka_unit_test(two_regions),
+        cmocka_unit_test(short_map),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -85,6 +85,10 @@ static void print_map(FILE *out, const uint8_t *code, size_t at, uint32_t base)
     fprintf(out, "; deopt map (r0-r9 -> low half:high half, 0 = always zero)\n");
     fprintf(out, "  %6zx:  ", base + at);
     for (unsigned r = 0; r < MBPF_JIT_DEOPT_MAP; r++) {
+        if (code[at + r] == 0xffu) { /* the end: registers the program never names */
+            fprintf(out, "(end)\n");
+            return;
+        }
         fprintf(out, "r%u ", r);
         for (unsigned h = 0; h < 2; h++) {
             unsigned c = h ? code[at + r] >> 4 : code[at + r] & 15u;
@@ -143,13 +147,13 @@ int jit_listing_disasm(FILE *out, const mbpf_insn *insns, uint32_t n, const uint
         /* a program that deopts has its deopt map after the error exit,
          * behind a `b.n` over it (the prologue holds no other data) */
         size_t end = offsets[0] < main_end ? offsets[0] : main_end, from = 0;
-        const unsigned b_over = 0xE000u | (MBPF_JIT_DEOPT_MAP + 2u - 4u) / 2u;
         for (size_t at = 0; at + 2 <= end;) {
             unsigned h = code[at] | code[at + 1] << 8;
-            if (h == b_over && at + 2 + MBPF_JIT_DEOPT_MAP <= end) {
+            size_t len = 2u * (h & 0x7ffu) + 2u; /* b.n over len bytes */
+            if ((h & 0xf800u) == 0xE000u && len <= MBPF_JIT_DEOPT_MAP && at + 2 + len <= end) {
                 disasm_range(out, cs, code, from, at + 2, base);
                 print_map(out, code, at + 2, base);
-                at = from = at + 2 + MBPF_JIT_DEOPT_MAP;
+                at = from = at + 2 + len;
                 continue;
             }
             at += (h >> 11) >= 0x1du ? 4u : 2u;

@@ -7,7 +7,8 @@
  * offset table then makes 16-bit each forward jump whose target lies within
  * 16-bit range of the start of its instruction in that layout, and moves the
  * offsets. Narrowing only brings code closer together, so every distance of
- * the final layout is at most the sizing pass's: the decisions stay valid.
+ * the final layout is at most the sizing pass's: the decisions stay valid
+ * (a `cmp; b.w` that becomes cbz/cbnz also needs a lower bound: cbz_fits).
  * A jump that is its instruction's whole code and lands right after it is
  * left out. The prologue's stack-base copy is made when the sizing pass's
  * checks used it (its size moves all offsets alike); the routines, of fixed
@@ -300,6 +301,53 @@ static unsigned compare(jit *j, const mbpf_insn *in)
     return op == MBPF_JSGT ? T2_LT : T2_GE;
 }
 
+/* `jeq/jne d, 0` forward, d's low word in r4-r7 and its upper half known 0
+ * (or JMP32), no flags to reuse: `cmp d, #0; b.w` in the sizing pass,
+ * marked JIT_CBZ; relayout keeps the mark when cbz/cbnz reaches (then
+ * emitted here alone). Returns true when it emitted the cbz. */
+static bool cbz_jump(jit *j, const mbpf_insn *in, uint32_t t)
+{
+    if (j->final) {
+        if ((j->offs[j->pc] & (JIT_CBZ | JIT_FWD16)) != (JIT_CBZ | JIT_FWD16))
+            return false;
+        uint32_t off = target_off(j, t) - j->b.pos;
+        if (off < 4 || off > 130)
+            jit_fail(j, MBPF_E_JIT, "internal: cbz out of range");
+        t2_cbz(&j->b, MBPF_OP(in->code) == MBPF_JNE, j->lo[MBPF_INSN_DST(in)], off);
+        return true;
+    }
+    unsigned op = MBPF_OP(in->code), d = MBPF_INSN_DST(in);
+    if (j->head || j->pc >= j->n || t <= j->pc || MBPF_SRCBIT(in->code) || in->imm != 0 ||
+        (op != MBPF_JEQ && op != MBPF_JNE) || d >= 10 || j->zf == d ||
+        j->lo[d] == JIT_NOREG || !t2_is_low(j->lo[d]) ||
+        !(MBPF_CLASS(in->code) == MBPF_JMP32 || ((j->hz >> d) & 1u)))
+        return false;
+    j->offs[j->pc] |= JIT_CBZ;
+    return false;
+}
+
+/* Relayout: instruction i (`cmp; b.w`, 6 bytes at `at` in the sizing
+ * layout) becomes cbz/cbnz when its target stays 4..130 bytes ahead: at
+ * most its sizing distance - 4 (distances only shrink), and at least 4 when
+ * some instruction in between has code that relayout never shrinks (no
+ * jump, not in a loop with a fast path, whose guard relayout shrinks). */
+static bool cbz_fits(const jit *j, uint32_t i, uint32_t t, uint32_t at)
+{
+    uint32_t dist = (j->offs[t] & JIT_OFF) - at;
+    if ((j->offs[i + 1] & JIT_OFF) - at != 6 || dist > 134)
+        return false;
+    for (uint32_t k = i + 1; k < t; k++) {
+        unsigned cls = MBPF_CLASS(j->insns[k].code);
+        bool in_loop = false;
+        for (unsigned l = 0; l < j->nloops; l++)
+            in_loop |= j->loops[l].h <= k && k <= j->loops[l].e;
+        if (!in_loop && cls != MBPF_JMP && cls != MBPF_JMP32 &&
+            (j->offs[k + 1] & JIT_OFF) - (j->offs[k] & JIT_OFF) >= 2)
+            return true;
+    }
+    return false;
+}
+
 static void jump(jit *j, const mbpf_insn *in)
 {
     unsigned op = MBPF_OP(in->code);
@@ -309,6 +357,8 @@ static void jump(jit *j, const mbpf_insn *in)
         jit_fail(j, MBPF_E_JIT, "jump out of range");
         return;
     }
+    if (op != MBPF_JA && cbz_jump(j, in, (uint32_t)t))
+        return;
     unsigned c = op == MBPF_JA ? T2_AL : compare(j, in);
     uint32_t to = target_off(j, (uint32_t)t);
     if (j->nloops && jit_loop_back(j, c, t <= (int64_t)j->pc, &to))
@@ -612,6 +662,14 @@ static uint32_t relayout(jit *j)
                 shift += jit_loop_relayout(j, &j->loops[k], at);
         if (!(e & JIT_FWD))
             continue;
+        if (e & JIT_CBZ) {
+            if (cbz_fits(j, i, fwd_target(j, i), at)) {
+                j->offs[i] |= JIT_FWD16;
+                shift += 4;
+                continue;
+            }
+            j->offs[i] &= ~JIT_CBZ;
+        }
         int32_t dist = (int32_t)(j->offs[fwd_target(j, i)] & JIT_OFF) - (int32_t)at;
         if ((e & JIT_FWD_AL) && dist == 4 && (j->offs[i + 1] & JIT_OFF) - at == 4) {
             /* the whole instruction is a jump to the code right after it

@@ -12,9 +12,9 @@
  *   block, stores h and the address of the program's deopt map, sets the
  *   status MBPF_JIT_STATUS_DEOPT and leaves through the program's error exit
  *   (which writes the budget's low word back);
- * - the deopt map (MBPF_JIT_DEOPT_MAP bytes, right before the program's
- *   error exit, whose address the frame holds) says where each half of
- *   r0-r9 lives: part of the code, so cached or flashed code stays
+ * - the deopt map (at most MBPF_JIT_DEOPT_MAP bytes, right after the
+ *   program's error exit, whose address the frame holds) says where each
+ *   half of the registers the program names lives: part of the code, so cached or flashed code stays
  *   self-describing;
  * - mbpf_jit_deopt_regs decodes block + map into r0-r10; the runner then
  *   calls mbpf_interp_resume.
@@ -71,11 +71,39 @@ static unsigned home(const jit *j, unsigned r, bool high)
     return a == JIT_NOREG ? MAP_SLOT : a - 3u;
 }
 
+/* Registers r0..k-1 cover every register the program names (a field that
+ * is no register, e.g. a pseudo source of lddw, only makes k larger) and
+ * r1-r5 when it calls a helper: the interpreter resuming the same program
+ * never reads the others. */
+static unsigned named_regs(const jit *j)
+{
+    unsigned k = 1; /* r0: the result */
+    for (uint32_t i = 0; i < j->n; i++) {
+        const mbpf_insn *in = &j->insns[i];
+        unsigned d = MBPF_INSN_DST(in) + 1u, s = MBPF_INSN_SRC(in) + 1u;
+        if (in->code == MBPF_OP_CALL || in->code == MBPF_OP_CALLX)
+            s = 6;
+        k = d > k ? d : k;
+        k = s > k ? s : k;
+    }
+    return k > 10 ? 10 : k;
+}
+
+/* The map's bytes: one per named register, then MAP_END (a low half is
+ * never "always 0", so 0xff is no entry) up to an even length; 10 bytes
+ * (no end) when r8 or r9 is named. */
+uint32_t jit_deopt_map_len(const jit *j)
+{
+    unsigned k = named_regs(j);
+    return k >= 9 ? MBPF_JIT_DEOPT_MAP : (k + 2u) & ~1u;
+}
+
 void jit_deopt_map(jit *j)
 {
-    for (unsigned r = 0; r < 10; r += 2) {
-        unsigned b0 = home(j, r, false) | home(j, r, true) << 4;
-        unsigned b1 = home(j, r + 1, false) | home(j, r + 1, true) << 4;
+    unsigned k = named_regs(j), len = jit_deopt_map_len(j);
+    for (unsigned r = 0; r < len; r += 2) {
+        unsigned b0 = r < k ? home(j, r, false) | home(j, r, true) << 4 : 0xffu;
+        unsigned b1 = r + 1 < k ? home(j, r + 1, false) | home(j, r + 1, true) << 4 : 0xffu;
         t2_hw(&j->b, (uint16_t)(b0 | b1 << 8));
     }
 }
@@ -106,8 +134,15 @@ void jit_deopt_routine(jit *j)
 void mbpf_jit_deopt_regs(const mbpf_jit_ctx *c, const uint8_t map[MBPF_JIT_DEOPT_MAP],
                          uint64_t regs[11])
 {
+    unsigned end = 0;
+    while (end < MBPF_JIT_DEOPT_MAP && map[end] != 0xffu)
+        end++;
     for (unsigned r = 0; r < 10; r++) {
         uint32_t half[2];
+        if (r >= end) { /* past the end: a register the program never names */
+            regs[r] = 0;
+            continue;
+        }
         for (unsigned h = 0; h < 2; h++) {
             unsigned code = h ? map[r] >> 4 : map[r] & 15u;
             half[h] = code == MAP_ZERO ? 0u

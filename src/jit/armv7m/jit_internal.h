@@ -30,7 +30,8 @@
 #define JIT_FWD 0x10000000u    /* a forward branch to the jump target (or exit) */
 #define JIT_FWD_AL 0x08000000u /* ... unconditional */
 #define JIT_FWD16 0x04000000u  /* ... decided 16-bit */
-#define JIT_OFF 0x03ffffffu    /* the code offset */
+#define JIT_CBZ 0x02000000u    /* ... `cmp lo, #0; b.w` that may become cbz/cbnz */
+#define JIT_OFF 0x01ffffffu    /* the code offset */
 
 /* Native frame, offsets from sp after the prologue. */
 enum {
@@ -214,6 +215,7 @@ void jit_call_marshal(jit *j);   /* the program's part, before its veneer */
  * routine the trap sends kind DEOPT to */
 void jit_deopt_plan(jit *j); /* after jit_loop_find: j->deopt, use_mem without the loops */
 void jit_deopt_map(jit *j);
+uint32_t jit_deopt_map_len(const jit *j);
 void jit_deopt_routine(jit *j);
 
 #endif /* MBPF_JIT_INTERNAL_H */

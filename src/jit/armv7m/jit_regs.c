@@ -10,7 +10,8 @@
  * words), 32-bit pointer steps, no budget event on the back-edge; the guard
  * counts once per entry, at the loop's entry weight. The 8 heaviest win (a
  * high half only with its low half, which always weighs at least as much);
- * low halves and the budget are numbered first from r4 (16-bit encodings).
+ * low halves and the budget are numbered first from r4, those whose 16-bit
+ * forms need a low register most (low_gain) getting r4-r7.
  * The rest live in frame slots; a budget left out takes a spare register.
  *
  * Before the choice, registers whose upper half is 0 at every point are found
@@ -406,6 +407,70 @@ static void weigh_program(jit *j, weigh *s)
     }
 }
 
+/* ---- Low registers ------------------------------------------------------ */
+
+/* Bytes that a low register (r4-r7) saves on one instruction for the low
+ * half of each register it names, counted once whatever the loop depth
+ * (the encoding's width does not change what runs): an immediate of 0..255
+ * (movs, adds/subs, cmp), a shift by an immediate (lsls/lsrs/asrs) or a
+ * byte/halfword mask (uxtb/uxth): 2 for the destination; a register ALU op
+ * or a memory access (16-bit forms need every operand low): 1 each. The
+ * budget: 2 per backward jump (16-bit subs). */
+static void low_gain(const jit *j, uint32_t *g)
+{
+    for (uint32_t i = 0; i < j->n; i++) {
+        const mbpf_insn *in = &j->insns[i];
+        unsigned cls = MBPF_CLASS(in->code), op = MBPF_OP(in->code);
+        unsigned d = MBPF_INSN_DST(in) & 15u, src = MBPF_INSN_SRC(in) & 15u;
+        bool x = MBPF_SRCBIT(in->code) != 0;
+        bool imm8 = in->imm >= -255 && in->imm <= 255;
+        if (in->code == MBPF_OP_LDDW) {
+            i++;
+            continue;
+        }
+        if (d > 10 || src > 10)
+            continue;
+        switch (cls) {
+        case MBPF_ALU:
+        case MBPF_ALU64:
+            if (op == MBPF_END || op == MBPF_NEG)
+                break;
+            if (x) {
+                if (op != MBPF_MOV) {
+                    g[d] += 1;
+                    g[src] += 1;
+                }
+            } else if (op == MBPF_LSH || op == MBPF_RSH || op == MBPF_ARSH ||
+                       (op == MBPF_AND && (in->imm == 0xff || in->imm == 0xffff)) ||
+                       ((op == MBPF_MOV || op == MBPF_ADD || op == MBPF_SUB) && imm8)) {
+                g[d] += 2;
+            }
+            break;
+        case MBPF_LDX:
+            g[d] += 1;
+            g[src] += 1;
+            break;
+        case MBPF_STX:
+            g[d] += 1;
+            g[src] += 1;
+            break;
+        case MBPF_ST:
+            g[d] += 1;
+            break;
+        default:
+            if (op == MBPF_CALL || op == MBPF_EXIT)
+                break;
+            if (op != MBPF_JA && !x && in->imm >= 0 && in->imm <= 255)
+                g[d] += 2;
+            int64_t t = in->code == MBPF_OP_JA32 ? (int64_t)i + in->imm + 1
+                                                 : (int64_t)i + in->off + 1;
+            if (t <= (int64_t)i)
+                g[W_BUDGET] += 2;
+            break;
+        }
+    }
+}
+
 /* ---- Choice ------------------------------------------------------------- */
 
 void jit_alloc_regs(jit *j)
@@ -444,6 +509,14 @@ void jit_alloc_regs(jit *j)
     }
     /* Numbered r4 up: low halves and the budget first (16-bit encodings
      * want r4-r7), by weight, then high halves. */
+    uint32_t g[W_N] = {0};
+    low_gain(j, g);
+    for (unsigned k = 1; k < npick; k++) /* stable: by weight among equals */
+        for (unsigned m = k; m > 0 && g[pick[m]] > g[pick[m - 1]]; m--) {
+            uint8_t t = pick[m];
+            pick[m] = pick[m - 1];
+            pick[m - 1] = t;
+        }
     unsigned next = 4;
     j->breg = JIT_NOREG;
     for (unsigned pass = 0; pass < 2; pass++)

@@ -64,7 +64,7 @@ void jit_prologue(jit *j)
         error_exit(j);
         if (j->deopt) { /* data at a place the deopt routine finds: enter's
                          * return address (F_EXIT_ERR) + the error exit + b */
-            t2_b(b, MBPF_JIT_DEOPT_MAP + 2, false);
+            t2_b(b, (int32_t)jit_deopt_map_len(j) + 2, false);
             jit_deopt_map(j);
         }
         if (j->use_budget && j->breg != JIT_NOREG)
