@@ -14,28 +14,9 @@
 #include "jit_check.h"
 #include "host_vm.h"
 #include "jit/armv7m/jit_internal.h"
+#include "jit_choice.h"
 
-/* As mbpf_jit_compile does it: labels, the loops, then the choice. */
-static void choice(const mbpf_insn *p, uint32_t n, jit *j)
-{
-    memset(j, 0, sizeof *j);
-    j->insns = p;
-    j->n = n;
-    j->offs = calloc(n + 1, sizeof(uint32_t));
-    assert_non_null(j->offs);
-    j->offs[0] = JIT_LABEL;
-    for (uint32_t i = 0; i < n; i++) {
-        unsigned cls = MBPF_CLASS(p[i].code), op = MBPF_OP(p[i].code);
-        if ((cls == MBPF_JMP || cls == MBPF_JMP32) && op != MBPF_CALL && op != MBPF_EXIT) {
-            j->offs[i + 1 + p[i].off] |= JIT_LABEL;
-            j->use_budget |= p[i].off < 0;
-        }
-    }
-    jit_loop_find(j);
-    jit_alloc_regs(j);
-    free(j->offs);
-    j->offs = NULL;
-}
+static void choice(const mbpf_insn *p, uint32_t n, jit *j) { jit_test_choice(p, n, j); }
 
 static bool low(unsigned reg) { return reg >= 4 && reg <= 7; }
 

@@ -15,6 +15,7 @@
 #include "jit_check.h"
 #include "host_vm.h"
 #include "jit/armv7m/jit_internal.h"
+#include "jit_choice.h"
 
 typedef struct alu_case {
     uint8_t op;
@@ -39,28 +40,7 @@ typedef struct alu_case {
 #define SPLIT() HOG(), LO(0), LO(1), LO(2)
 #define NSPLIT 41u
 
-/* As mbpf_jit_compile does it: labels, the loops with a fast path, then
- * the choice (which weighs the fast copies). */
-static void choice(const mbpf_insn *p, uint32_t n, jit *j)
-{
-    memset(j, 0, sizeof *j);
-    j->insns = p;
-    j->n = n;
-    j->offs = calloc(n + 1, sizeof(uint32_t));
-    assert_non_null(j->offs);
-    j->offs[0] = JIT_LABEL;
-    for (uint32_t i = 0; i < n; i++) {
-        unsigned cls = MBPF_CLASS(p[i].code), op = MBPF_OP(p[i].code);
-        if ((cls == MBPF_JMP || cls == MBPF_JMP32) && op != MBPF_CALL && op != MBPF_EXIT) {
-            j->offs[i + 1 + p[i].off] |= JIT_LABEL;
-            j->use_budget |= p[i].off < 0;
-        }
-    }
-    jit_loop_find(j);
-    jit_alloc_regs(j);
-    free(j->offs);
-    j->offs = NULL;
-}
+static void choice(const mbpf_insn *p, uint32_t n, jit *j) { jit_test_choice(p, n, j); }
 
 /* Register r's halves are split (low in a register, high in a slot). */
 static bool split(const jit *j, unsigned r)
