@@ -164,8 +164,10 @@ int mbpf_jit_run(mbpf_vm *vm, const void *code, void *ctx, uint32_t ctx_len,
     r.c.env = (uint32_t)(uintptr_t)&r;
     r.c.rt = (uint32_t)(uintptr_t)vm->jit_rt->addr; /* the table, built once */
     vm->pad = 1;
-    void (*entry)(mbpf_jit_ctx *) = (void (*)(mbpf_jit_ctx *))((uintptr_t)code | 1u);
-    entry(&r.c);
+    /* the shared run routine enters the code past its header */
+    void (*run)(mbpf_jit_ctx *, const void *) =
+        (void (*)(mbpf_jit_ctx *, const void *))(uintptr_t)vm->jit_rt->addr[MBPF_JIT_RT_RUN];
+    run(&r.c, code);
     if (r.c.kind == MBPF_JIT_KIND_DEOPT) {
         /* a loop guard failed: the interpreter goes on from the loop head
          * (still running, ctx still a region); the map is in the code */
