@@ -48,13 +48,7 @@ void jit_header(jit *j)
     jit_deopt_map(j);
 }
 
-/* sp += (or -=) the local-call records: depth (r) * REC_SIZE; clobbers r */
-static void records(t2_buf *b, unsigned op, unsigned r)
-{
-    _Static_assert(REC_SIZE == 40, "records: depth * 5 * 8");
-    t2_dp_reg(b, T2_ADD, false, r, r, r, T2_LSL, 2);
-    t2_dp_reg(b, op, false, T2_SP, T2_SP, r, T2_LSL, 3);
-}
+_Static_assert(REC_SIZE == 40, "records: 5 x depth x 8");
 
 /* leave (final exit, sp = the frame), then the tail both exits share, then
  * the error exit (F_EXIT_ERR; r0 is ignored after an error). Returns the
@@ -75,10 +69,10 @@ static uint32_t leave_routines(jit *j, uint32_t *entry)
     t2_ldr(b, T2_W, T2_IP, T2_SP, IMG + F_CTX, JIT_NOREG);
     t2_str(b, T2_W, 0, T2_IP, MBPF_JIT_CTX_R0_LO, JIT_NOREG);
     t2_str(b, T2_W, 3, T2_IP, MBPF_JIT_CTX_BUDGET_LO, JIT_NOREG);
-    t2_ubfx(b, 2, 2, 8, 8);
-    records(b, T2_ADD, 2);
-    t2_add_sp(b, IMG + F_RECS);
-    t2_pop(b, JIT_POP_LIST);
+    t2_add_sp(b, IMG + F_PUSH);
+    t2_pop(b, JIT_PUSH_LIST); /* ip = 5 x the local-call depth */
+    t2_dp_reg(b, T2_ADD, false, T2_SP, T2_SP, T2_IP, T2_LSL, 3); /* the records */
+    t2_bx(b, T2_LR);
     uint32_t err = b->pos;
     t2_push(b, IMG_LIST);
     t2_ldr(b, T2_W, 1, T2_SP, IMG + F_CODE, JIT_NOREG);
@@ -93,10 +87,12 @@ static void run_routine(jit *j, uint32_t *entry, uint32_t err)
 {
     t2_buf *b = &j->b;
     entry[MBPF_JIT_RT_RUN] = b->pos;
+    /* the local-call records, then the runner's registers with ip = 5 x
+     * the depth, which leave reads back to unwind them */
+    t2_ldr(b, T2_B, T2_IP, 1, 1, JIT_NOREG);
+    t2_dp_reg(b, T2_ADD, false, T2_IP, T2_IP, T2_IP, T2_LSL, 2);
+    t2_dp_reg(b, T2_SUB, false, T2_SP, T2_SP, T2_IP, T2_LSL, 3);
     t2_push(b, JIT_PUSH_LIST);
-    t2_ldr(b, T2_W, 2, 1, 0, JIT_NOREG);
-    t2_ubfx(b, 3, 2, 8, 8);
-    records(b, T2_SUB, 3);
     t2_ldr(b, T2_W, 3, 0, MBPF_JIT_CTX_RT, JIT_NOREG);
     t2_w32(b, 0xE893u, IMG_LIST); /* ldm.w r3, {r3-r11}: rt[] */
     /* adr lr, error exit | 1 (backward, from Align(pc, 4)) */
@@ -113,16 +109,17 @@ static void run_routine(jit *j, uint32_t *entry, uint32_t err)
     t2_dp_imm(b, T2_ADD, false, 3, 0, MBPF_JIT_CTX_STATUS);
     t2_w32(b, 0xE893u, IMG_LIST);
     t2_push(b, IMG_LIST);
-    t2_ubfx(b, 3, 2, 3, 5);
+    t2_ldrd(b, 2, 3, 1, 0); /* the header's first 8 bytes (the code may follow) */
+    t2_ubfx(b, 4, 2, 3, 5);
     t2_ldr(b, T2_W, T2_IP, 0, MBPF_JIT_CTX_BUDGET_LO, JIT_NOREG);
-    ldst_idx(b, false, T2_IP, T2_SP, 3);
+    ldst_idx(b, false, T2_IP, T2_SP, 4);
     t2_ldrd(b, T2_IP, T2_LR, 0, MBPF_JIT_CTX_ARG_CTX);
-    t2_ubfx(b, 3, 2, 24, 4); /* map[1] low nibble */
-    ldst_idx(b, false, T2_IP, T2_SP, 3);
-    t2_ldr(b, T2_B, 3, 1, MBPF_JIT_HDR_MAP + 2, JIT_NOREG);
-    t2_dp_imm(b, T2_AND, false, 3, 3, 15);
-    ldst_idx(b, false, T2_LR, T2_SP, 3);
+    t2_ubfx(b, 4, 2, 24, 4); /* map[1] low nibble */
+    ldst_idx(b, false, T2_IP, T2_SP, 4);
+    t2_dp_imm(b, T2_AND, false, 4, 3, 15); /* map[2] */
+    ldst_idx(b, false, T2_LR, T2_SP, 4);
     t2_pop(b, IMG_LIST); /* r4-r11 = their homes' initial values */
+    _Static_assert(MBPF_JIT_HDR_MAP + 2 == 4, "map[2] in the header's second word");
     /* into the code after the header (Thumb bit) */
     t2_dp_imm(b, T2_AND, false, 2, 2, 7);
     t2_dp_reg(b, T2_ADD, false, 2, 1, 2, T2_LSL, 1);

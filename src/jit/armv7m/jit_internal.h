@@ -55,7 +55,9 @@ enum {
     F_RT_PAD = MBPF_JIT_RT_COUNT % 2 == 0 ? 4 : 0,
     F_EXIT_ERR = F_RT + 4 * MBPF_JIT_RT_COUNT + F_RT_PAD, /* error exit's address (Thumb
                                                              bit): shared routines leave by it */
-    F_RECS = F_EXIT_ERR + 4, /* local-call records (only with local calls): REC_SIZE bytes each */
+    F_PUSH = F_EXIT_ERR + 4, /* run's push of r4-r11, ip (5 x the local-call
+                                depth), lr: the runner's registers */
+    F_RECS = F_PUSH + 40,    /* local-call records (only with local calls): REC_SIZE bytes each */
 };
 _Static_assert(F_RT == MBPF_JIT_FRAME_RT, "frame layout: rt[] copies");
 _Static_assert(F_CW_LIM + 4 == F_RT && F_RECS % 8 == 0 && MBPF_JIT_RT_COUNT <= 10,
@@ -66,6 +68,7 @@ enum {
     REC_RET = 36,
     PUSH_BYTES = 40, /* r4-r11, ip, lr */
 };
+_Static_assert(F_RECS == F_PUSH + PUSH_BYTES, "frame layout: the records above run's push");
 #define JIT_PUSH_LIST 0x5FF0u /* r4-r11, ip, lr */
 #define JIT_POP_LIST 0x9FF0u  /* r4-r11, ip, pc */
 

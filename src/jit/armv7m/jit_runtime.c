@@ -21,9 +21,10 @@ const char *mbpf_jit_kind_msg(uint32_t kind)
 uint32_t mbpf_jit_native_stack(const mbpf_vm *vm)
 {
     uint32_t depth = vm && vm->cfg.max_depth ? vm->cfg.max_depth : 1u;
-    /* pushes + frame (with the shared routines' slots) + the deepest shared
-     * routine (sdiv64 -> udiv64: 64 bytes; a veneer pushes nothing) */
-    return PUSH_BYTES + F_RECS + REC_SIZE * depth + 64u;
+    /* frame (with the shared routines' slots and run's push) + records +
+     * the deepest shared routine (sdiv64 -> udiv64: 64 bytes; a veneer
+     * pushes nothing; the exits' register image: 36) */
+    return F_RECS + REC_SIZE * depth + 64u;
 }
 
 void mbpf_jit_set_runtime(mbpf_vm *vm, const mbpf_jit_runtime *rt)
