@@ -8,6 +8,8 @@
  *   through the error exit from each kind of shared routine (budget, memory
  *   fault, helper failure, call depth), with the budget in a register and in
  *   the frame;
+ * - hand-made headers with every register for each of them (exhaustive
+ *   over r4-r11: the decoding in run and leave);
  * - a program that calls no shared routine, programs with local calls at
  *   several depths (the records run unwinds), a deopt whose map is the
  *   header's. */
@@ -141,11 +143,12 @@ static void homes_and_exits(void **state)
 {
     (void)state;
     unsigned seen_b = 0, seen_lo[3] = {0}, seen_hi0 = 0, seen_end[END_KINDS] = {0};
+    uint32_t codes[4] = {0}; /* r0, r1, r2, budget: each home code met */
     uint8_t ctx[16];
     for (unsigned k = 0; k < sizeof ctx; k++)
         ctx[k] = (uint8_t)(k * 29u + 3u);
     mbpf_insn p[128];
-    for (uint32_t seed = 1; seed <= 240; seed++) {
+    for (uint32_t seed = 1; seed <= 3000; seed++) {
         unsigned end = seed % END_KINDS;
         uint32_t n = gen(seed, end, p);
         assert_true(n <= 128);
@@ -159,8 +162,12 @@ static void homes_and_exits(void **state)
         header_of(p, n, &cfg, h);
         unsigned b = kind_of(h[0] >> 3, true);
         seen_b |= b;
-        for (unsigned r = 0; r < 3; r++)
-            seen_lo[r] |= kind_of(h[MBPF_JIT_HDR_MAP + r] & 15u, false);
+        for (unsigned r = 0; r < 3; r++) {
+            unsigned code = h[MBPF_JIT_HDR_MAP + r] & 15u;
+            seen_lo[r] |= kind_of(code, false);
+            codes[r] |= 1u << code;
+        }
+        codes[3] |= 1u << (h[0] >> 3);
         seen_hi0 |= kind_of(h[MBPF_JIT_HDR_MAP] >> 4, false);
         assert_int_equal(h[1], end == END_DEPTH ? 1 : 0); /* local-call depth */
         jit_opts o = {.cfg = &cfg, .helpers = &hset, .ctx = ctx, .ctx_len = sizeof ctx};
@@ -183,11 +190,102 @@ static void homes_and_exits(void **state)
     for (unsigned r = 0; r < 3; r++)
         assert_int_equal(seen_lo[r], K_LOW | K_HIGH | K_FRAME);
     print_message("r0's high half: %#x\n", seen_hi0);
+    print_message("codes r0 %#x r1 %#x r2 %#x budget %#x\n", codes[0], codes[1], codes[2], codes[3]);
     assert_true((seen_hi0 & (K_LOW | K_HIGH)) && (seen_hi0 & K_FRAME) && (seen_hi0 & K_ZERO));
     for (unsigned e = 0; e < END_KINDS; e++) {
         print_message("end %u: budget homes seen %#x\n", e, seen_end[e]);
         assert_true((seen_end[e] & K_FRAME) && (seen_end[e] & (K_LOW | K_HIGH)));
     }
+}
+
+/* Hand-made programs straight through the harness: a header that puts the
+ * budget's low word, r0, r1 and r2 in every combination of r4-r11 (and the
+ * frame for the budget and r0), code that sums r1 (or r2) and every other
+ * register into r0's home and takes 5 from the budget: r0 must come back
+ * as r1 (r2), which also proves the other registers started at 0, and the
+ * budget used must be 5. */
+static void hw(uint8_t *c, size_t *at, unsigned h)
+{
+    c[(*at)++] = (uint8_t)h;
+    c[(*at)++] = (uint8_t)(h >> 8);
+}
+
+static size_t hand_program(uint8_t *c, unsigned r0, unsigned r1, unsigned r2, unsigned bud,
+                           bool sum_r2)
+{
+    size_t at = 0;
+    c[at++] = (uint8_t)(3u | bud << 3); /* 6 bytes: 2 + map of r0-r2 and the end */
+    c[at++] = 0;
+    c[at++] = (uint8_t)(r0 | 0xf0u);
+    c[at++] = (uint8_t)(r1 | 0xf0u);
+    c[at++] = (uint8_t)(r2 | 0xf0u);
+    c[at++] = 0xff;
+    hw(c, &at, 0x2100u); /* movs r1, #0 */
+    for (unsigned k = 1; k <= 8; k++) /* r1 += r(3+k), but the budget's and r2 (r1) */
+        if (k != bud && k != (sum_r2 ? r1 : r2)) {
+            hw(c, &at, 0xEB01u);
+            hw(c, &at, 0x0100u | (3u + k)); /* add.w r1, r1, r(3+k) */
+        }
+    if (r0 == 0) {
+        hw(c, &at, 0x910Eu); /* str r1, [sp, #56]: r0's slot */
+    } else {
+        unsigned d = 3u + r0;
+        hw(c, &at, 0x4600u | (d >> 3) << 7 | 1u << 3 | (d & 7u)); /* mov rd, r1 */
+    }
+    if (bud == 19) {
+        hw(c, &at, 0x980Au); /* ldr r0, [sp, #40] */
+        hw(c, &at, 0x3805u); /* subs r0, #5 */
+        hw(c, &at, 0x900Au); /* str r0, [sp, #40] */
+    } else {
+        hw(c, &at, 0xF1A0u | (3u + bud));
+        hw(c, &at, (3u + bud) << 8 | 5u); /* sub.w rb, rb, #5 */
+    }
+    hw(c, &at, 0xF8DDu); /* ldr.w pc, [sp, #F_RT + 4 * LEAVE] */
+    hw(c, &at, 0xF000u | (MBPF_JIT_FRAME_RT + 4u * MBPF_JIT_RT_LEAVE));
+    return at;
+}
+
+static void run_leave_every_register(void **state)
+{
+    (void)state;
+    jit_uc *h = jit_uc_open();
+    assert_non_null(h);
+    tvm t;
+    tvm_open(&t, NULL);
+    tvm_load(&t, PROG(MOV64_IMM(0, 0), EXIT()), 2);
+    static uint8_t *ctxbuf;
+    uint8_t *ctx = jit_low_once((void **)&ctxbuf, 24);
+    uint8_t *code = aligned_alloc(8, 64);
+    assert_non_null(code);
+    unsigned runs = 0;
+    for (unsigned bud = 1; bud <= 19; bud = bud == 8 ? 19 : bud + 1)
+        for (unsigned r0 = 0; r0 <= 8; r0++)
+            for (unsigned r1 = 1; r1 <= 8; r1++) {
+                unsigned r2 = r1 % 8u + 1u; /* the next one (after r11: r4) */
+                while (r2 == bud || r2 == r0 || r2 == r1)
+                    r2 = r2 % 8u + 1u;
+                if (r0 == bud || r0 == r1 || r1 == bud)
+                    continue;
+                for (unsigned which = 0; which < 2; which++) {
+                    size_t len = hand_program(code, r0, r1, r2, bud, which);
+                    mbpf_result res;
+                    int rc = jit_uc_run(h, &t.vm, code, len, ctx, 24, MBPF_MEM_RW, NULL, &res,
+                                        NULL);
+                    if (rc != JIT_UC_OK)
+                        fail_msg("harness: %s", jit_uc_error(h));
+                    uint64_t want = which ? 24u : (uint64_t)(uintptr_t)ctx;
+                    if (res.status != MBPF_OK || res.r0 != want || res.budget_used != 5)
+                        fail_msg("budget %u r0 %u r1 %u r2 %u (%s): status %d r0 %#llx used %llu",
+                                 bud, r0, r1, r2, which ? "r2" : "r1", (int)res.status,
+                                 (unsigned long long)res.r0,
+                                 (unsigned long long)res.budget_used);
+                    runs++;
+                }
+            }
+    print_message("%u runs\n", runs);
+    free(code);
+    tvm_close(&t);
+    jit_uc_close(h);
 }
 
 /* No memory check, budget, helper or division: still through run and leave,
@@ -304,6 +402,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(homes_and_exits),
+        cmocka_unit_test(run_leave_every_register),
         cmocka_unit_test(no_shared_routine),
         cmocka_unit_test(local_call_depths),
         cmocka_unit_test(deopt_map_in_header),
