@@ -58,21 +58,25 @@ static int veneer_of(const uint8_t *code, size_t at, size_t to)
     return (int)((off - MBPF_JIT_FRAME_RT) / 4u);
 }
 
-/* A deopt stub at `at`: `bl` to a trap veneer + descriptor of kind DEOPT
+/* A direct call of a shared routine (jit_call_rt): `ldr rS, [sp, #F_RT +
+ * 4k]; blx rS` at `at`: k, else -1. */
+static int rt_call_at(const uint8_t *code, size_t at, size_t to)
+{
+    if (at + 4 > to)
+        return -1;
+    unsigned ldr = code[at] | code[at + 1] << 8, blx = code[at + 2] | code[at + 3] << 8;
+    unsigned rs = (ldr >> 8) & 7u, off = 4u * (ldr & 0xffu);
+    if ((ldr & 0xF800u) != 0x9800u || blx != (0x4780u | rs << 3) || off < MBPF_JIT_FRAME_RT ||
+        (off - MBPF_JIT_FRAME_RT) / 4u >= MBPF_JIT_RT_COUNT)
+        return -1;
+    return (int)((off - MBPF_JIT_FRAME_RT) / 4u);
+}
+
+/* A deopt stub at `at`: a direct call of the trap + descriptor of kind DEOPT
  * (jit_loop.c); returns its pc, else -1. */
 static long deopt_stub_at(const uint8_t *code, size_t at, size_t len)
 {
-    if (at + 8 > len)
-        return -1;
-    unsigned first = code[at] | code[at + 1] << 8, second = code[at + 2] | code[at + 3] << 8;
-    if ((first & 0xF800u) != 0xF000u || (second & 0xD000u) != 0xD000u)
-        return -1;
-    uint32_t s = (first >> 10) & 1u, j1 = (second >> 13) & 1u, j2 = (second >> 11) & 1u;
-    uint32_t i1 = ~(j1 ^ s) & 1u, i2 = ~(j2 ^ s) & 1u;
-    uint32_t imm = s << 24 | i1 << 23 | i2 << 22 | (first & 0x3ffu) << 12 | (second & 0x7ffu) << 1;
-    int32_t off = (int32_t)(imm << 7) >> 7;
-    int64_t target = (int64_t)at + 4 + off;
-    if (target < 0 || veneer_of(code, (size_t)target, len) != MBPF_JIT_RT_TRAP)
+    if (at + 8 > len || rt_call_at(code, at, len) != MBPF_JIT_RT_TRAP)
         return -1;
     uint32_t desc = (uint32_t)code[at + 4] | (uint32_t)code[at + 5] << 8 |
                     (uint32_t)code[at + 6] << 16 | (uint32_t)code[at + 7] << 24;
@@ -118,8 +122,10 @@ static void disasm_range(FILE *out, csh cs, const uint8_t *code, size_t from, si
                          insn[k].bytes[0], insn[k].bytes[3], insn[k].bytes[2]);
             else
                 snprintf(hex, sizeof hex, "%02x%02x", insn[k].bytes[1], insn[k].bytes[0]);
-            fprintf(out, "  %6" PRIx64 ":  %-10s  %s %s\n", insn[k].address, hex,
-                    insn[k].mnemonic, insn[k].op_str);
+            int rt = rt_call_at(code, (size_t)(insn[k].address - base), to);
+            fprintf(out, "  %6" PRIx64 ":  %-10s  %s %s%s%s\n", insn[k].address, hex,
+                    insn[k].mnemonic, insn[k].op_str, rt >= 0 ? "  ; shared " : "",
+                    rt >= 0 ? jit_listing_rt_name((unsigned)rt) : "");
             done += insn[k].size;
         }
         if (got)

@@ -181,6 +181,7 @@ void jit_atomic(jit *j, const mbpf_insn *in);
 void jit_branch(jit *j, unsigned cond, uint32_t target); /* target already emitted */
 void jit_branch_insn(jit *j, unsigned cond, uint32_t t); /* to instruction t (n: exit) */
 void jit_bl(jit *j, uint32_t target);
+void jit_call_rt(jit *j, unsigned k, unsigned scratch); /* ldr + blx, no veneer */
 void jit_desc(jit *j, uint32_t desc);
 uint32_t jit_fwd_begin(jit *j);                /* 16-bit B<cond> placeholder */
 void jit_fwd_end_cbz(jit *j, uint32_t at, bool nz, unsigned rn); /* patch as CB(N)Z */
