@@ -381,7 +381,8 @@ static void jump(jit *j, const mbpf_insn *in)
     if (j->nloops && jit_loop_back(j, c, t <= (int64_t)j->pc, &to))
         return; /* back-edge of a loop's fast copy: no budget event */
     if (t > (int64_t)j->pc) {
-        jit_branch_insn(j, c, (uint32_t)t);
+        if (c == T2_AL || !jit_it_begin(j, c, (uint32_t)t))
+            jit_branch_insn(j, c, (uint32_t)t);
         return;
     }
     uint32_t skip = 0;
@@ -550,6 +551,8 @@ static void run_pass(jit *j, uint8_t *buf, uint32_t cap)
     for (uint32_t i = 0; i < j->n; i++) {
         const mbpf_insn *in = &j->insns[i];
         j->pc = i;
+        if (j->it_end == i && i != 0)
+            jit_it_finish(j);
         if (j->offs[i] & JIT_LABEL) {
             jit_forget_all(j);
             j->zf = JIT_NOREG;
