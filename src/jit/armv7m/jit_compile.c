@@ -571,8 +571,9 @@ static void run_pass(jit *j, uint8_t *buf, uint32_t cap)
         j->fwd_seen = false;
         uint32_t at = j->b.pos;
         j->zf_next = JIT_NOREG;
-        bool mov32 = in->code == (MBPF_ALU | MBPF_MOV | MBPF_X); /* both peepholes start so */
-        if (mov32 && i + 1 < j->n && !(j->offs[i + 1] & JIT_LABEL) && jit_alu_pair(j, in)) {
+        bool mov32 = in->code == (MBPF_ALU | MBPF_MOV | MBPF_X); /* the pair peepholes */
+        bool pair = mov32 || in->code == (MBPF_ALU | MBPF_K | MBPF_AND); /* start so */
+        if (pair && i + 1 < j->n && !(j->offs[i + 1] & JIT_LABEL) && jit_alu_pair(j, in)) {
             i++;
             set_off(j, i);
             j->zf = JIT_NOREG;

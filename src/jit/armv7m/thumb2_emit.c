@@ -398,6 +398,15 @@ static void extend(t2_buf *b, uint16_t op16, uint16_t op32, unsigned rd, unsigne
 void t2_sxtb(t2_buf *b, unsigned rd, unsigned rm) { extend(b, 0xB240u, 0xFA4Fu, rd, rm); }
 void t2_sxth(t2_buf *b, unsigned rd, unsigned rm) { extend(b, 0xB200u, 0xFA0Fu, rd, rm); }
 void t2_uxtb(t2_buf *b, unsigned rd, unsigned rm) { extend(b, 0xB2C0u, 0xFA5Fu, rd, rm); }
+/* rd = rn + zero-extended low byte / halfword of rm (32-bit only) */
+void t2_uxtab(t2_buf *b, unsigned rd, unsigned rn, unsigned rm)
+{
+    t2_w32(b, (uint16_t)(0xFA50u | rn), (uint16_t)(0xF080u | rd << 8 | rm));
+}
+void t2_uxtah(t2_buf *b, unsigned rd, unsigned rn, unsigned rm)
+{
+    t2_w32(b, (uint16_t)(0xFA10u | rn), (uint16_t)(0xF080u | rd << 8 | rm));
+}
 void t2_uxth(t2_buf *b, unsigned rd, unsigned rm) { extend(b, 0xB280u, 0xFA1Fu, rd, rm); }
 
 /* Encodings per size: 16-bit imm5 base and scale, 32-bit imm12 and imm8 forms. */

@@ -101,6 +101,8 @@ void t2_rev16(t2_buf *b, unsigned rd, unsigned rm);
 void t2_sxtb(t2_buf *b, unsigned rd, unsigned rm);
 void t2_sxth(t2_buf *b, unsigned rd, unsigned rm);
 void t2_uxtb(t2_buf *b, unsigned rd, unsigned rm);
+void t2_uxtab(t2_buf *b, unsigned rd, unsigned rn, unsigned rm);
+void t2_uxtah(t2_buf *b, unsigned rd, unsigned rn, unsigned rm);
 void t2_uxth(t2_buf *b, unsigned rd, unsigned rm);
 
 /* Loads and stores: [rn, #off] with any off (scratch used when the offset
