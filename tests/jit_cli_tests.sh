@@ -24,6 +24,12 @@ disasm) # every eBPF instruction is listed, followed by Thumb-2 code
   grep -A1 '^; 5: ' "$tmp/out" | grep -Eq '^ +[0-9a-f]+:  [0-9a-f ]+  [a-z]' ||
     fail "no Thumb-2 code after insn 5"
   grep -q 'ldrb' "$tmp/out" || fail "no ldrb for ldxb"
+  # the loop guard leaves for the interpreter at the loop through the trap:
+  # the call is named and its descriptor decoded, not shown as instructions
+  grep -A2 'shared trap$' "$tmp/out" | grep -q 'descriptor (pc 5, deopt)$' ||
+    fail "deopt stub's descriptor"
+  grep -q 'descriptor (pc 39, budget, size [0-9]*)$' "$tmp/out" ||
+    fail "budget unit's descriptor at insn 39"
   ;;
 errors) # missing file, unknown option, verifier rejection: non-zero exits
   "$mbpf" jit "$tmp/none.s" >"$tmp/out" 2>&1 && fail "missing file accepted"

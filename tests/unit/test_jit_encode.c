@@ -119,6 +119,8 @@ static const enc_case cases[] = {
     {"clz sl, r3", "clz", 4, {0xb3, 0xfa, 0x83, 0xfa}},
     {"ubfx r5, r5, #8, #18", "ubfx", 4, {0xc5, 0xf3, 0x11, 0x25}},
     {"ubfx sl, r3, #0, #12", "ubfx", 4, {0xc3, 0xf3, 0x0b, 0x0a}},
+    {"uxtab r6, r4, r6", "uxtab", 4, {0x54, 0xfa, 0x86, 0xf6}},
+    {"uxtah sl, r8, ip", "uxtah", 4, {0x18, 0xfa, 0x8c, 0xfa}},
 };
 
 static void emit_case(unsigned i, t2_buf *b)
@@ -221,6 +223,8 @@ static void emit_case(unsigned i, t2_buf *b)
     case 94: t2_clz(b, 10, 3); break;
     case 95: t2_ubfx(b, 5, 5, 8, 18); break;
     case 96: t2_ubfx(b, 10, 3, 0, 12); break;
+    case 97: t2_uxtab(b, 6, 4, 6); break;
+    case 98: t2_uxtah(b, 10, 8, 12); break;
     default: break;
     }
 }

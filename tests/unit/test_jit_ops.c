@@ -192,6 +192,38 @@ static void mov32_pairs(void **state)
     assert_int_equal(fails, 0);
 }
 
+/* and32 a, 0xff / 0xffff then add32 a, c: one uxtab / uxtah (jit_alu.c,
+ * and_add_pair). Junk in every upper half, the sum wrapping at 2^32, a
+ * used afterwards, in registers and (with HOG) in slots; masks that are no
+ * extension and a 64-bit add, which must not fuse. */
+static void and_add_pairs(void **state)
+{
+    (void)state;
+    unsigned fails = 0;
+    static const int32_t masks[] = {0xff, 0xffff, 0x1ff, 0xfff, 0x7fff};
+    for (size_t i = 0; i < NVALS; i++)
+        for (size_t v = 0; v < NVALS; v += 2)
+            for (size_t m = 0; m < NCASES(masks); m++) {
+                bool ok = jit_same(PROG(LDDW(3, vals[i]), LDDW(4, vals[v]),
+                                        ALU32_IMM(MBPF_AND, 3, masks[m]), ALU32_REG(MBPF_ADD, 3, 4),
+                                        ALU64_IMM(MBPF_LSH, 4, 5), ALU64_REG(MBPF_XOR, 3, 4),
+                                        MOV64_REG(0, 3), EXIT()), 10);
+                ok = ok && jit_same(PROG(LDDW(3, vals[i]), LDDW(4, vals[v]),
+                                         ALU32_IMM(MBPF_AND, 3, masks[m]), ALU64_REG(MBPF_ADD, 3, 4),
+                                         MOV64_REG(0, 3), EXIT()), 8);
+                ok = ok && jit_same(PROG(HOG(), LDDW(3, vals[i]), LDDW(4, vals[v]),
+                                         ALU32_IMM(MBPF_AND, 3, masks[m]), ALU32_REG(MBPF_ADD, 3, 4),
+                                         ALU64_REG(MBPF_XOR, 3, 6), MOV64_REG(0, 3), EXIT()),
+                                    11 + 9);
+                if (!ok) {
+                    print_error("and/add %#llx %#llx mask %#x\n", (unsigned long long)vals[i],
+                                (unsigned long long)vals[v], (unsigned)masks[m]);
+                    fails++;
+                }
+            }
+    assert_int_equal(fails, 0);
+}
+
 static void jumps(void **state)
 {
     (void)state;
@@ -600,7 +632,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(smoke),       cmocka_unit_test(alu64_ops),
         cmocka_unit_test(alu32_ops),   cmocka_unit_test(unary_ops),
-        cmocka_unit_test(shifts_by_register), cmocka_unit_test(mov32_pairs),
+        cmocka_unit_test(shifts_by_register), cmocka_unit_test(mov32_pairs), cmocka_unit_test(and_add_pairs),
         cmocka_unit_test(jumps),
         cmocka_unit_test(loops_and_budget), cmocka_unit_test(memory),
         cmocka_unit_test(atomics),     cmocka_unit_test(local_calls),

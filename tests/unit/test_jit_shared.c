@@ -287,20 +287,39 @@ static void no_routine_in_program(void **state)
     uint8_t *blob = aligned_alloc(8, (rt_len + 7) & ~(size_t)7);
     assert_non_null(blob);
     assert_int_equal(mbpf_jit_runtime_emit(blob, rt_len, &rt_len, &rt), MBPF_OK);
-    /* after the main code: one veneer per routine, in MBPF_JIT_RT_* order;
-     * the program's helper-call marshalling sits right before the last
-     * (RT_CALL), into which it falls */
-    assert_true(len >= offs[N_EVERY] + 4u * MBPF_JIT_RT_COUNT);
+    /* after the main code: one veneer per routine called through one, in
+     * MBPF_JIT_RT_* order (mem_slow, udiv64, sdiv64, call); the program's
+     * helper-call marshalling sits right before the last (RT_CALL), into
+     * which it falls. The trap, the budget refill and the range check are
+     * called directly (`ldr rS, [sp, #F_RT + 4k]; blx rS`): no veneer. */
+    static const unsigned via[] = {MBPF_JIT_RT_MEM, MBPF_JIT_RT_UDIV64, MBPF_JIT_RT_SDIV64};
+    assert_true(len >= offs[N_EVERY] + 16u);
     assert_true(is_veneer(code + len - 4u, MBPF_JIT_RT_CALL));
     size_t first = 0;
-    for (size_t at = offs[N_EVERY]; at + 4u * MBPF_JIT_RT_CALL <= len - 4u && !first; at += 2) {
+    for (size_t at = offs[N_EVERY]; at + 12u <= len - 4u && !first; at += 2) {
         bool all = true;
-        for (unsigned k = 0; k < MBPF_JIT_RT_CALL && all; k++)
-            all = is_veneer(code + at + 4u * k, k);
+        for (unsigned k = 0; k < 3 && all; k++)
+            all = is_veneer(code + at + 4u * k, via[k]);
         if (all)
             first = at;
     }
     assert_true(first != 0);
+    unsigned direct[MBPF_JIT_RT_COUNT] = {0};
+    for (size_t at = 0; at + 4 <= len; at += 2) {
+        for (unsigned k = 0; k < MBPF_JIT_RT_COUNT; k++) {
+            unsigned off = MBPF_JIT_FRAME_RT + 4u * k;
+            if (is_veneer(code + at, k) &&
+                (k == MBPF_JIT_RT_TRAP || k == MBPF_JIT_RT_BUDGET || k == MBPF_JIT_RT_RANGE))
+                fail_msg("a veneer to routine %u at %zu", k, at);
+            unsigned rs = code[at + 1] & 7u;
+            if ((code[at + 1] & 0xF8u) == 0x98u && code[at] == off / 4u &&
+                code[at + 2] == (0x80u | rs << 3) && code[at + 3] == 0x47u)
+                direct[k]++;
+        }
+    }
+    assert_true(direct[MBPF_JIT_RT_BUDGET] > 0); /* backward jumps, local calls */
+    assert_true(direct[MBPF_JIT_RT_TRAP] > 0);   /* the call depth */
+    assert_int_equal(direct[MBPF_JIT_RT_MEM], 0);
     /* and no 16-byte piece of any routine appears anywhere in it (shorter
      * pieces can: sdiv64's 64-bit negation is the program's NEG64) */
     for (size_t at = 0; at + 16 <= rt_len; at += 2)

@@ -58,21 +58,25 @@ static int veneer_of(const uint8_t *code, size_t at, size_t to)
     return (int)((off - MBPF_JIT_FRAME_RT) / 4u);
 }
 
-/* A deopt stub at `at`: `bl` to a trap veneer + descriptor of kind DEOPT
+/* A direct call of a shared routine (jit_call_rt): `ldr rS, [sp, #F_RT +
+ * 4k]; blx rS` at `at`: k, else -1. */
+static int rt_call_at(const uint8_t *code, size_t at, size_t to)
+{
+    if (at + 4 > to)
+        return -1;
+    unsigned ldr = code[at] | code[at + 1] << 8, blx = code[at + 2] | code[at + 3] << 8;
+    unsigned rs = (ldr >> 8) & 7u, off = 4u * (ldr & 0xffu);
+    if ((ldr & 0xF800u) != 0x9800u || blx != (0x4780u | rs << 3) || off < MBPF_JIT_FRAME_RT ||
+        (off - MBPF_JIT_FRAME_RT) / 4u >= MBPF_JIT_RT_COUNT)
+        return -1;
+    return (int)((off - MBPF_JIT_FRAME_RT) / 4u);
+}
+
+/* A deopt stub at `at`: a direct call of the trap + descriptor of kind DEOPT
  * (jit_loop.c); returns its pc, else -1. */
 static long deopt_stub_at(const uint8_t *code, size_t at, size_t len)
 {
-    if (at + 8 > len)
-        return -1;
-    unsigned first = code[at] | code[at + 1] << 8, second = code[at + 2] | code[at + 3] << 8;
-    if ((first & 0xF800u) != 0xF000u || (second & 0xD000u) != 0xD000u)
-        return -1;
-    uint32_t s = (first >> 10) & 1u, j1 = (second >> 13) & 1u, j2 = (second >> 11) & 1u;
-    uint32_t i1 = ~(j1 ^ s) & 1u, i2 = ~(j2 ^ s) & 1u;
-    uint32_t imm = s << 24 | i1 << 23 | i2 << 22 | (first & 0x3ffu) << 12 | (second & 0x7ffu) << 1;
-    int32_t off = (int32_t)(imm << 7) >> 7;
-    int64_t target = (int64_t)at + 4 + off;
-    if (target < 0 || veneer_of(code, (size_t)target, len) != MBPF_JIT_RT_TRAP)
+    if (at + 8 > len || rt_call_at(code, at, len) != MBPF_JIT_RT_TRAP)
         return -1;
     uint32_t desc = (uint32_t)code[at + 4] | (uint32_t)code[at + 5] << 8 |
                     (uint32_t)code[at + 6] << 16 | (uint32_t)code[at + 7] << 24;
@@ -103,35 +107,87 @@ static void print_map(FILE *out, const uint8_t *code, size_t at, uint32_t base)
     }
 }
 
-/* Disassembles [from, to) of code; undecodable halfwords become .short. */
-static void disasm_range(FILE *out, csh cs, const uint8_t *code, size_t from, size_t to,
-                         uint32_t base)
+/* The target of a `bl` at `at` (32-bit BL encoding), else -1. */
+static long bl_target(const uint8_t *code, size_t at, size_t len)
+{
+    if (at + 4 > len)
+        return -1;
+    unsigned first = code[at] | code[at + 1] << 8, second = code[at + 2] | code[at + 3] << 8;
+    if ((first & 0xF800u) != 0xF000u || (second & 0xD000u) != 0xD000u)
+        return -1;
+    uint32_t s = (first >> 10) & 1u, j1 = (second >> 13) & 1u, j2 = (second >> 11) & 1u;
+    uint32_t i1 = ~(j1 ^ s) & 1u, i2 = ~(j2 ^ s) & 1u;
+    uint32_t imm = s << 24 | i1 << 23 | i2 << 22 | (first & 0x3ffu) << 12 | (second & 0x7ffu) << 1;
+    int64_t target = (int64_t)at + 4 + ((int32_t)(imm << 7) >> 7);
+    return target >= 0 && (size_t)target < len ? (long)target : -1;
+}
+
+/* Does a descriptor follow the call that ends at `end`? A direct call
+ * (`ldr rS, [sp, #..]; blx rS`) of the trap, the budget refill or the range
+ * check, or a `bl` to mem_slow's veneer or the helper-call marshalling
+ * (every `bl` but those to the 64-bit division veneers). */
+static bool desc_after(const uint8_t *code, size_t end, size_t len)
+{
+    if (end < 4 || end + 4 > len)
+        return false;
+    int k = rt_call_at(code, end - 4, len);
+    if (k >= 0)
+        return k == MBPF_JIT_RT_TRAP || k == MBPF_JIT_RT_BUDGET || k == MBPF_JIT_RT_RANGE;
+    long t = bl_target(code, end - 4, len);
+    if (t < 0)
+        return false;
+    int v = veneer_of(code, (size_t)t, len);
+    return v != MBPF_JIT_RT_UDIV64 && v != MBPF_JIT_RT_SDIV64;
+}
+
+static void print_desc(FILE *out, const uint8_t *code, size_t at, uint32_t base)
+{
+    static const char *const kinds[] = {"none",  "load",   "store",  "atomic",
+                                        "budget", "depth", "helper", "deopt"};
+    uint32_t d = (uint32_t)code[at] | (uint32_t)code[at + 1] << 8 |
+                 (uint32_t)code[at + 2] << 16 | (uint32_t)code[at + 3] << 24;
+    unsigned kind = MBPF_JIT_DESC_KIND(d);
+    fprintf(out, "  %6zx:  descriptor (pc %u, %s", base + at, (unsigned)MBPF_JIT_DESC_PC(d),
+            kind < sizeof kinds / sizeof kinds[0] ? kinds[kind] : "?");
+    if (MBPF_JIT_DESC_SIZE(d))
+        fprintf(out, ", size %u", (unsigned)MBPF_JIT_DESC_SIZE(d));
+    fprintf(out, ")\n");
+}
+
+/* Disassembles [from, to) of code (len bytes in all); undecodable
+ * halfwords become .short; in a program (len != 0; the runtime passes 0)
+ * the descriptor after a routine call is shown as one. */
+static void disasm_range(FILE *out, csh cs, const uint8_t *code, size_t len, size_t from,
+                         size_t to, uint32_t base)
 {
     while (from < to) {
         cs_insn *insn = NULL;
-        size_t got = cs_disasm(cs, code + from, to - from, base + from, 0, &insn);
-        size_t done = 0;
-        for (size_t k = 0; k < got; k++) {
+        size_t got = cs_disasm(cs, code + from, to - from, base + from, 1, &insn);
+        if (got) {
             char hex[16];
-            if (insn[k].size == 4)
-                snprintf(hex, sizeof hex, "%02x%02x %02x%02x", insn[k].bytes[1],
-                         insn[k].bytes[0], insn[k].bytes[3], insn[k].bytes[2]);
+            if (insn[0].size == 4)
+                snprintf(hex, sizeof hex, "%02x%02x %02x%02x", insn[0].bytes[1],
+                         insn[0].bytes[0], insn[0].bytes[3], insn[0].bytes[2]);
             else
-                snprintf(hex, sizeof hex, "%02x%02x", insn[k].bytes[1], insn[k].bytes[0]);
-            fprintf(out, "  %6" PRIx64 ":  %-10s  %s %s\n", insn[k].address, hex,
-                    insn[k].mnemonic, insn[k].op_str);
-            done += insn[k].size;
-        }
-        if (got)
+                snprintf(hex, sizeof hex, "%02x%02x", insn[0].bytes[1], insn[0].bytes[0]);
+            int rt = len ? rt_call_at(code, from, to) : -1;
+            fprintf(out, "  %6" PRIx64 ":  %-10s  %s %s%s%s\n", insn[0].address, hex,
+                    insn[0].mnemonic, insn[0].op_str, rt >= 0 ? "  ; shared " : "",
+                    rt >= 0 ? jit_listing_rt_name((unsigned)rt) : "");
+            from += insn[0].size;
             cs_free(insn, got);
-        from += done;
-        if (from < to) { /* not an instruction (data, or an encoding capstone refuses) */
-            unsigned h = code[from];
-            if (from + 1 < to)
-                h |= (unsigned)code[from + 1] << 8;
-            fprintf(out, "  %6zx:  %04x        .short 0x%04x\n", base + from, h, h);
-            from += from + 1 < to ? 2 : 1;
+            if (from + 4 <= to && desc_after(code, from, len)) {
+                print_desc(out, code, from, base);
+                from += 4;
+            }
+            continue;
         }
+        /* not an instruction (data, or an encoding capstone refuses) */
+        unsigned h = code[from];
+        if (from + 1 < to)
+            h |= (unsigned)code[from + 1] << 8;
+        fprintf(out, "  %6zx:  %04x        .short 0x%04x\n", base + from, h, h);
+        from += from + 1 < to ? 2 : 1;
     }
 }
 
@@ -157,7 +213,8 @@ int jit_listing_disasm(FILE *out, const mbpf_insn *insns, uint32_t n, const uint
     }
     if (offsets[0] > hl) {
         fprintf(out, "; prologue\n");
-        disasm_range(out, cs, code, hl, offsets[0] < main_end ? offsets[0] : main_end, base);
+        disasm_range(out, cs, code, code_len, hl, offsets[0] < main_end ? offsets[0] : main_end,
+                     base);
     }
     for (uint32_t pc = 0; pc < n;) {
         char text[128];
@@ -173,14 +230,14 @@ int jit_listing_disasm(FILE *out, const mbpf_insn *insns, uint32_t n, const uint
             long h = deopt_stub_at(code, at, code_len);
             if (h < 0)
                 continue;
-            disasm_range(out, cs, code, from, at, base);
+            disasm_range(out, cs, code, code_len, from, at, base);
             fprintf(out, "; deopt stub: leave for the interpreter at pc %ld\n", h);
-            disasm_range(out, cs, code, at, at + 4, base);
+            disasm_range(out, cs, code, code_len, at, at + 4, base);
             fprintf(out, "  %6zx:  descriptor (pc %ld, deopt)\n", base + at + 4, h);
             from = at + 8;
         }
         if (from < to)
-            disasm_range(out, cs, code, from, to, base);
+            disasm_range(out, cs, code, code_len, from, to, base);
         pc = next;
     }
     if (main_end < code_len) {
@@ -192,9 +249,9 @@ int jit_listing_disasm(FILE *out, const mbpf_insn *insns, uint32_t n, const uint
         for (size_t at = main_end; at + 2 <= code_len;) {
             int k = veneer_of(code, at, code_len);
             if (k >= 0) {
-                disasm_range(out, cs, code, from, at, base);
+                disasm_range(out, cs, code, code_len, from, at, base);
                 fprintf(out, "; veneer: %s\n", jit_listing_rt_name((unsigned)k));
-                disasm_range(out, cs, code, at, at + 4, base);
+                disasm_range(out, cs, code, code_len, at, at + 4, base);
                 at = from = at + 4;
                 if (at < code_len && veneer_of(code, at, code_len) < 0)
                     fprintf(out, "; helper-call marshalling (falls into the call veneer)\n");
@@ -203,7 +260,7 @@ int jit_listing_disasm(FILE *out, const mbpf_insn *insns, uint32_t n, const uint
             unsigned h = code[at] | code[at + 1] << 8;
             at += (h >> 11) >= 0x1du ? 4u : 2u;
         }
-        disasm_range(out, cs, code, from, code_len, base);
+        disasm_range(out, cs, code, code_len, from, code_len, base);
     }
     cs_close(&cs);
     return 0;
@@ -229,7 +286,7 @@ int jit_listing_runtime(FILE *out, const uint8_t *code, size_t len, const uint32
         }
         fprintf(out, "; %s%s\n", name >= 0 ? jit_listing_rt_name((unsigned)name) : "?",
                 name == MBPF_JIT_RT_RANGE ? " (then divlu: udiv64's local 64 / 32 step)" : "");
-        disasm_range(out, cs, code, at, next, base);
+        disasm_range(out, cs, code, 0, at, next, base);
         at = next;
     }
     cs_close(&cs);

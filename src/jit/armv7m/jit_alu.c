@@ -223,13 +223,36 @@ static void alu32(jit *j, const mbpf_insn *in)
         j->zf_next = JIT_NOREG;
 }
 
+/* and32 a, 0xff / 0xffff followed by add32 a, c (c != a, both in ARM
+ * registers): UXTAB / UXTAH a, c, a, one instruction for two (the same 4
+ * bytes as uxtb + adds for low registers); clang's reduction modulo 255 of
+ * a checksum (Fletcher-16: `(s & 0xff) + (s >> 8)`). */
+static bool and_add_pair(jit *j, const mbpf_insn *in)
+{
+    const mbpf_insn *nx = in + 1;
+    unsigned a = MBPF_INSN_DST(in), c = MBPF_INSN_SRC(nx);
+    if (in->off != 0 || (in->imm != 0xff && in->imm != 0xffff) ||
+        nx->code != (MBPF_ALU | MBPF_X | MBPF_ADD) || nx->off != 0 || MBPF_INSN_DST(nx) != a ||
+        c == a || a >= 10 || c > 10 || j->lo[a] == JIT_NOREG || j->lo[c] == JIT_NOREG)
+        return false;
+    if (in->imm == 0xff)
+        t2_uxtab(&j->b, j->lo[a], j->lo[c], j->lo[a]);
+    else
+        t2_uxtah(&j->b, j->lo[a], j->lo[c], j->lo[a]);
+    jit_alu32_result(j, a);
+    return true;
+}
+
 /* mov32 a, b followed by add32/sub32/or32/and32/xor32 a, c (c != a, not a
- * jump target, all three in ARM registers): one three-operand instruction. */
+ * jump target, all three in ARM registers): one three-operand instruction.
+ * Also and32 a, 0xff / 0xffff + add32 a, c (and_add_pair). */
 bool jit_alu_pair(jit *j, const mbpf_insn *in)
 {
     const mbpf_insn *nx = in + 1;
     unsigned a = MBPF_INSN_DST(in), s = MBPF_INSN_SRC(in), c = MBPF_INSN_SRC(nx);
     unsigned op = MBPF_OP(nx->code);
+    if (in->code == (MBPF_ALU | MBPF_K | MBPF_AND))
+        return and_add_pair(j, in);
     if (jit_alu_pair_imm(j, in))
         return true;
     if (in->code != (MBPF_ALU | MBPF_MOV | MBPF_X) || in->off != 0 ||

@@ -136,6 +136,23 @@ void jit_bl(jit *j, uint32_t target)
         jit_fail(j, MBPF_E_JIT, "call out of range (program too large)");
 }
 
+/* Call of shared routine k straight through the frame's copy of its
+ * address: `ldr rS, [sp, #F_RT + 4k]; blx rS` (rS a free low register: 4
+ * bytes, like `bl veneer`, and the same 2 instructions as bl + the veneer's
+ * `ldr.w pc`), so the program needs no veneer for k. lr is the same as
+ * after a `bl`, so descriptors and the budget's way back to its `bcs` are
+ * unchanged. Only for routines whose call sites all have such a register:
+ * the trap (never returns; reads no register), the budget refill (keeps
+ * every register, and no call site has r0 live across it) and the loop
+ * guards' range check (r1 free there). */
+void jit_call_rt(jit *j, unsigned k, unsigned scratch)
+{
+    if (!t2_is_low(scratch))
+        jit_fail(j, MBPF_E_JIT, "internal: shared routine call needs a low register");
+    t2_ldr(&j->b, T2_W, scratch, T2_SP, F_RT + 4 * (int32_t)k, JIT_NOREG);
+    t2_blx_reg(&j->b, scratch);
+}
+
 void jit_desc(jit *j, uint32_t desc)
 {
     t2_hw(&j->b, (uint16_t)desc);
@@ -171,7 +188,7 @@ static void budget_unit(jit *j, uint32_t to)
     /* after a refill the routine returns to the bcs with C set: the
      * descriptor's size field holds how far back it lies (bl + the bcs) */
     uint32_t back = 4u + (b->pos - bcs);
-    jit_bl(j, j->r_budget);
+    jit_call_rt(j, MBPF_JIT_RT_BUDGET, RA0); /* r0: the frame's copy is stored */
     jit_desc(j, MBPF_JIT_DESC(j->pc, back, MBPF_JIT_KIND_BUDGET));
 }
 
@@ -363,7 +380,8 @@ static void jump(jit *j, const mbpf_insn *in)
     if (j->nloops && jit_loop_back(j, c, t <= (int64_t)j->pc, &to))
         return; /* back-edge of a loop's fast copy: no budget event */
     if (t > (int64_t)j->pc) {
-        jit_branch_insn(j, c, (uint32_t)t);
+        if (c == T2_AL || !jit_it_begin(j, c, (uint32_t)t))
+            jit_branch_insn(j, c, (uint32_t)t);
         return;
     }
     uint32_t skip = 0;
@@ -416,8 +434,8 @@ static void local_call(jit *j, const mbpf_insn *in)
     t2_ldr(b, T2_W, RB0, T2_SP, F_REC, JIT_NOREG);
     t2_add_rd_sp(b, RB1, F_RECS + (j->max_depth - 1) * REC_SIZE);
     t2_cmp_reg(b, RB0, RB1);
-    t2_hw(b, (uint16_t)(0xD100u | 3u)); /* bne past bl + descriptor */
-    jit_bl(j, j->r_trap);
+    t2_hw(b, (uint16_t)(0xD100u | 3u)); /* bne past the call + descriptor */
+    jit_call_rt(j, MBPF_JIT_RT_TRAP, RA0);
     jit_desc(j, MBPF_JIT_DESC(j->pc, 0, MBPF_JIT_KIND_DEPTH));
     budget_unit(j, NO_TARGET); /* keeps r2 */
     for (unsigned r = 6; r <= 9; r++) {
@@ -535,6 +553,8 @@ static void run_pass(jit *j, uint8_t *buf, uint32_t cap)
     for (uint32_t i = 0; i < j->n; i++) {
         const mbpf_insn *in = &j->insns[i];
         j->pc = i;
+        if (j->it_end == i && i != 0)
+            jit_it_finish(j);
         if (j->offs[i] & JIT_LABEL) {
             jit_forget_all(j);
             j->zf = JIT_NOREG;
@@ -553,8 +573,9 @@ static void run_pass(jit *j, uint8_t *buf, uint32_t cap)
         j->fwd_seen = false;
         uint32_t at = j->b.pos;
         j->zf_next = JIT_NOREG;
-        bool mov32 = in->code == (MBPF_ALU | MBPF_MOV | MBPF_X); /* both peepholes start so */
-        if (mov32 && i + 1 < j->n && !(j->offs[i + 1] & JIT_LABEL) && jit_alu_pair(j, in)) {
+        bool mov32 = in->code == (MBPF_ALU | MBPF_MOV | MBPF_X); /* the pair peepholes */
+        bool pair = mov32 || in->code == (MBPF_ALU | MBPF_K | MBPF_AND); /* start so */
+        if (pair && i + 1 < j->n && !(j->offs[i + 1] & JIT_LABEL) && jit_alu_pair(j, in)) {
             i++;
             set_off(j, i);
             j->zf = JIT_NOREG;

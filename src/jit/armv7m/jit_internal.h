@@ -108,6 +108,11 @@ typedef struct jit {
     bool fwd_seen;  /* jit_branch_insn forward call seen in this instruction */
     bool head;      /* emitting a loop head (guard, fast copy): every branch
                        wide, no decision recorded (jit_loop.c) */
+    /* an IT block in progress (jit_compile.c, it_begin): it ends at
+     * instruction it_end (0: none); its `it` (or b<cond>) is at it_at and
+     * predicates on it_cond */
+    uint32_t it_end, it_at;
+    uint8_t it_cond;
     bool use_div64, use_sdiv64;
     bool use_calls, use_trap, use_budget, use_mem; /* routines needed (scan_features) */
     bool use_rt;     /* some shared routine may be called: the prologue copies rt[] */
@@ -180,10 +185,16 @@ void jit_atomic(jit *j, const mbpf_insn *in);
 void jit_branch(jit *j, unsigned cond, uint32_t target); /* target already emitted */
 void jit_branch_insn(jit *j, unsigned cond, uint32_t t); /* to instruction t (n: exit) */
 void jit_bl(jit *j, uint32_t target);
+void jit_call_rt(jit *j, unsigned k, unsigned scratch); /* ldr + blx, no veneer */
 void jit_desc(jit *j, uint32_t desc);
 uint32_t jit_fwd_begin(jit *j);                /* 16-bit B<cond> placeholder */
 void jit_fwd_end_cbz(jit *j, uint32_t at, bool nz, unsigned rn); /* patch as CB(N)Z */
 void jit_fwd_end(jit *j, uint32_t at, unsigned cond); /* patch it to here */
+
+/* jit_it.c: a conditional forward jump over a few ALU instructions as an IT
+ * block (or a 16-bit branch); run_pass ends the block at it_end. */
+bool jit_it_begin(jit *j, unsigned cond, uint32_t target);
+void jit_it_finish(jit *j);
 
 /* jit_compile.c: the translation switch (used by the fast loop copies). */
 void jit_translate(jit *j, const mbpf_insn *in);

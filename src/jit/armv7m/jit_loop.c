@@ -70,7 +70,7 @@ static void last_test(jit *j, jit_loop *L, unsigned cond, uint32_t slow)
     }
     uint32_t past = jit_fwd_begin(j);
     L->slow = j->b.pos;
-    jit_bl(j, j->r_trap);
+    jit_call_rt(j, MBPF_JIT_RT_TRAP, RA0);
     jit_desc(j, MBPF_JIT_DESC(L->h, 0, MBPF_JIT_KIND_DEOPT));
     jit_fwd_end(j, past, cond ^ 1u);
 }
@@ -295,7 +295,7 @@ static void guard_base(jit *j, jit_loop *L, const jit_loop_base *bs, uint32_t sl
     unsigned kind = bs->need == NEED_READ    ? MBPF_JIT_KIND_LOAD
                     : bs->need == NEED_WRITE ? MBPF_JIT_KIND_STORE
                                              : MBPF_JIT_KIND_ATOMIC;
-    jit_bl(j, j->r_range);
+    jit_call_rt(j, MBPF_JIT_RT_RANGE, RA1); /* r0 (N-1) is kept */
     jit_desc(j, MBPF_JIT_DESC(L->h, 0, kind));
     if (bs == &L->bases[L->nbases - 1u])
         last_test(j, L, T2_NE, slow);

@@ -119,12 +119,9 @@ void jit_routines(jit *j)
     exit_routines(j);
     /* veneers in MBPF_JIT_RT_* order, one per routine the program uses */
     uint32_t *at[MBPF_JIT_RT_COUNT] = {
-        /* the program calls the trap only for the call depth (the budget
-         * and helper-call routines reach it inside the runtime) */
-        [MBPF_JIT_RT_TRAP] = j->use_calls || j->deopt ? &j->r_trap : NULL,
-        [MBPF_JIT_RT_BUDGET] = j->use_budget ? &j->r_budget : NULL,
+        /* (the trap, the budget refill and the range check are called by
+         * jit_call_rt, through the frame's table, without a veneer) */
         [MBPF_JIT_RT_MEM] = j->use_mem ? &j->r_mem : NULL,
-        [MBPF_JIT_RT_RANGE] = j->use_range ? &j->r_range : NULL,
         [MBPF_JIT_RT_UDIV64] = j->use_div64 ? &j->r_udiv64 : NULL,
         [MBPF_JIT_RT_SDIV64] = j->use_sdiv64 ? &j->r_sdiv64 : NULL,
         [MBPF_JIT_RT_CALL] = j->use_helpers ? &j->r_call : NULL,

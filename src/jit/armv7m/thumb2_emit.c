@@ -3,14 +3,95 @@
 
 void t2_init(t2_buf *b, uint8_t *buf, uint32_t cap)
 {
-    b->buf = buf;
-    b->pos = 0;
-    b->cap = cap;
-    b->overflow = false;
+    *b = (t2_buf){.buf = buf, .cap = cap};
+}
+
+void t2_it_watch(t2_buf *b)
+{
+    b->it_watch = true;
+    b->it_bad = b->it_half = false;
+    b->it_count = 0;
+}
+
+/* A 16-bit instruction that behaves inside an IT block as outside except
+ * that it leaves the flags alone (ARMv7-M ARM A5.2, A7.3.3): shifts by an
+ * immediate but `movs rd, rm` (UNPREDICTABLE in IT), add/sub, mov imm,
+ * and/eor/lsl/lsr/asr/ror/neg/orr/mul/bic/mvn of registers, add/mov of high
+ * registers not writing pc, loads/stores, adr, sp adjustments, extends, rev.
+ * Not: compares and tests (they set the flags in IT too), adc/sbc (they
+ * read C), branches, cbz, it, push/pop, ldm/stm. */
+static bool it_ok16(uint16_t hw)
+{
+    if (hw < 0x0040u)
+        return false;
+    if (hw < 0x2800u)
+        return true;
+    if (hw < 0x3000u)
+        return false;
+    if (hw < 0x4000u)
+        return true;
+    if (hw < 0x4400u) {
+        unsigned op = (hw >> 6) & 15u;
+        return op != 5 && op != 6 && op != 8 && op != 10 && op != 11;
+    }
+    if (hw < 0x4500u || (hw >= 0x4600u && hw < 0x4700u))
+        return (hw & 0x87u) != 0x87u; /* rd = pc would branch */
+    if (hw < 0x4800u)
+        return false;
+    if (hw < 0xB100u)
+        return true;
+    return (hw & 0xFF00u) == 0xB200u || (hw & 0xFF00u) == 0xBA00u;
+}
+
+/* The same for a 32-bit instruction: data processing that sets no flags
+ * (S = 0) and reads none (not adc/sbc), shifts by a register, extends,
+ * rev/clz, multiplies and divides, single loads/stores not to pc. */
+static bool it_ok32(uint16_t a, uint16_t c)
+{
+    unsigned op = (a >> 5) & 15u;
+    bool s = (a >> 4) & 1u;
+    if ((a & 0xFA00u) == 0xF000u && !(c & 0x8000u)) /* modified immediate */
+        return !s && op != T2_ADC && op != T2_SBC;
+    if ((a & 0xFA00u) == 0xF200u && !(c & 0x8000u)) /* plain binary immediate */
+        return true;
+    if ((a & 0xFE00u) == 0xEA00u) /* shifted register */
+        return !s && op != T2_ADC && op != T2_SBC;
+    if ((a & 0xFF00u) == 0xFA00u && (c & 0xF000u) == 0xF000u) { /* register */
+        unsigned op1 = (a >> 4) & 15u, op2 = (c >> 4) & 15u;
+        if (op1 < 8 && op2 == 0)
+            return !(op1 & 1u); /* lsl/lsr/asr/ror.w without S */
+        if (op1 < 8 && (op2 & 8u))
+            return true; /* sxth/uxth/sxtb/uxtb (+ add) */
+        return (op1 & 0xCu) == 0x8u && (op2 & 0xCu) == 0x8u && op1 != 0xAu; /* rev, clz; not sel */
+    }
+    if ((a & 0xFF00u) == 0xFB00u) /* multiply, long multiply, divide */
+        return true;
+    if ((a & 0xFE00u) == 0xF800u) /* load / store single */
+        return (c >> 12) != 15u;
+    return false;
+}
+
+static void it_note(t2_buf *b, uint16_t hw)
+{
+    if (b->it_half) {
+        b->it_half = false;
+        b->it_bad |= !it_ok32(b->it_first, hw);
+        b->it_count++;
+    } else if (hw >= 0xE800u) {
+        b->it_half = true;
+        b->it_first = hw;
+    } else {
+        b->it_bad |= !it_ok16(hw);
+        b->it_count++;
+    }
+    if (b->it_count > 4)
+        b->it_count = 5; /* too many anyway; no wrap */
 }
 
 void t2_hw(t2_buf *b, uint16_t hw)
 {
+    if (b->it_watch)
+        it_note(b, hw);
     if (b->buf) {
         if (b->pos + 2 > b->cap) {
             b->overflow = true;
@@ -317,6 +398,15 @@ static void extend(t2_buf *b, uint16_t op16, uint16_t op32, unsigned rd, unsigne
 void t2_sxtb(t2_buf *b, unsigned rd, unsigned rm) { extend(b, 0xB240u, 0xFA4Fu, rd, rm); }
 void t2_sxth(t2_buf *b, unsigned rd, unsigned rm) { extend(b, 0xB200u, 0xFA0Fu, rd, rm); }
 void t2_uxtb(t2_buf *b, unsigned rd, unsigned rm) { extend(b, 0xB2C0u, 0xFA5Fu, rd, rm); }
+/* rd = rn + zero-extended low byte / halfword of rm (32-bit only) */
+void t2_uxtab(t2_buf *b, unsigned rd, unsigned rn, unsigned rm)
+{
+    t2_w32(b, (uint16_t)(0xFA50u | rn), (uint16_t)(0xF080u | rd << 8 | rm));
+}
+void t2_uxtah(t2_buf *b, unsigned rd, unsigned rn, unsigned rm)
+{
+    t2_w32(b, (uint16_t)(0xFA10u | rn), (uint16_t)(0xF080u | rd << 8 | rm));
+}
 void t2_uxth(t2_buf *b, unsigned rd, unsigned rm) { extend(b, 0xB280u, 0xFA1Fu, rd, rm); }
 
 /* Encodings per size: 16-bit imm5 base and scale, 32-bit imm12 and imm8 forms. */

@@ -18,6 +18,13 @@ typedef struct t2_buf {
     uint32_t pos;  /* bytes emitted so far */
     uint32_t cap;  /* bytes available in buf */
     bool overflow; /* set if an emit would pass cap (never with a sized buffer) */
+    /* IT watch (t2_it_watch): instructions emitted since, and whether one
+     * of them may not be predicated as a plain "then" of an IT block (a
+     * branch, or it reads or sets the flags). Works in the sizing pass too:
+     * it looks at the halfwords, not at the buffer. */
+    bool it_watch, it_bad, it_half;
+    uint8_t it_count;
+    uint16_t it_first;
 } t2_buf;
 
 enum { T2_SP = 13, T2_LR = 14, T2_PC = 15, T2_IP = 12 };
@@ -40,6 +47,8 @@ enum { T2_LSL = 0, T2_LSR = 1, T2_ASR = 2, T2_ROR = 3 };
 enum { T2_W = 0, T2_H = 1, T2_B = 2, T2_SH = 3, T2_SB = 4 };
 
 void t2_init(t2_buf *b, uint8_t *buf, uint32_t cap);
+/* Starts watching the instructions emitted from here (see t2_buf). */
+void t2_it_watch(t2_buf *b);
 void t2_hw(t2_buf *b, uint16_t hw);
 void t2_w32(t2_buf *b, uint16_t first, uint16_t second);
 /* Overwrites a halfword already emitted (forward branch fix-ups). */
@@ -92,6 +101,8 @@ void t2_rev16(t2_buf *b, unsigned rd, unsigned rm);
 void t2_sxtb(t2_buf *b, unsigned rd, unsigned rm);
 void t2_sxth(t2_buf *b, unsigned rd, unsigned rm);
 void t2_uxtb(t2_buf *b, unsigned rd, unsigned rm);
+void t2_uxtab(t2_buf *b, unsigned rd, unsigned rn, unsigned rm);
+void t2_uxtah(t2_buf *b, unsigned rd, unsigned rn, unsigned rm);
 void t2_uxth(t2_buf *b, unsigned rd, unsigned rm);
 
 /* Loads and stores: [rn, #off] with any off (scratch used when the offset
