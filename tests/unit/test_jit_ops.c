@@ -224,6 +224,38 @@ static void and_add_pairs(void **state)
     assert_int_equal(fails, 0);
 }
 
+/* mov32 a, b; lsh32 a, k; and32 a, 0xff << k (or 0xffff << k): uxtb/uxth
+ * + lsls (jit_alu.c, jit_alu_triple). Every shift, the masks that fuse and
+ * near misses that must not, junk in the upper halves; a jump onto the
+ * middle instruction keeps them apart. */
+static void shift_mask_triples(void **state)
+{
+    (void)state;
+    unsigned fails = 0;
+    static const uint32_t ks[] = {1, 7, 8, 15, 16, 24, 25, 31};
+    for (size_t i = 0; i < NVALS; i++)
+        for (size_t t = 0; t < NCASES(ks); t++) {
+            uint32_t k = ks[t];
+            const uint32_t masks[] = {0xffu << k, 0xffffu << k, 0xffu << (k - 1), 0xfeu << k,
+                                      0x1ffu << k};
+            for (size_t m = 0; m < NCASES(masks); m++) {
+                bool ok = jit_same(PROG(LDDW(3, vals[i]), LDDW(0, vals[(i + 3) % NVALS]),
+                                        MOV32_REG(0, 3), ALU32_IMM(MBPF_LSH, 0, (int32_t)k),
+                                        ALU32_IMM(MBPF_AND, 0, (int32_t)masks[m]),
+                                        ALU64_REG(MBPF_ADD, 0, 3), EXIT()), 9);
+                ok = ok && jit_same(PROG(LDDW(3, vals[i]), LDDW(0, 5), JMP_IMM(MBPF_JEQ, 3, 0, 1),
+                                         MOV32_REG(0, 3), ALU32_IMM(MBPF_LSH, 0, (int32_t)k),
+                                         ALU32_IMM(MBPF_AND, 0, (int32_t)masks[m]), EXIT()), 9);
+                if (!ok) {
+                    print_error("triple %#llx k %u mask %#x\n", (unsigned long long)vals[i], k,
+                                masks[m]);
+                    fails++;
+                }
+            }
+        }
+    assert_int_equal(fails, 0);
+}
+
 static void jumps(void **state)
 {
     (void)state;
@@ -632,7 +664,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(smoke),       cmocka_unit_test(alu64_ops),
         cmocka_unit_test(alu32_ops),   cmocka_unit_test(unary_ops),
-        cmocka_unit_test(shifts_by_register), cmocka_unit_test(mov32_pairs), cmocka_unit_test(and_add_pairs),
+        cmocka_unit_test(shifts_by_register), cmocka_unit_test(mov32_pairs), cmocka_unit_test(and_add_pairs), cmocka_unit_test(shift_mask_triples),
         cmocka_unit_test(jumps),
         cmocka_unit_test(loops_and_budget), cmocka_unit_test(memory),
         cmocka_unit_test(atomics),     cmocka_unit_test(local_calls),

@@ -300,6 +300,32 @@ bool jit_alu_pair_imm(jit *j, const mbpf_insn *in)
     return true;
 }
 
+/* mov32 a, b; lsh32 a, k; and32 a, m with m = 0xff << k or 0xffff << k
+ * (mod 2^32; a, b low registers, b != a): `uxtb/uxth a, b; lsls a, #k`, 4
+ * bytes instead of `lsls` + `and.w` (6), since (b << k) & (0xff << k) =
+ * (b & 0xff) << k modulo 2^32: clang's `(x << 8) & 0xff00`. */
+bool jit_alu_triple(jit *j, const mbpf_insn *in)
+{
+    const mbpf_insn *sh = in + 1, *an = in + 2;
+    unsigned a = MBPF_INSN_DST(in), s = MBPF_INSN_SRC(in);
+    uint32_t k = (uint32_t)sh->imm, m = (uint32_t)an->imm;
+    if (in->code != (MBPF_ALU | MBPF_MOV | MBPF_X) || in->off != 0 ||
+        sh->code != (MBPF_ALU | MBPF_K | MBPF_LSH) || sh->off != 0 || MBPF_INSN_DST(sh) != a ||
+        an->code != (MBPF_ALU | MBPF_K | MBPF_AND) || an->off != 0 || MBPF_INSN_DST(an) != a ||
+        k < 1 || k > 31 || a >= 10 || s > 10 || s == a || j->lo[a] == JIT_NOREG ||
+        j->lo[s] == JIT_NOREG || !t2_is_low(j->lo[a]) || !t2_is_low(j->lo[s]))
+        return false;
+    if (m == 0xffu << k)
+        t2_uxtb(&j->b, j->lo[a], j->lo[s]);
+    else if (m == 0xffffu << k)
+        t2_uxth(&j->b, j->lo[a], j->lo[s]);
+    else
+        return false;
+    t2_shift_imm(&j->b, T2_LSL, j->lo[a], j->lo[a], k);
+    jit_alu32_result(j, a);
+    return true;
+}
+
 /* Does this instruction, which emitted `bytes`, leave the flags and the Z
  * flag's register alone? Only a plain mov32 between ARM registers (a 16-bit
  * MOV, which sets no flags) to another register. */

@@ -575,6 +575,13 @@ static void run_pass(jit *j, uint8_t *buf, uint32_t cap)
         j->zf_next = JIT_NOREG;
         bool mov32 = in->code == (MBPF_ALU | MBPF_MOV | MBPF_X); /* the pair peepholes */
         bool pair = mov32 || in->code == (MBPF_ALU | MBPF_K | MBPF_AND); /* start so */
+        if (mov32 && i + 2 < j->n && !((j->offs[i + 1] | j->offs[i + 2]) & JIT_LABEL) &&
+            jit_alu_triple(j, in)) {
+            set_off(j, ++i);
+            set_off(j, ++i);
+            j->zf = JIT_NOREG;
+            continue;
+        }
         if (pair && i + 1 < j->n && !(j->offs[i + 1] & JIT_LABEL) && jit_alu_pair(j, in)) {
             i++;
             set_off(j, i);

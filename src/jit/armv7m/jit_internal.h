@@ -170,6 +170,7 @@ void jit_forget_all(jit *j);
 void jit_alu(jit *j, const mbpf_insn *in);
 bool jit_alu_pair(jit *j, const mbpf_insn *in);     /* mov32 a, b; op32 a, c -> one op */
 bool jit_alu_pair_imm(jit *j, const mbpf_insn *in); /* mov32 a, b; shift or and32 a, imm */
+bool jit_alu_triple(jit *j, const mbpf_insn *in);   /* mov32; lsh32 k; and32 0xff << k */
 void jit_alu32_result(jit *j, unsigned d);
 /* d = x op y (ALU32 add/sub/or/and/xor), all three in ARM registers */
 void jit_alu3(jit *j, unsigned op, unsigned d, unsigned x, unsigned y); /* d's low word written by ALU32: store, knowledge */ /* mov32 a, b; op32 a, c -> one op */
