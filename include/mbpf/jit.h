@@ -40,7 +40,10 @@ typedef struct mbpf_jit_error {
  *   small, MBPF_E_NOSPACE with a message: pass insn_offsets.
  * The helper set, config (stack size, depth, budget) of vm are compiled in:
  * recompile after changing them. Regions may change freely between runs.
- * The entry point is buf + 0 (call with the Thumb bit set). */
+ * buf starts with a header (data: where the program keeps the budget, its
+ * registers; MBPF_JIT_HDR_*), then the code. Runners do not call it: they
+ * call the shared runtime's run routine (MBPF_JIT_RT_RUN) as
+ * `void run(mbpf_jit_ctx *c, const void *buf)`. */
 int mbpf_jit_compile(mbpf_vm *vm, void *buf, size_t buf_len, size_t *code_len,
                      uint32_t *insn_offsets, mbpf_jit_error *err);
 
@@ -60,10 +63,16 @@ enum {
     MBPF_JIT_RT_UDIV64 = 4,
     MBPF_JIT_RT_SDIV64 = 5,
     MBPF_JIT_RT_CALL = 6,   /* helper call: ctx->call_helper, status, caches */
-    MBPF_JIT_RT_ENTER = 7,  /* the prologue's program-independent part (frame) */
-    MBPF_JIT_RT_LEAVE = 8,  /* both exits' common tail: r0, budget, unwind */
+    MBPF_JIT_RT_RUN = 7,    /* runs a program: r0 = context block, r1 = its code (buf) */
+    MBPF_JIT_RT_LEAVE = 8,  /* the final exit: r0, budget from their homes, unwind */
     MBPF_JIT_RT_COUNT = 9,
 };
+
+/* The program header at buf + 0: byte 0 holds the header's length / 2 in
+ * bits 0-2, byte 1 the local-call depth, the register map (the deopt map,
+ * below) starts at MBPF_JIT_HDR_MAP. */
+#define MBPF_JIT_HDR_MAP 2
+static inline uint32_t mbpf_jit_header_len(const uint8_t *code) { return 2u * (code[0] & 7u); }
 
 /* Native frame offset of the program's copy of rt[0] (rt[k] at + 4k): a
  * veneer is `ldr.w pc, [sp, #MBPF_JIT_FRAME_RT + 4k]` (for listings). */
@@ -100,9 +109,11 @@ int mbpf_jit_run(mbpf_vm *vm, const void *code, void *ctx, uint32_t ctx_len,
 
 /* ---- The context block ----------------------------------------------------
  *
- * r0 at entry = address of this block; the generated code is then called as
- * `void entry(mbpf_jit_ctx *c)` (AAPCS, needs native stack: see
- * mbpf_jit_native_stack). All fields are 32-bit words; offsets are fixed.
+ * r0 at entry = address of this block; the shared run routine is called as
+ * `void run(mbpf_jit_ctx *c, const void *code)` (AAPCS, needs native stack:
+ * see mbpf_jit_native_stack). The outputs status .. helper_id (0x24-0x47)
+ * must start as 0 (run takes its zeros from them). All fields are 32-bit
+ * words; offsets are fixed.
  * Addresses are 32-bit target addresses.
  */
 typedef struct mbpf_jit_ctx {
@@ -232,7 +243,8 @@ enum {
  * slot, 1-8 ARM register r4-r11, 15 (high half only) always 0; then 0xff
  * (no entry) up to an even length when it ends before r9: the registers
  * after it read as 0. r10 is the stack end (programs that deopt make no
- * local calls). The map lies right after the program's error exit. */
+ * local calls). The map is part of the program's header (MBPF_JIT_HDR_MAP)
+ * and always covers r0-r2. */
 #define MBPF_JIT_DEOPT_MAP 10
 
 /* After a run that left with kind MBPF_JIT_KIND_DEOPT: the eBPF registers

@@ -41,7 +41,7 @@ const char *jit_listing_rt_name(unsigned k)
 {
     static const char *const names[MBPF_JIT_RT_COUNT] = {"trap", "budget", "mem_slow",
                                                          "range", "udiv64", "sdiv64", "call",
-                                                         "enter", "leave"};
+                                                         "run", "leave"};
     return k < MBPF_JIT_RT_COUNT ? names[k] : "?";
 }
 
@@ -83,10 +83,10 @@ static long deopt_stub_at(const uint8_t *code, size_t at, size_t len)
     return MBPF_JIT_DESC_KIND(desc) == MBPF_JIT_KIND_DEOPT ? (long)MBPF_JIT_DESC_PC(desc) : -1;
 }
 
-/* The deopt map (after the error exit): where each half of r0-r9 lives. */
+/* The register map (the header's; the deopt map): where each half of r0-r9 lives. */
 static void print_map(FILE *out, const uint8_t *code, size_t at, uint32_t base)
 {
-    fprintf(out, "; deopt map (r0-r9 -> low half:high half, 0 = always zero)\n");
+    fprintf(out, "; register map (r0-r9 -> low half:high half, 0 = always zero)\n");
     fprintf(out, "  %6zx:  ", base + at);
     for (unsigned r = 0; r < MBPF_JIT_DEOPT_MAP; r++) {
         if (code[at + r] == 0xffu) { /* the end: registers the program never names */
@@ -198,23 +198,23 @@ int jit_listing_disasm(FILE *out, const mbpf_insn *insns, uint32_t n, const uint
     if (cs_open(CS_ARCH_ARM, (cs_mode)(CS_MODE_THUMB | CS_MODE_MCLASS), &cs) != CS_ERR_OK)
         return -1;
     size_t main_end = offsets[n] <= code_len ? offsets[n] : code_len;
-    if (offsets[0] > 0) {
+    size_t hl = code_len >= 2 ? mbpf_jit_header_len(code) : 0;
+    if (hl >= 2 && hl <= main_end) { /* the header (data): the shared run reads it */
+        unsigned blo = code[0] >> 3;
+        fprintf(out, "; header (data, read by the shared run / leave routines)\n");
+        fprintf(out, "  %6x:  length %zu, budget low word in ", base, hl);
+        if (blo >= 1 && blo <= 8)
+            fprintf(out, "r%u", blo + 3);
+        else
+            fprintf(out, "the frame");
+        fprintf(out, ", local-call depth %u\n", code[1]);
+        if (hl > MBPF_JIT_HDR_MAP)
+            print_map(out, code, MBPF_JIT_HDR_MAP, base);
+    }
+    if (offsets[0] > hl) {
         fprintf(out, "; prologue\n");
-        /* a program that deopts has its deopt map after the error exit,
-         * behind a `b.n` over it (the prologue holds no other data) */
-        size_t end = offsets[0] < main_end ? offsets[0] : main_end, from = 0;
-        for (size_t at = 0; at + 2 <= end;) {
-            unsigned h = code[at] | code[at + 1] << 8;
-            size_t len = 2u * (h & 0x7ffu) + 2u; /* b.n over len bytes */
-            if ((h & 0xf800u) == 0xE000u && len <= MBPF_JIT_DEOPT_MAP && at + 2 + len <= end) {
-                disasm_range(out, cs, code, code_len, from, at + 2, base);
-                print_map(out, code, at + 2, base);
-                at = from = at + 2 + len;
-                continue;
-            }
-            at += (h >> 11) >= 0x1du ? 4u : 2u;
-        }
-        disasm_range(out, cs, code, code_len, from, end, base);
+        disasm_range(out, cs, code, code_len, hl, offsets[0] < main_end ? offsets[0] : main_end,
+                     base);
     }
     for (uint32_t pc = 0; pc < n;) {
         char text[128];
@@ -241,7 +241,7 @@ int jit_listing_disasm(FILE *out, const mbpf_insn *insns, uint32_t n, const uint
         pc = next;
     }
     if (main_end < code_len) {
-        fprintf(out, "; routines (exit, error exit, veneers to the shared runtime)\n");
+        fprintf(out, "; routines (exit, veneers to the shared runtime)\n");
         /* exits, then the veneers; the program's helper-call marshalling
          * sits right before the last veneer (call), into which it falls.
          * The routines hold no data: walk them by Thumb instruction size. */

@@ -706,8 +706,10 @@ int jit_uc_run(jit_uc *h, mbpf_vm *vm, const void *code, size_t code_len, void *
             reg_w(h, r, 0xA7A70000u | (uint32_t)r);
         reg_w(h, UC_ARM_REG_R0, CTXB_BASE);
         reg_w(h, UC_ARM_REG_SP, NSTACK_BASE + NSTACK_SIZE - 64);
+        reg_w(h, UC_ARM_REG_R1, CODE_BASE); /* the shared run routine: ctx, code */
         reg_w(h, UC_ARM_REG_LR, T_MAGIC | 1u);
-        uc_err e = uc_emu_start(h->uc, CODE_BASE | 1u, T_MAGIC, 0, 0);
+        uc_err e = uc_emu_start(h->uc, (RT_BASE + h->rt.entry[MBPF_JIT_RT_RUN]) | 1u, T_MAGIC,
+                                0, 0);
         uint32_t pc = reg_r(h, UC_ARM_REG_PC);
         if (h->harness_err == 0 && e != UC_ERR_OK)
             herr(h, JIT_UC_E_FAULT, "emulation error at pc 0x%x: %s", pc, uc_strerror(e));

@@ -12,8 +12,7 @@
  * A jump that is its instruction's whole code and lands right after it is
  * left out. The prologue's stack-base copy is made when the sizing pass's
  * checks used it (its size moves all offsets alike); the routines, of fixed
- * sizes but for the final exit's branch back to the error exit (16-bit when
- * it reaches), are sized once from the end of the code. Scratch: the n+1 word offset table only
+ * sizes, are sized once from the end of the code. Scratch: the n+1 word offset table only
  * (bit 31 marks jump targets, bits 26-30 the branch decisions).
  */
 #include "jit/armv7m/jit_internal.h"
@@ -508,7 +507,10 @@ static void translate(jit *j, const mbpf_insn *in)
     }
     unsigned op = MBPF_OP(in->code);
     if (op == MBPF_EXIT && MBPF_CLASS(in->code) == MBPF_JMP) {
-        jit_branch_insn(j, T2_AL, j->n); /* exit routine: first after the code */
+        if (j->exit_inline)
+            jit_final_exit(j); /* the one exit: no exit routine */
+        else
+            jit_branch_insn(j, T2_AL, j->n); /* exit routine: first after the code */
     } else if (op == MBPF_CALL && MBPF_CLASS(in->code) == MBPF_JMP) {
         if (in->code == MBPF_OP_CALL && MBPF_INSN_SRC(in) == MBPF_CALL_LOCAL)
             local_call(j, in);
@@ -609,6 +611,7 @@ static void run_pass(jit *j, uint8_t *buf, uint32_t cap)
  * so that every pass emits the same prologue and routines). */
 static void scan_features(jit *j)
 {
+    uint32_t exits = 0;
     for (uint32_t i = 0; i < j->n; i++) {
         const mbpf_insn *in = &j->insns[i];
         unsigned cls = MBPF_CLASS(in->code), op = MBPF_OP(in->code);
@@ -628,6 +631,7 @@ static void scan_features(jit *j)
             j->use_rt = true; /* may call a shared division routine */
         if (cls != MBPF_JMP && cls != MBPF_JMP32)
             continue;
+        exits += in->code == MBPF_OP_EXIT;
         if (in->code == MBPF_OP_CALL && MBPF_INSN_SRC(in) == MBPF_CALL_LOCAL) {
             j->use_calls = j->use_budget = j->use_trap = true;
         } else if (in->code == MBPF_OP_CALL || in->code == MBPF_OP_CALLX) {
@@ -639,6 +643,9 @@ static void scan_features(jit *j)
                 j->use_budget = j->use_trap = true;
         }
     }
+    /* one exit: its final exit in place (4 bytes) instead of a jump to the
+     * exit routine (2-4 + 4) */
+    j->exit_inline = exits == 1 && !j->use_calls;
 }
 
 static void mark_labels(jit *j)
@@ -709,24 +716,13 @@ static uint32_t relayout(jit *j)
             shift += 2;
         }
     }
-    /* the final exit's branch back to the error exit: 16-bit when it
-     * reached in the wide layout (the distance only shrinks); the routines
-     * after it move 2 bytes more */
-    uint32_t back_at = JIT_OFF;
-    if (j->use_rt && !j->use_calls &&
-        t2_b16_fits((int32_t)j->err_at - (int32_t)(j->exit_b_at - shift))) {
-        j->exit_b16 = true;
-        back_at = j->exit_b_at;
-    }
     /* shift now covers the whole code: the routines move by it */
     uint32_t *r[] = {&j->r_exit,   &j->r_exit_err, &j->r_trap,  &j->r_mem,
                      &j->r_budget, &j->r_udiv64,   &j->r_sdiv64, &j->r_range, &j->r_call};
     for (unsigned k = 0; k < sizeof r / sizeof r[0]; k++)
         if (*r[k] >= main_end && *r[k] != JIT_OFF)
-            *r[k] -= shift + (*r[k] > back_at ? 2u : 0u);
+            *r[k] -= shift;
     j->main_end = main_end - shift;
-    if (back_at != JIT_OFF)
-        shift += 2;
     if (end - shift > JIT_OFF)
         jit_fail(j, MBPF_E_JIT, "program too large for the JIT");
     return end - shift;

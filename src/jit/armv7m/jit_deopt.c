@@ -10,10 +10,10 @@
  * - the trap routine (jit_shared.c) sends kind DEOPT here: the routine
  *   copies r4-r11 and the frame's eBPF register slots into the context
  *   block, stores h and the address of the program's deopt map, sets the
- *   status MBPF_JIT_STATUS_DEOPT and leaves through the program's error exit
+ *   status MBPF_JIT_STATUS_DEOPT and leaves through the shared error exit
  *   (which writes the budget's low word back);
- * - the deopt map (at most MBPF_JIT_DEOPT_MAP bytes, right after the
- *   program's error exit, whose address the frame holds) says where each
+ * - the deopt map (at most MBPF_JIT_DEOPT_MAP bytes, in the program's
+ *   header, whose address the frame holds: F_CODE) says where each
  *   half of the registers the program names lives: part of the code, so cached or flashed code stays
  *   self-describing;
  * - mbpf_jit_deopt_regs decodes block + map into r0-r10; the runner then
@@ -74,10 +74,11 @@ static unsigned home(const jit *j, unsigned r, bool high)
 /* Registers r0..k-1 cover every register the program names (a field that
  * is no register, e.g. a pseudo source of lddw, only makes k larger) and
  * r1-r5 when it calls a helper: the interpreter resuming the same program
- * never reads the others. */
+ * never reads the others. At least r0-r2: run reads r1's and r2's homes,
+ * leave r0's (jit_entry.c). */
 static unsigned named_regs(const jit *j)
 {
-    unsigned k = 1; /* r0: the result */
+    unsigned k = 3;
     for (uint32_t i = 0; i < j->n; i++) {
         const mbpf_insn *in = &j->insns[i];
         unsigned d = MBPF_INSN_DST(in) + 1u, s = MBPF_INSN_SRC(in) + 1u;
@@ -117,9 +118,8 @@ void jit_deopt_routine(jit *j)
     t2_str(b, T2_W, 1, 2, MBPF_JIT_CTX_KIND, JIT_NOREG);
     t2_mov_imm(b, 0, MBPF_JIT_STATUS_DEOPT);
     t2_str(b, T2_W, 0, 2, MBPF_JIT_CTX_STATUS, JIT_NOREG);
-    t2_ldr(b, T2_W, 0, T2_SP, F_EXIT_ERR, JIT_NOREG);
-    /* the map: past the error exit and the b over the map (jit_prologue) */
-    t2_add_imm(b, 0, 0, ERR_EXIT_BYTES + 2 - 1, T2_LR);
+    t2_ldr(b, T2_W, 0, T2_SP, F_CODE, JIT_NOREG);
+    t2_hw(b, 0x3000u | MBPF_JIT_HDR_MAP); /* adds r0, #: the map in the header */
     t2_str(b, T2_W, 0, 2, MBPF_JIT_CTX_DEOPT_MAP, JIT_NOREG);
     t2_dp_imm(b, T2_ADD, false, 0, 2, MBPF_JIT_CTX_DEOPT_R);
     t2_w32(b, 0xE8A0u, 0x0FF0u); /* stm.w r0!, {r4-r11}: then deopt_slot */

@@ -41,7 +41,7 @@ enum {
     F_REC = 32,  /* next free local-call record */
     F_SB = 36,   /* stack area base (copy, for the inline stack check) */
     F_BLO = 40,  /* budget units left, low word */
-    F_SPARE2 = 44, /* spare (the high word stays in the context block) */
+    F_CODE = 44, /* the program's header address (run; the exits, deopt read it) */
     F_R10 = 48,  /* eBPF r10 when not in a register */
     F_CALL_LR = 52, /* the helper-call routine's return address */
     F_SLOT = 56, /* eBPF r0..r9 when not in registers: 8 bytes each */
@@ -50,23 +50,25 @@ enum {
     F_CW_START = 144,
     F_CW_LIM = 148,
     F_RT = 152,       /* copies of the context block's rt[] (shared routines' addresses) */
-    /* the shared enter routine pushes rt[], a pad word when needed (8-byte
-     * alignment) and its return address, which is the error exit's */
+    /* the shared run routine pushes rt[], a pad word when needed (8-byte
+     * alignment) and the shared error exit's address */
     F_RT_PAD = MBPF_JIT_RT_COUNT % 2 == 0 ? 4 : 0,
     F_EXIT_ERR = F_RT + 4 * MBPF_JIT_RT_COUNT + F_RT_PAD, /* error exit's address (Thumb
                                                              bit): shared routines leave by it */
-    F_RECS = F_EXIT_ERR + 4, /* local-call records (only with local calls): REC_SIZE bytes each */
-    ERR_EXIT_BYTES = 6, /* the error exit follows the prologue's call of enter */
+    F_PUSH = F_EXIT_ERR + 4, /* run's push of r4-r11, ip (5 x the local-call
+                                depth), lr: the runner's registers */
+    F_RECS = F_PUSH + 40,    /* local-call records (only with local calls): REC_SIZE bytes each */
 };
 _Static_assert(F_RT == MBPF_JIT_FRAME_RT, "frame layout: rt[] copies");
 _Static_assert(F_CW_LIM + 4 == F_RT && F_RECS % 8 == 0 && MBPF_JIT_RT_COUNT <= 10,
-               "frame layout: enter pushes the caches, then rt[] (r2..r11), pad (ip), lr");
+               "frame layout: run pushes the caches, then rt[], pad (ip), the error exit");
 enum {
     REC_SIZE = 40, /* r6..r9 (lo, hi), r10, return address */
     REC_R10 = 32,
     REC_RET = 36,
     PUSH_BYTES = 40, /* r4-r11, ip, lr */
 };
+_Static_assert(F_RECS == F_PUSH + PUSH_BYTES, "frame layout: the records above run's push");
 #define JIT_PUSH_LIST 0x5FF0u /* r4-r11, ip, lr */
 #define JIT_POP_LIST 0x9FF0u  /* r4-r11, ip, pc */
 
@@ -115,11 +117,8 @@ typedef struct jit {
     bool use_calls, use_trap, use_budget, use_mem; /* routines needed (scan_features) */
     bool use_rt;     /* some shared routine may be called: the prologue copies rt[] */
     bool use_helpers; /* call imm / callx: the helper-call routine */
-    /* the final exit ends with a branch back to the error exit (after the
-     * prologue's call of enter; no local calls): where both are (sizing
-     * pass), and whether that branch is 16-bit (decided after it) */
-    uint32_t err_at, exit_b_at;
-    bool exit_b16;
+    bool exit_inline; /* the one exit instruction is the final exit itself
+                         (no local calls): no exit routine */
     bool use_r10; /* some instruction names r10, or local calls move it */
     /* frame copies the prologue makes (bit 0: stack base, 1: readable region
      * cache, 2: writable): those the previous pass's inline checks used */
@@ -217,14 +216,19 @@ bool jit_loop_post(jit *j, const mbpf_insn *in, unsigned t, bool store, unsigned
 /* jit_routines.c: the program's prologue, exits and veneers */
 void jit_prologue(jit *j);
 void jit_routines(jit *j);
+void jit_final_exit(jit *j); /* r0's high word, then the shared leave */
+/* jit_entry.c: the program header; the shared run / leave / error exit */
+uint32_t jit_header_len(const jit *j);
+void jit_header(jit *j);
+void jit_entry_routines(jit *j, uint32_t *entry);
 /* jit_shared.c, jit_div64.c, jit_call.c: the shared runtime's routines
  * (j->b only) */
 void jit_shared_routines(jit *j, uint32_t *entry);
 void jit_div64_routines(jit *j);
 void jit_call_core(jit *j);      /* shared runtime, after the trap */
 void jit_call_marshal(jit *j);   /* the program's part, before its veneer */
-/* jit_deopt.c: the program's deopt map (before its error exit), the shared
- * routine the trap sends kind DEOPT to */
+/* jit_deopt.c: the program's register map (in its header; the deopt map),
+ * the shared routine the trap sends kind DEOPT to */
 void jit_deopt_plan(jit *j); /* after jit_loop_find: j->deopt, use_mem without the loops */
 void jit_deopt_map(jit *j);
 uint32_t jit_deopt_map_len(const jit *j);

@@ -21,9 +21,10 @@ const char *mbpf_jit_kind_msg(uint32_t kind)
 uint32_t mbpf_jit_native_stack(const mbpf_vm *vm)
 {
     uint32_t depth = vm && vm->cfg.max_depth ? vm->cfg.max_depth : 1u;
-    /* pushes + frame (with the shared routines' slots) + the deepest shared
-     * routine (sdiv64 -> udiv64: 64 bytes; a veneer pushes nothing) */
-    return PUSH_BYTES + F_RECS + REC_SIZE * depth + 64u;
+    /* frame (with the shared routines' slots and run's push) + records +
+     * the deepest shared routine (sdiv64 -> udiv64: 64 bytes; a veneer
+     * pushes nothing; the exits' register image: 36) */
+    return F_RECS + REC_SIZE * depth + 64u;
 }
 
 void mbpf_jit_set_runtime(mbpf_vm *vm, const mbpf_jit_runtime *rt)
@@ -164,8 +165,10 @@ int mbpf_jit_run(mbpf_vm *vm, const void *code, void *ctx, uint32_t ctx_len,
     r.c.env = (uint32_t)(uintptr_t)&r;
     r.c.rt = (uint32_t)(uintptr_t)vm->jit_rt->addr; /* the table, built once */
     vm->pad = 1;
-    void (*entry)(mbpf_jit_ctx *) = (void (*)(mbpf_jit_ctx *))((uintptr_t)code | 1u);
-    entry(&r.c);
+    /* the shared run routine enters the code past its header */
+    void (*run)(mbpf_jit_ctx *, const void *) =
+        (void (*)(mbpf_jit_ctx *, const void *))(uintptr_t)vm->jit_rt->addr[MBPF_JIT_RT_RUN];
+    run(&r.c, code);
     if (r.c.kind == MBPF_JIT_KIND_DEOPT) {
         /* a loop guard failed: the interpreter goes on from the loop head
          * (still running, ctx still a region); the map is in the code */

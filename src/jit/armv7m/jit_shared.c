@@ -1,17 +1,18 @@
 /* The shared runtime: the routines that do not depend on any program,
  * emitted ONCE per device (mbpf_jit_runtime_emit) instead of after every
  * program: trap, budget refill, slow memory check, the loop guards' range
- * check, 64-bit division (jit_div64.c).
+ * check, 64-bit division (jit_div64.c), the entry `run` and the exits
+ * (jit_entry.c).
  *
  * A program reaches routine k through its own 4-byte veneer
- * `ldr.w pc, [sp, #F_RT + 4k]` (jit_routines.c); the prologue copied the
+ * `ldr.w pc, [sp, #F_RT + 4k]` (jit_routines.c); run (jit_entry.c) copied the
  * table of routine addresses ctx->rt points to into those frame slots. So at every entry sp is
  * the program's frame (sp never moves during a run) and lr points after the
  * caller's `bl veneer`, at the descriptor when there is one. The routines
  * depend on nothing but the frame layout (jit_internal.h) and the context
  * block: they reach each other by relative branches inside the blob, leave
- * on failure through the program's error exit, whose address the prologue
- * stored at [sp, #F_EXIT_ERR], and refresh all four frame copies of the
+ * on failure through the shared error exit, whose address run stored at
+ * [sp, #F_EXIT_ERR] (jit_entry.c), and refresh all four frame copies of the
  * region caches (whichever the program's inline checks read).
  */
 #include <stddef.h>
@@ -27,7 +28,7 @@ static void wide_b(jit *j, uint32_t target)
     t2_b(&j->b, (int32_t)target - (int32_t)j->b.pos, true);
 }
 
-/* Leaves through the program's error exit (sp = the frame). */
+/* Leaves through the shared error exit (sp = the frame). */
 static void to_exit_err(jit *j)
 {
     t2_ldr(&j->b, T2_W, T2_PC, T2_SP, F_EXIT_ERR, JIT_NOREG);
@@ -218,46 +219,6 @@ static void range_routine(jit *j, uint32_t *entry)
     t2_bx(b, T2_LR);
 }
 
-/* enter (the prologue's program-independent part): r0 = ctx, r1 = ctx->rt,
- * lr = the program's error exit (ERR_EXIT_BYTES long), sp = below the
- * program's push (and its local-call records). Builds the frame from
- * F_CR_START up: the region caches, rt[], pad, the error exit's address;
- * then F_CTX and F_BLO (the budget's low word, also returned in r1); r2,
- * r3 = the initial eBPF r1, r2 (ctx, ctx_len). Keeps r0; returns past the
- * error exit. */
-static void enter_routine(jit *j, uint32_t *entry)
-{
-    t2_buf *b = &j->b;
-    entry[MBPF_JIT_RT_ENTER] = b->pos;
-    uint16_t table = (uint16_t)(((1u << MBPF_JIT_RT_COUNT) - 1u) << 2); /* r2.. */
-    t2_w32(b, 0xE891u, table);                            /* ldm.w r1, {r2..} */
-    t2_push(b, (uint16_t)(table | (F_RT_PAD ? 1u << T2_IP : 0u) | 1u << T2_LR));
-    t2_dp_imm(b, T2_ADD, false, 1, 0, MBPF_JIT_CTX_CR_START);
-    t2_w32(b, 0xE891u, 0x001Eu);                          /* ldm.w r1, {r1-r4} */
-    t2_push(b, 0x001Eu);                                  /* F_CR_START.. */
-    t2_add_sp(b, -F_CR_START);
-    t2_str(b, T2_W, 0, T2_SP, F_CTX, JIT_NOREG);
-    t2_ldr(b, T2_W, 1, 0, MBPF_JIT_CTX_BUDGET_LO, JIT_NOREG);
-    t2_str(b, T2_W, 1, T2_SP, F_BLO, JIT_NOREG);
-    t2_ldrd(b, 2, 3, 0, MBPF_JIT_CTX_ARG_CTX); /* eBPF r1, r2 (low words) */
-    t2_dp_imm(b, T2_ADD, false, T2_LR, T2_LR, ERR_EXIT_BYTES);
-    t2_bx(b, T2_LR);
-}
-
-/* leave (both exits of a program without local calls): r0 = eBPF r0's low
- * word (ignored by the runner after an error), r1 = the budget's low word,
- * sp = the frame: into the block, unwind, return to the runner. */
-static void leave_routine(jit *j, uint32_t *entry)
-{
-    t2_buf *b = &j->b;
-    entry[MBPF_JIT_RT_LEAVE] = b->pos;
-    t2_ldr(b, T2_W, 2, T2_SP, F_CTX, JIT_NOREG);
-    t2_str(b, T2_W, 0, 2, MBPF_JIT_CTX_R0_LO, JIT_NOREG);
-    t2_str(b, T2_W, 1, 2, MBPF_JIT_CTX_BUDGET_LO, JIT_NOREG);
-    t2_add_sp(b, F_RECS);
-    t2_pop(b, JIT_POP_LIST);
-}
-
 void jit_shared_routines(jit *j, uint32_t *entry)
 {
     trap_routine(j, entry);
@@ -270,8 +231,7 @@ void jit_shared_routines(jit *j, uint32_t *entry)
     jit_div64_routines(j);
     entry[MBPF_JIT_RT_UDIV64] = j->r_udiv64;
     entry[MBPF_JIT_RT_SDIV64] = j->r_sdiv64;
-    enter_routine(j, entry);
-    leave_routine(j, entry);
+    jit_entry_routines(j, entry); /* jit_entry.c: run, leave, the error exit */
 }
 
 int mbpf_jit_runtime_emit(void *buf, size_t buf_len, size_t *len, mbpf_jit_runtime *rt)
