@@ -140,6 +140,7 @@ typedef struct jit {
     uint64_t post_done; /* fast copy: bit pc - h: a pointer step that a
                            post-indexed access already did */
     uint32_t r_range;
+    bool no_budget_rt; /* no budget unit left in the code (jit_loop_fold.c) */
 
     int32_t err_status;
     uint32_t err_pc;
@@ -199,6 +200,8 @@ bool jit_loop_back(jit *j, unsigned cond, bool backward, uint32_t *to); /* loop 
 bool jit_loop_ptr_add(jit *j, const mbpf_insn *in);     /* fast copy: pointer step */
 uint32_t jit_loop_relayout(jit *j, jit_loop *L, uint32_t at); /* head's shrink */
 bool jit_loop_cold(const jit *j, uint32_t i); /* i in a loop's checked copy */
+void jit_loop_fold(jit *j);               /* after jit_deopt_plan: J into the guards */
+bool jit_loop_fold_jump(jit *j, uint32_t to); /* J: a plain branch to the guard */
 bool jit_loop_post(jit *j, const mbpf_insn *in, unsigned t, bool store, unsigned rt,
                    unsigned rn); /* fast copy: post-indexed load / store */
 

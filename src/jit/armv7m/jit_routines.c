@@ -207,7 +207,7 @@ void jit_routines(jit *j)
         /* the program calls the trap only for the call depth (the budget
          * and helper-call routines reach it inside the runtime) */
         [MBPF_JIT_RT_TRAP] = j->use_calls || j->deopt ? &j->r_trap : NULL,
-        [MBPF_JIT_RT_BUDGET] = j->use_budget ? &j->r_budget : NULL,
+        [MBPF_JIT_RT_BUDGET] = j->use_budget && !j->no_budget_rt ? &j->r_budget : NULL,
         [MBPF_JIT_RT_MEM] = j->use_mem ? &j->r_mem : NULL,
         [MBPF_JIT_RT_RANGE] = j->use_range ? &j->r_range : NULL,
         [MBPF_JIT_RT_UDIV64] = j->use_div64 ? &j->r_udiv64 : NULL,
