@@ -11,9 +11,10 @@
  * checked copy runs and fails exactly where the interpreter does. Layout at
  * the head (every jump to h lands on the guard):
  *
- *   guard: N-1 from the counter; budget; one range test per base register
- *          (inline against the frame's region caches, else range_slow);
- *          any doubt -> slow; then budget -= N-1
+ *   guard: N-1 from the counter; budget; one call of the shared range
+ *          routine per base register and need (the frame's region cache,
+ *          else check_range); any doubt -> slow; then budget -= N-1 (N
+ *          when an outer `ja` is folded in: jit_loop_fold.c)
  *   fast:  the body unchecked; the back-edge is `b<cond> fast`; `b after`
  *   slow:  the normal translation; its back-edge targets slow
  *
@@ -80,11 +81,11 @@ static void stub(jit *j, jit_loop *L, uint32_t slow, unsigned kind)
     jit_desc(j, MBPF_JIT_DESC(deopt_pc(L), kind, MBPF_JIT_KIND_DEOPT));
 }
 
-/* The guard's last test. With a checked copy: -> it when cond holds. In a
- * program that deopts (j->deopt): a branch over the deopt stub when the
- * test passes, then the stub, which every other failing test of the guard
- * targets (L->slow): `bl trap` + descriptor (h, kind DEOPT): the run leaves
- * for the interpreter at the head, where nothing of the loop has run. */
+/* The guard's last test of a loop without a base. With a checked copy: ->
+ * it when cond holds. In a program that deopts (j->deopt): a branch over
+ * the deopt stub when the test passes, then the stub, which every other
+ * failing test of the guard targets (L->slow): the run leaves for the
+ * interpreter at the head (or at J), where nothing of the loop has run. */
 static void last_test(jit *j, jit_loop *L, unsigned cond, uint32_t slow)
 {
     if (!j->deopt) {
