@@ -216,6 +216,10 @@ static void range_hits(void **state)
         n = nested(p, 4, 16, (int32_t)CTX_LEN - 64, kind);
         assert_int_equal(same_deopts(p, n, 0, 0, &r), 0u);
         assert_int_equal(calls_out(p, n, 0), 1u);
+        /* ... and on the first guard's miss: check_range gets e - s exactly */
+        n = nested(p, 1, 16, (int32_t)CTX_LEN - 16, kind);
+        assert_int_equal(same_deopts(p, n, 0, 0, &r), 0u);
+        assert_int_equal(calls_out(p, n, 0), 1u);
     }
     /* no memory: no range check at all */
     mbpf_insn p[16];
@@ -240,25 +244,32 @@ static void range_refused(void **state)
         assert_int_not_equal(r.status, MBPF_OK);
         assert_int_equal(r.pc, kind == B_WRITE ? 4u : 3u);
     }
+    /* 4-byte loads stepping 4 from an odd offset (the range's last 4 bytes
+     * are one access): the last pass ends one byte past ctx */
+    uint32_t n = nested(p, 3, 4, (int32_t)CTX_LEN - 47, B_READ);
+    p[3] = LDX(MBPF_W, 4, 1, 0);
+    p[5] = ALU64_IMM(MBPF_ADD, 1, 4);
+    mbpf_result r;
+    assert_int_equal(same_deopts(p, n, 0, 0, &r), 1u);
+    assert_int_equal(r.status, MBPF_E_MEM);
     static const struct {
         unsigned kind;
         uint32_t flags;
     } lack[] = {{B_WRITE, MBPF_MEM_READ}, {B_BOTH, MBPF_MEM_READ}, {B_READ, MBPF_MEM_WRITE}};
     for (unsigned i = 0; i < NPROG(lack); i++) {
-        uint32_t n = nested(p, 2, 16, 0, lack[i].kind);
-        mbpf_result r;
+        n = nested(p, 2, 16, 0, lack[i].kind);
         assert_int_equal(same_deopts(p, n, 0, lack[i].flags, &r), 1u);
         assert_int_not_equal(r.status, MBPF_OK);
     }
 }
 
 /* A range that starts below the cached region (nothing there) and ends
- * inside it: the second pass steps back 32 bytes over the start of the only
- * region, buf + 60: the cache test must miss (s below start) and
- * check_range refuse; the interpreter faults at buf + 54. */
-static void range_below(void **state)
+ * inside it: the second pass steps back over the start of the only region,
+ * buf + 60: the cache test must miss (s below start) and check_range
+ * refuse; the interpreter faults at the first byte below. Loads at [r1 +
+ * off] (off -1: s is not the pointer itself). */
+static void range_below_at(int16_t off, int32_t back)
 {
-    (void)state;
     uint8_t *buf = host_low_alloc(CTX_LEN);
     assert_non_null(buf);
     if (!host_low_contains(buf, CTX_LEN)) {
@@ -267,8 +278,8 @@ static void range_below(void **state)
     }
     const mbpf_insn p[] = {
         LDDW(1, (uint64_t)(uintptr_t)buf + 70u), MOV32_IMM(5, 2), JA(7),
-        LDX(MBPF_B, 4, 1, 0), ALU64_REG(MBPF_ADD, 0, 4), ALU64_IMM(MBPF_ADD, 1, 1),
-        ALU32_IMM(MBPF_ADD, 3, -1), JMP32_IMM(MBPF_JNE, 3, 0, -5), ALU64_IMM(MBPF_ADD, 1, -32),
+        LDX(MBPF_B, 4, 1, off), ALU64_REG(MBPF_ADD, 0, 4), ALU64_IMM(MBPF_ADD, 1, 1),
+        ALU32_IMM(MBPF_ADD, 3, -1), JMP32_IMM(MBPF_JNE, 3, 0, -5), ALU64_IMM(MBPF_ADD, 1, back),
         ALU32_IMM(MBPF_ADD, 5, -1), JMP32_IMM(MBPF_JEQ, 5, 0, 2), MOV32_IMM(3, 16), JA(-10),
         EXIT()};
     tvm t;
@@ -289,9 +300,16 @@ static void range_below(void **state)
         fail();
     }
     assert_int_equal(ri.status, MBPF_E_MEM);
-    assert_int_equal(ri.fault_addr, (uint64_t)(uintptr_t)buf + 54u);
+    assert_int_equal(ri.fault_addr, (uint64_t)(uintptr_t)buf + (uint64_t)(86 + off + back));
     tvm_close(&t);
     host_low_free(buf, CTX_LEN);
+}
+
+static void range_below(void **state)
+{
+    (void)state;
+    range_below_at(0, -32); /* from buf + 54 */
+    range_below_at(-1, -26); /* from buf + 59, one byte below */
 }
 
 /* A range whose end wraps past 2^32 into the cached region: P0 =

@@ -115,6 +115,16 @@ static void nonzero_to_slow(jit *j, jit_loop *L, unsigned r, uint32_t slow)
     to_slow(j, L, T2_NE, slow);
 }
 
+/* A byte walker counted like Fletcher-16's inner loop (one base, step 1,
+ * bytes [P0, P0 + N)): the range's length - 1 is N - 1, which the count
+ * then computes straight into r2, the range routine's argument. */
+static bool n_in_r2(const jit_loop *L)
+{
+    const jit_loop_base *bs = &L->bases[0];
+    return L->nbases == 1 && !bs->derived && bs->step == 1 && bs->lo == 0 && bs->hi == 1 &&
+           !L->wide && !L->order && L->lreg == JIT_NOREG && (L->cstep == 1 || L->cstep == -1);
+}
+
 /* r0 = N - 1 (back jumps the loop takes: 2^32 - 1 for N = 0, which the
  * budget test then sends to the checked copy unless it covers them), or ->
  * slow when N - 1 >= M_LIMIT and a base has a scaled step. The iteration i ends with
@@ -127,12 +137,12 @@ static void guard_count(jit *j, jit_loop *L, uint32_t slow)
     t2_buf *b = &j->b;
     bool unit = L->cstep == 1 || L->cstep == -1;
     if (!L->wide && !L->order && L->lreg == JIT_NOREG && unit) { /* Fletcher's shape */
-        unsigned cl = jit_src_lo(j, L->creg, RA0);
+        unsigned cl = jit_src_lo(j, L->creg, RA0), nr = n_in_r2(L) ? RB0 : RA0;
         if (L->cstep < 0) { /* N - 1 = C - K - 1 (mod 2^32) */
-            t2_add_imm(b, RA0, cl, (int32_t)(0u - ((uint32_t)L->k + 1u)), T2_LR);
+            t2_add_imm(b, nr, cl, (int32_t)(0u - ((uint32_t)L->k + 1u)), T2_LR);
         } else { /* N - 1 = K - C - 1 */
             t2_mov_imm(b, RA1, (uint32_t)L->k - 1u);
-            t2_alu(b, T2_SUB, RA0, RA1, cl, false);
+            t2_alu(b, T2_SUB, nr, RA1, cl, false);
         }
     } else {
         /* operands first (moves may change the flags), then subs / sbcs */
@@ -200,7 +210,8 @@ static void guard_budget(jit *j, jit_loop *L, uint32_t slow)
         t2_ldr(b, T2_W, RA1, T2_SP, F_BLO, JIT_NOREG);
         lo = RA1;
     }
-    t2_cmp_reg(b, L->fold ? RA0 : lo, L->fold ? lo : RA0);
+    unsigned nr = n_in_r2(L) ? RB0 : RA0;
+    t2_cmp_reg(b, L->fold ? nr : lo, L->fold ? lo : nr);
     unsigned fail = L->fold ? T2_HS : T2_LO;
     if (L->nbases == 0)
         last_test(j, L, fail, slow);
@@ -214,12 +225,12 @@ static void guard_budget(jit *j, jit_loop *L, uint32_t slow)
 static void commit_budget(jit *j, const jit_loop *L)
 {
     t2_buf *b = &j->b;
-    unsigned op = L->fold ? T2_SBC : T2_SUB;
+    unsigned op = L->fold ? T2_SBC : T2_SUB, nr = n_in_r2(L) ? RB0 : RA0;
     if (j->breg != JIT_NOREG) {
-        t2_alu(b, op, j->breg, j->breg, RA0, false);
+        t2_alu(b, op, j->breg, j->breg, nr, false);
     } else {
         t2_ldr(b, T2_W, RA1, T2_SP, F_BLO, JIT_NOREG);
-        t2_alu(b, op, RA1, RA1, RA0, false);
+        t2_alu(b, op, RA1, RA1, nr, false);
         t2_str(b, T2_W, RA1, T2_SP, F_BLO, JIT_NOREG);
     }
 }
@@ -230,7 +241,7 @@ static void commit_budget(jit *j, const jit_loop *L)
  *   e = P0 + hi + (step > 0 ? (N-1)|step| : 0),
  * computed in 32 bits without wrapping (else -> slow). Then per need the
  * shared range routine (jit_shared.c) with r1, ip = the frame's copy of
- * that need's region cache (start, lim), r2 = s, r3 = e - 1: it returns
+ * that need's region cache (start, lim), r2 = e - 1 - s, r3 = e - 1: it returns
  * when the range is allowed and to the 8-byte stub right before its call
  * otherwise; the stub's descriptor holds the kind check_range gets. A
  * read-write base calls it twice (read cache, then write cache: both must
@@ -239,22 +250,22 @@ static void commit_budget(jit *j, const jit_loop *L)
 static void guard_base(jit *j, jit_loop *L, const jit_loop_base *bs, uint32_t slow)
 {
     t2_buf *b = &j->b;
-    unsigned pl;
+    unsigned pl; /* P0's register: its home, or r3 (read before r3 is written) */
     if (!bs->derived) {
-        pl = jit_src_lo(j, bs->reg, T2_IP);
+        pl = jit_src_lo(j, bs->reg, RB1);
     } else if (bs->t2 == 0xffu) {
-        pl = jit_src_lo(j, bs->reg, T2_IP);
+        pl = jit_src_lo(j, bs->reg, RB1);
         if (!((j->zhi >> bs->reg) & 1u))
             nonzero_to_slow(j, L, jit_src_hi(j, bs->reg, T2_LR), slow);
     } else { /* P0 = t1 + t2 over 64 bits, high word 0 (operands before adds) */
         unsigned ah = jit_src_hi(j, bs->reg, RA1), bh = jit_src_hi(j, bs->t2, T2_LR);
         unsigned al = jit_src_lo(j, bs->reg, RB0), bl = jit_src_lo(j, bs->t2, RB1);
-        t2_alu(b, T2_ADD, T2_IP, al, bl, true);
+        t2_alu(b, T2_ADD, RB1, al, bl, true);
         t2_alu(b, T2_ADC, T2_LR, ah, bh, true);
         nonzero_to_slow(j, L, T2_LR, slow);
-        pl = T2_IP;
+        pl = RB1;
     }
-    unsigned d = RA0;
+    unsigned d = n_in_r2(L) ? RB0 : RA0; /* D = (N-1)|step| */
     uint32_t as = bs->step < 0 ? (uint32_t)-bs->step : (uint32_t)bs->step;
     if (as > 1 && (as & (as - 1u)) == 0) {
         unsigned sh = 0;
@@ -267,13 +278,27 @@ static void guard_base(jit *j, jit_loop *L, const jit_loop_base *bs, uint32_t sl
         t2_mul(b, RA1, RA0, RA1);
         d = RA1;
     }
-    /* r2 = s (exact), and `from` the pointer in a low register when s = P0 */
-    unsigned from = pl;
-    if (bs->lo == 0 && bs->step >= 0) {
-        if (pl != RB0)
-            t2_mov_reg(b, RB0, pl);
-        from = RB0;
-    } else {
+    static const int32_t cache[2] = {F_CR_START, F_CW_START};
+    unsigned first = bs->need & NEED_READ ? 0u : 1u;
+    unsigned kind = bs->need == NEED_READ    ? MBPF_JIT_KIND_LOAD
+                    : bs->need == NEED_WRITE ? MBPF_JIT_KIND_STORE
+                                             : MBPF_JIT_KIND_ATOMIC;
+    /* r2 = e - 1 - s, r3 = e - 1 (true values: e <= 2^32); then the cache
+     * load (flags kept), and the last test of r3 branches over the stub when
+     * it passes */
+    unsigned pend = 0xffu; /* a failing test not emitted yet */
+    if (bs->lo == 0 && bs->step >= 0) { /* s = P0: r2 = D + hi - 1, r3 = P0 + r2 */
+        if (bs->step == 0) {
+            t2_mov_imm(b, RB0, (uint32_t)(bs->hi - 1)); /* hi > lo = 0 */
+        } else if (bs->hi > 1) {
+            add_flags(j, RB0, d, bs->hi - 1);
+            to_slow(j, L, T2_HS, slow);
+        } else if (d != RB0) {
+            t2_mov_reg(b, RB0, d);
+        }
+        t2_alu(b, T2_ADD, RB1, pl, RB0, true);
+        pend = T2_HS;
+    } else { /* s into r2 (no wrap), r3 = e - 1, then r2 = r3 - s */
         add_flags(j, RB0, pl, bs->lo);
         if (bs->lo != 0)
             to_slow(j, L, bs->lo < 0 ? T2_LO : T2_HS, slow);
@@ -281,46 +306,30 @@ static void guard_base(jit *j, jit_loop *L, const jit_loop_base *bs, uint32_t sl
             t2_alu(b, T2_SUB, RB0, RB0, d, true);
             to_slow(j, L, T2_LO, slow);
         }
-    }
-    static const int32_t cache[2] = {F_CR_START, F_CW_START};
-    unsigned first = bs->need & NEED_READ ? 0u : 1u;
-    unsigned kind = bs->need == NEED_READ    ? MBPF_JIT_KIND_LOAD
-                    : bs->need == NEED_WRITE ? MBPF_JIT_KIND_STORE
-                                             : MBPF_JIT_KIND_ATOMIC;
-    /* the cache load before r3 when r1 and ip are free by then: the last
-     * test of r3 then branches over the stub when it passes */
-    bool early = d != RA1 && from != T2_IP;
-    if (early)
-        t2_ldrd(b, RA1, T2_IP, T2_SP, (uint32_t)cache[first]);
-    /* r3 = e - 1, the true value (below 2^32): e - 1 >= s >= 0 */
-    unsigned pend = 0xffu; /* a failing test not emitted yet */
-    unsigned src = from;
-    if (bs->step > 0) {
-        t2_alu(b, T2_ADD, RB1, from, d, true);
-        pend = T2_HS;
-        src = RB1;
-    }
-    if (bs->hi > 1) {
-        if (pend != 0xffu)
-            to_slow(j, L, pend, slow);
-        add_flags(j, RB1, src, bs->hi - 1);
-        pend = T2_HS;
-    } else if (bs->hi != 1 || src != RB1) {
-        if (pend != 0xffu) /* before the flags change */
-            to_slow(j, L, pend, slow);
-        pend = 0xffu;
-        t2_add_imm(b, RB1, src, bs->hi - 1, T2_LR);
+        unsigned src = pl;
+        if (bs->step > 0) {
+            t2_alu(b, T2_ADD, RB1, pl, d, true);
+            pend = T2_HS;
+            src = RB1;
+        }
+        if (bs->hi > 1) {
+            if (pend != 0xffu)
+                to_slow(j, L, pend, slow);
+            add_flags(j, RB1, src, bs->hi - 1);
+            pend = T2_HS;
+        } else if (bs->hi != 1 || src != RB1) {
+            if (pend != 0xffu) /* before the flags change */
+                to_slow(j, L, pend, slow);
+            pend = 0xffu;
+            t2_add_imm(b, RB1, src, bs->hi - 1, T2_LR);
+        }
+        t2_dp_reg(b, T2_SUB, false, RB0, RB1, RB0, T2_LSL, 0); /* flags kept */
     }
     for (unsigned c = first; c < 2; c++) {
         if (c == 1 && !(bs->need & NEED_WRITE))
             break;
         j->copies_used |= c == 0 ? COPY_CR : COPY_CW;
-        if (!early || c != first) {
-            if (pend != 0xffu)
-                to_slow(j, L, pend, slow);
-            pend = 0xffu;
-            t2_ldrd(b, RA1, T2_IP, T2_SP, (uint32_t)cache[c]);
-        }
+        t2_ldrd(b, RA1, T2_IP, T2_SP, (uint32_t)cache[c]);
         uint32_t over = jit_fwd_begin(j); /* b<pass> call */
         stub(j, L, slow, kind);
         jit_fwd_end(j, over, pend == 0xffu ? T2_AL : pend ^ 1u);

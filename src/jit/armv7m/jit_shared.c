@@ -197,22 +197,24 @@ static void mem_routine(jit *j, uint32_t *entry)
 }
 
 /* range (loop guards): r1, ip = start and lim of the frame's copy of the
- * need's region cache (the caller's ldrd), r2 = s, r3 = e - 1 (the true
- * value, e <= 2^32), lr = the return address; the 8 bytes before the
+ * need's region cache (the caller's ldrd), r2 = e - 1 - s, r3 = e - 1
+ * (true values, e <= 2^32), lr = the return address; the 8 bytes before the
  * caller's bl are its failure stub, whose descriptor's size field holds the
  * check kind (LOAD / STORE / ATOMIC). Allowed: returns with C clear, r0,
  * r2, r3 kept (r1 is not). Refused: returns to the stub (lr - 12), every
  * register but r1 and lr kept. First the former inline test against the
- * cached region (s >= start and the 8-byte window at e - 8 inside it:
- * regions are intervals), refreshing nothing; on a miss
- * ctx->check_range(s, e - s, kind << 28, ctx), which refreshes the caches. */
+ * cached region: s >= start (v = e - 1 - start >= e - 1 - s; when e - 1 is
+ * below start, v wraps beyond the region and the window test fails) and the
+ * 8-byte window at e - 8 inside it (regions are intervals), refreshing
+ * nothing; on a miss ctx->check_range(s, e - s, kind << 28, ctx), which
+ * refreshes the caches. */
 static void range_routine(jit *j, uint32_t *entry)
 {
     t2_buf *b = &j->b;
     entry[MBPF_JIT_RT_RANGE] = b->pos;
-    t2_cmp_reg(b, RB0, 1);
-    uint32_t below = jit_fwd_begin(j); /* blo miss: s below start */
     t2_alu(b, T2_SUB, 1, RB1, 1, true); /* r1 = e - 1 - start */
+    t2_cmp_reg(b, 1, RB0);
+    uint32_t below = jit_fwd_begin(j); /* blo miss: s below start */
     t2_hw(b, 0x3907u);                  /* subs r1, #7: e - 8 - start (mod 2^32) */
     t2_cmp_reg(b, 1, T2_IP);
     uint32_t beyond = jit_fwd_begin(j); /* bhs miss */
@@ -220,9 +222,8 @@ static void range_routine(jit *j, uint32_t *entry)
     jit_fwd_end(j, below, T2_LO);
     jit_fwd_end(j, beyond, T2_HS);
     t2_push(b, 0x500Fu); /* r0-r3, ip, lr: 24 bytes, sp stays 8-aligned */
-    t2_mov_reg(b, 0, RB0);
-    t2_dp_imm(b, T2_ADD, false, 1, RB1, 1);
-    t2_alu(b, T2_SUB, 1, 1, 0, false); /* len = e - s (0 for e = 2^32, s = 0: refused) */
+    t2_alu(b, T2_SUB, 0, RB1, RB0, false); /* s */
+    t2_dp_imm(b, T2_ADD, false, 1, RB0, 1); /* len = e - s (0 for s = 0, e = 2^32: refused) */
     /* the stub's descriptor ends at lr - 1 - 4: its top byte holds the kind
      * (the stub's own, DEOPT) and the size field, the check's kind */
     t2_ldr(b, T2_B, 2, T2_LR, -6, JIT_NOREG);
