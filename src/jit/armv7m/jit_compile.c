@@ -367,7 +367,7 @@ static void jump(jit *j, const mbpf_insn *in)
         jit_branch_insn(j, c, (uint32_t)t);
         return;
     }
-    if (c == T2_AL && j->nloops && jit_loop_fold_jump(j, to))
+    if (j->nloops && jit_loop_fold_jump(j, c, to))
         return; /* its budget unit is charged by the loop's guard */
     uint32_t skip = 0;
     if (c != T2_AL)

@@ -201,7 +201,7 @@ bool jit_loop_ptr_add(jit *j, const mbpf_insn *in);     /* fast copy: pointer st
 uint32_t jit_loop_relayout(jit *j, jit_loop *L, uint32_t at); /* head's shrink */
 bool jit_loop_cold(const jit *j, uint32_t i); /* i in a loop's checked copy */
 void jit_loop_fold(jit *j);               /* after jit_deopt_plan: J into the guards */
-bool jit_loop_fold_jump(jit *j, uint32_t to); /* J: a plain branch to the guard */
+bool jit_loop_fold_jump(jit *j, unsigned cond, uint32_t to); /* J: a branch to the guard */
 bool jit_loop_post(jit *j, const mbpf_insn *in, unsigned t, bool store, unsigned rt,
                    unsigned rn); /* fast copy: post-indexed load / store */
 

@@ -1,10 +1,11 @@
 /* Counted-loop fast path, part 3: a loop whose only way in from outside is
- * one unconditional backward jump J (clang's rotated nested loops: the outer
- * loop's `ja` back to the inner head). J becomes a plain branch to the guard
- * and the guard charges J's budget unit with the loop's N-1 back jumps (N in
- * all); a failing guard leaves for the interpreter AT J, which charges that
- * unit itself. Only in programs that deopt (no checked copies). See
- * docs/jit-armv7m.md, "Loop fast path" and "Budget".
+ * one backward jump J (clang's rotated nested loops: the outer loop's `ja`
+ * back to the inner head; or a conditional jump). J becomes a plain
+ * (conditional) branch to the guard and the guard charges J's budget unit
+ * with the loop's N-1 back jumps (N in all); a failing guard leaves for the
+ * interpreter AT J, which takes the jump again (the same registers) and
+ * charges that unit itself. Only in programs that deopt (no checked
+ * copies). See docs/jit-armv7m.md, "Loop fast path" and "Budget".
  */
 #include "jit/armv7m/jit_internal.h"
 
@@ -32,8 +33,8 @@ static bool falls_into(const jit *j, uint32_t h)
     return !is_ja(prev) && prev->code != MBPF_OP_EXIT;
 }
 
-/* J for loop L, or 0: J > e is an unconditional jump to h, and no other
- * instruction but the loop's own back edge jumps to h. */
+/* J for loop L, or 0: J > e jumps to h, and no other instruction but the
+ * loop's own back edge jumps to h. */
 static uint32_t find_fold(const jit *j, const jit_loop *L)
 {
     if (L->h == 0 || falls_into(j, L->h))
@@ -47,7 +48,7 @@ static uint32_t find_fold(const jit *j, const jit_loop *L)
         }
         if (target(in, i) != (int64_t)L->h || i == L->e)
             continue;
-        if (fold || i <= L->e || !is_ja(in))
+        if (fold || i <= L->e)
             return 0;
         fold = i;
     }
@@ -81,13 +82,13 @@ void jit_loop_fold(jit *j)
     j->no_budget_rt = !units;
 }
 
-/* Translation of a jump at j->pc: J of a loop becomes a plain branch to the
- * guard at `to` (the head). */
-bool jit_loop_fold_jump(jit *j, uint32_t to)
+/* Translation of a jump at j->pc (its compare, if any, emitted: cond): J
+ * of a loop becomes a plain branch to the guard at `to` (the head). */
+bool jit_loop_fold_jump(jit *j, unsigned cond, uint32_t to)
 {
     for (unsigned k = 0; k < j->nloops; k++) {
         if (j->loops[k].fold && j->loops[k].fold == j->pc) {
-            jit_branch(j, T2_AL, to);
+            jit_branch(j, cond, to);
             return true;
         }
     }
