@@ -361,6 +361,24 @@ static void range_wrap(void **state)
     host_low_free(buf, CTX_LEN);
 }
 
+/* With a local call the guard's failing tests and a refused range go to
+ * the checked copy (the slot before each range call branches there): the
+ * same nested loops as a callee, in range and one byte past ctx, for each
+ * need; no deopt. */
+static void range_checked_copy(void **state)
+{
+    (void)state;
+    fill_ctx();
+    for (unsigned kind = B_READ; kind <= B_BOTH; kind++)
+        for (unsigned past = 0; past < 2; past++) {
+            mbpf_insn p[20] = {CALL_LOCAL(1), EXIT()};
+            uint32_t n = 2 + nested(p + 2, 3, 16, past ? (int32_t)CTX_LEN - 47 : 8, kind);
+            mbpf_result r;
+            assert_int_equal(same_deopts(p, n, 0, 0, &r), 0u);
+            assert_int_equal(r.status, past ? MBPF_E_MEM : MBPF_OK);
+        }
+}
+
 /* A range over two adjacent regions, every byte allowed: no single region
  * holds it, so the guard deopts (at the `ja`) and the interpreter runs the
  * rest. r1 = buf (an lddw before the nested loops); the regions meet at 60,
@@ -423,6 +441,7 @@ int main(void)
         cmocka_unit_test(fold_not),        cmocka_unit_test(range_hits),
         cmocka_unit_test(range_refused),   cmocka_unit_test(range_below),
         cmocka_unit_test(range_wrap),      cmocka_unit_test(range_two_regions),
+        cmocka_unit_test(range_checked_copy),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
