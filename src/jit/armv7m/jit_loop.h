@@ -7,7 +7,7 @@
 
 #include <stdint.h>
 
-#define JIT_MAX_LOOPS 8 /* 112 bytes each in the jit struct (compiler stack) */
+#define JIT_MAX_LOOPS 8 /* 116 bytes each in the jit struct (compiler stack) */
 #define JIT_LOOP_BASES 4
 #define JIT_LOOP_BODY 48 /* instruction slots (<= 64: jit.post_done), bounds the code growth */
 
