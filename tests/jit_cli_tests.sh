@@ -26,10 +26,12 @@ disasm) # every eBPF instruction is listed, followed by Thumb-2 code
   grep -q 'ldrb' "$tmp/out" || fail "no ldrb for ldxb"
   # the loop guard leaves for the interpreter at the loop through the trap:
   # the call is named and its descriptor decoded, not shown as instructions
-  grep -A2 'shared trap$' "$tmp/out" | grep -q 'descriptor (pc 5, deopt)$' ||
+  # (at pc 39: the outer jump folded into the guard, which charges its unit)
+  grep -A2 'shared trap$' "$tmp/out" | grep -q 'descriptor (pc 39, deopt)$' ||
     fail "deopt stub's descriptor"
-  grep -q 'descriptor (pc 39, budget, size [0-9]*)$' "$tmp/out" ||
-    fail "budget unit's descriptor at insn 39"
+  grep -A1 'shared range$' "$tmp/out" | grep -q 'blx r1$' || fail "range call"
+  grep -A2 'shared range$' "$tmp/out" | grep -q 'descriptor' &&
+    fail "a descriptor after the range call"
   ;;
 errors) # missing file, unknown option, verifier rejection: non-zero exits
   "$mbpf" jit "$tmp/none.s" >"$tmp/out" 2>&1 && fail "missing file accepted"

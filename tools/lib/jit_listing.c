@@ -123,8 +123,8 @@ static long bl_target(const uint8_t *code, size_t at, size_t len)
 }
 
 /* Does a descriptor follow the call that ends at `end`? A direct call
- * (`ldr rS, [sp, #..]; blx rS`) of the trap, the budget refill or the range
- * check, or a `bl` to mem_slow's veneer or the helper-call marshalling
+ * (`ldr rS, [sp, #..]; blx rS`) of the trap or the budget refill (the range
+ * check's failure stub, with its descriptor, lies before the call), or a `bl` to mem_slow's veneer or the helper-call marshalling
  * (every `bl` but those to the 64-bit division veneers). */
 static bool desc_after(const uint8_t *code, size_t end, size_t len)
 {
@@ -132,7 +132,7 @@ static bool desc_after(const uint8_t *code, size_t end, size_t len)
         return false;
     int k = rt_call_at(code, end - 4, len);
     if (k >= 0)
-        return k == MBPF_JIT_RT_TRAP || k == MBPF_JIT_RT_BUDGET || k == MBPF_JIT_RT_RANGE;
+        return k == MBPF_JIT_RT_TRAP || k == MBPF_JIT_RT_BUDGET; /* not range */
     long t = bl_target(code, end - 4, len);
     if (t < 0)
         return false;

@@ -92,6 +92,16 @@ static void gen_indexed_loop(gen *g, int src, unsigned p, unsigned c, unsigned a
     pg_set_scalar(g, tmp);
 }
 
+/* The counter's initial value for each closing shape: one instruction. */
+static void counter_init(gen *g, unsigned c, uint32_t shape, int32_t k, uint32_t count)
+{
+    if (shape == 0 || shape >= 3)
+        pg_emit(g, (shape == 4 ? MBPF_ALU64 : MBPF_ALU) | MBPF_MOV | MBPF_K, c, 0, 0,
+                shape >= 3 ? (int32_t)((uint32_t)k - count) : (int32_t)count);
+    else
+        pg_emit(g, MBPF_ALU64 | MBPF_MOV | MBPF_K, c, 0, 0, (int32_t)count);
+}
+
 void pg_gen_ptr_loop(gen *g)
 {
     if (pg_room(g) < 40)
@@ -156,11 +166,19 @@ void pg_gen_ptr_loop(gen *g)
     int32_t k = shape >= 3 ? (int32_t)pg_below(g, 1000) - 500 : 0;
     if (shape == 4)
         k = (int32_t)(count + pg_below(g, 1000)); /* jlt: unsigned, from k - count >= 0 */
-    if (shape == 0 || shape >= 3)
-        pg_emit(g, (shape == 4 ? MBPF_ALU64 : MBPF_ALU) | MBPF_MOV | MBPF_K, c, 0, 0,
-                shape >= 3 ? (int32_t)((uint32_t)k - count) : (int32_t)count);
-    else
-        pg_emit(g, MBPF_ALU64 | MBPF_MOV | MBPF_K, c, 0, 0, (int32_t)count);
+    /* sometimes clang's rotated nested loop: `mov32 o, passes; ja test`,
+     * the loop, `o -= 1`, the pointers back to their start, then test: `jeq32
+     * o, 0, out; counter init; ja top` (the JIT folds that ja into the
+     * loop's guard) */
+    int o = pg_chance(g, 30) && pg_room(g) > 48 ? pg_pick_dst_avoid(g, used) : -1;
+    uint32_t to_test = 0;
+    if (o >= 0 && !((used >> o) & 1u)) {
+        pg_emit(g, MBPF_ALU | MBPF_MOV | MBPF_K, (unsigned)o, 0, 0, 1 + (int32_t)pg_below(g, 3));
+        to_test = pg_emit(g, MBPF_OP_JA, 0, 0, 0, 0);
+    } else {
+        o = -1;
+        counter_init(g, c, shape, k, count);
+    }
     uint32_t top = g->n;
     access(g, p, acc, tmp, sz, 0);
     if (q != p) /* both accesses can be post-indexed, the steps come later */
@@ -206,12 +224,24 @@ void pg_gen_ptr_loop(gen *g)
         pg_emit(g, MBPF_OP_JA, 0, 0, (int16_t)(top - g->n - 1), 0);
         break;
     }
+    if (o >= 0) {
+        pg_emit(g, MBPF_ALU | MBPF_ADD | MBPF_K, (unsigned)o, 0, 0, -1);
+        pg_emit(g, MBPF_ALU64 | MBPF_ADD | MBPF_K, p, 0, 0, -(int32_t)count * step);
+        if (q != p)
+            pg_emit(g, MBPF_ALU64 | MBPF_ADD | MBPF_K, q, 0, 0, -(int32_t)count * step);
+        g->out[to_test].off = (int16_t)(g->n - to_test - 1);
+        pg_emit(g, MBPF_JMP32 | MBPF_JEQ | MBPF_K, (unsigned)o, 0, 2, 0);
+        counter_init(g, c, shape, k, count); /* one instruction */
+        pg_emit(g, MBPF_OP_JA, 0, 0, (int16_t)(top - g->n - 1), 0);
+        pg_set_scalar(g, (unsigned)o);
+    }
+    int32_t after = o >= 0 ? 0 : (int32_t)count * step; /* where the pointers end */
     g->st.r[p] = ss;
-    g->st.r[p].off = start + (int32_t)count * step;
+    g->st.r[p].off = start + after;
     g->st.r[p].off_known = 1;
     if (q != p) {
         g->st.r[q] = ss;
-        g->st.r[q].off = base + first_q + (int32_t)count * step;
+        g->st.r[q].off = base + first_q + after;
         g->st.r[q].off_known = 1;
     }
     pg_set_scalar(g, c);

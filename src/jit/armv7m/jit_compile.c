@@ -384,6 +384,8 @@ static void jump(jit *j, const mbpf_insn *in)
             jit_branch_insn(j, c, (uint32_t)t);
         return;
     }
+    if (j->nloops && jit_loop_fold_jump(j, c, to))
+        return; /* its budget unit is charged by the loop's guard */
     uint32_t skip = 0;
     if (c != T2_AL)
         skip = jit_fwd_begin(j);
@@ -771,6 +773,7 @@ int mbpf_jit_compile(mbpf_vm *vm, void *buf, size_t buf_len, size_t *code_len,
     mark_labels(&j);
     jit_loop_find(&j);
     jit_deopt_plan(&j); /* no checked copies without local calls */
+    jit_loop_fold(&j);
     j.use_rt |= j.use_trap || j.use_budget || j.use_mem || j.use_range;
     jit_alloc_regs(&j); /* weighs the fast copies; reuses the offset table */
     jit_find_noinit(&j);

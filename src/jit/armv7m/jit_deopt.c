@@ -37,7 +37,7 @@ enum { MAP_SLOT = 0, MAP_ZERO = 15 };
 /* Programs without local calls deopt (the interpreter cannot rebuild the
  * native call records): their loops have no checked copy, so an access in
  * a loop body needs no slow memory check (the fast copy checks nothing, the
- * guard asks range_slow): the mem_slow veneer only for accesses elsewhere
+ * guard asks the range routine): the mem_slow veneer only for accesses elsewhere
  * (scan_features' rule). */
 void jit_deopt_plan(jit *j)
 {

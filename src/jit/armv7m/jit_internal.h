@@ -33,6 +33,10 @@
 #define JIT_CBZ 0x02000000u    /* ... `cmp lo, #0; b.w` that may become cbz/cbnz */
 #define JIT_OFF 0x01ffffffu    /* the code offset */
 
+/* The shared range routine's write-cache entry lies this many bytes before
+ * its table entry (the read-cache one), jit_shared.c. */
+#define RANGE_W_BACK 6u
+
 /* Native frame, offsets from sp after the prologue. */
 enum {
     F_OUT = 0,   /* helper arguments 3..5 (8 bytes each) */
@@ -210,6 +214,8 @@ bool jit_loop_back(jit *j, unsigned cond, bool backward, uint32_t *to); /* loop 
 bool jit_loop_ptr_add(jit *j, const mbpf_insn *in);     /* fast copy: pointer step */
 uint32_t jit_loop_relayout(jit *j, jit_loop *L, uint32_t at); /* head's shrink */
 bool jit_loop_cold(const jit *j, uint32_t i); /* i in a loop's checked copy */
+void jit_loop_fold(jit *j);               /* after jit_deopt_plan: J into the guards */
+bool jit_loop_fold_jump(jit *j, unsigned cond, uint32_t to); /* J: a branch to the guard */
 bool jit_loop_post(jit *j, const mbpf_insn *in, unsigned t, bool store, unsigned rt,
                    unsigned rn); /* fast copy: post-indexed load / store */
 

@@ -11,9 +11,10 @@
  * checked copy runs and fails exactly where the interpreter does. Layout at
  * the head (every jump to h lands on the guard):
  *
- *   guard: N-1 from the counter; budget; one range test per base register
- *          (inline against the frame's region caches, else range_slow);
- *          any doubt -> slow; then budget -= N-1
+ *   guard: N-1 from the counter; budget; one call of the shared range
+ *          routine per base register and need (the frame's region cache,
+ *          else check_range); any doubt -> slow; then budget -= N-1 (N
+ *          when an outer `ja` is folded in: jit_loop_fold.c)
  *   fast:  the body unchecked; the back-edge is `b<cond> fast`; `b after`
  *   slow:  the normal translation; its back-edge targets slow
  *
@@ -49,19 +50,42 @@ static void add_flags(jit *j, unsigned rd, unsigned rn, int32_t c)
 static void to_slow(jit *j, jit_loop *L, unsigned cond, uint32_t slow)
 {
     bool narrow = j->final && (L->narrow & JIT_LOOP_NARROW_SLOW);
-    if (!j->final)
+    if (!j->final) {
         L->nslow++;
+        L->nslow_pre += !L->stubbed || !j->deopt; /* a checked copy follows all */
+    }
     int32_t off = (int32_t)slow - (int32_t)j->b.pos;
     if (!t2_bcond(&j->b, cond, off, !narrow) && j->final)
         jit_fail(j, MBPF_E_JIT, narrow ? "internal: a 16-bit branch does not reach"
                                        : "branch out of range (program too large)");
 }
 
-/* The guard's last test. With a checked copy: -> it when cond holds. In a
- * program that deopts (j->deopt): a branch over the deopt stub when the
- * test passes, then the stub, which every other failing test of the guard
- * targets (L->slow): `bl trap` + descriptor (h, kind DEOPT): the run leaves
- * for the interpreter at the head, where nothing of the loop has run. */
+/* Where a failing guard leaves for the interpreter: J when the guard
+ * charges J's unit (the interpreter charges it again from there), else h. */
+static uint32_t deopt_pc(const jit_loop *L) { return L->fold ? L->fold : L->h; }
+
+/* A failure stub (8 bytes): `bl trap` + descriptor (pc, DEOPT), or in a
+ * program with checked copies `b.w slow` + a descriptor never executed. The
+ * descriptor's size field holds `kind` for the range routine (0 if none).
+ * The first one is where the guard's other failing tests branch (L->slow). */
+static void stub(jit *j, jit_loop *L, uint32_t slow, unsigned kind)
+{
+    if (!L->stubbed && j->deopt)
+        L->slow = j->b.pos;
+    L->stubbed = 1;
+    if (j->deopt) {
+        jit_call_rt(j, MBPF_JIT_RT_TRAP, RA0);
+    } else if (!t2_b(&j->b, (int32_t)slow - (int32_t)j->b.pos, true) && j->final) {
+        jit_fail(j, MBPF_E_JIT, "branch out of range (program too large)");
+    }
+    jit_desc(j, MBPF_JIT_DESC(deopt_pc(L), kind, MBPF_JIT_KIND_DEOPT));
+}
+
+/* The guard's last test of a loop without a base. With a checked copy: ->
+ * it when cond holds. In a program that deopts (j->deopt): a branch over
+ * the deopt stub when the test passes, then the stub, which every other
+ * failing test of the guard targets (L->slow): the run leaves for the
+ * interpreter at the head (or at J), where nothing of the loop has run. */
 static void last_test(jit *j, jit_loop *L, unsigned cond, uint32_t slow)
 {
     if (!j->deopt) {
@@ -69,9 +93,7 @@ static void last_test(jit *j, jit_loop *L, unsigned cond, uint32_t slow)
         return;
     }
     uint32_t past = jit_fwd_begin(j);
-    L->slow = j->b.pos;
-    jit_call_rt(j, MBPF_JIT_RT_TRAP, RA0);
-    jit_desc(j, MBPF_JIT_DESC(L->h, 0, MBPF_JIT_KIND_DEOPT));
+    stub(j, L, slow, 0);
     jit_fwd_end(j, past, cond ^ 1u);
 }
 
@@ -79,7 +101,7 @@ static void last_test(jit *j, jit_loop *L, unsigned cond, uint32_t slow)
  * register) is not 0; `cbnz` when relayout found it in reach. */
 static void nonzero_to_slow(jit *j, jit_loop *L, unsigned r, uint32_t slow)
 {
-    if (t2_is_low(r)) {
+    if (t2_is_low(r) && !(L->stubbed && j->deopt)) { /* forward only */
         if (!j->final)
             L->ncbz++;
         if (j->final && (L->narrow & JIT_LOOP_NARROW_CBZ)) {
@@ -91,6 +113,16 @@ static void nonzero_to_slow(jit *j, jit_loop *L, unsigned r, uint32_t slow)
     }
     t2_cmp_imm(&j->b, r, 0);
     to_slow(j, L, T2_NE, slow);
+}
+
+/* A byte walker counted like Fletcher-16's inner loop (one base, step 1,
+ * bytes [P0, P0 + N)): the range's length - 1 is N - 1, which the count
+ * then computes straight into r2, the range routine's argument. */
+static bool n_in_r2(const jit_loop *L)
+{
+    const jit_loop_base *bs = &L->bases[0];
+    return L->nbases == 1 && !bs->derived && bs->step == 1 && bs->lo == 0 && bs->hi == 1 &&
+           !L->wide && !L->order && L->lreg == JIT_NOREG && (L->cstep == 1 || L->cstep == -1);
 }
 
 /* r0 = N - 1 (back jumps the loop takes: 2^32 - 1 for N = 0, which the
@@ -105,12 +137,12 @@ static void guard_count(jit *j, jit_loop *L, uint32_t slow)
     t2_buf *b = &j->b;
     bool unit = L->cstep == 1 || L->cstep == -1;
     if (!L->wide && !L->order && L->lreg == JIT_NOREG && unit) { /* Fletcher's shape */
-        unsigned cl = jit_src_lo(j, L->creg, RA0);
+        unsigned cl = jit_src_lo(j, L->creg, RA0), nr = n_in_r2(L) ? RB0 : RA0;
         if (L->cstep < 0) { /* N - 1 = C - K - 1 (mod 2^32) */
-            t2_add_imm(b, RA0, cl, (int32_t)(0u - ((uint32_t)L->k + 1u)), T2_LR);
+            t2_add_imm(b, nr, cl, (int32_t)(0u - ((uint32_t)L->k + 1u)), T2_LR);
         } else { /* N - 1 = K - C - 1 */
             t2_mov_imm(b, RA1, (uint32_t)L->k - 1u);
-            t2_alu(b, T2_SUB, RA0, RA1, cl, false);
+            t2_alu(b, T2_SUB, nr, RA1, cl, false);
         }
     } else {
         /* operands first (moves may change the flags), then subs / sbcs */
@@ -168,7 +200,8 @@ static void guard_count(jit *j, jit_loop *L, uint32_t slow)
 
 /* Budget: the loop takes N-1 (r0) backward jumps; the low word must cover
  * them (else the checked copy runs: it borrows from the high word or stops
- * at the exact jump). */
+ * at the exact jump). With J folded in (L->fold) it must cover N: low >
+ * N-1, so that N-1 = 2^32-1 (N = 0: 2^32 iterations) always fails. */
 static void guard_budget(jit *j, jit_loop *L, uint32_t slow)
 {
     t2_buf *b = &j->b;
@@ -177,21 +210,27 @@ static void guard_budget(jit *j, jit_loop *L, uint32_t slow)
         t2_ldr(b, T2_W, RA1, T2_SP, F_BLO, JIT_NOREG);
         lo = RA1;
     }
-    t2_cmp_reg(b, lo, RA0);
+    unsigned nr = n_in_r2(L) ? RB0 : RA0;
+    t2_cmp_reg(b, L->fold ? nr : lo, L->fold ? lo : nr);
+    unsigned fail = L->fold ? T2_HS : T2_LO;
     if (L->nbases == 0)
-        last_test(j, L, T2_LO, slow);
+        last_test(j, L, fail, slow);
     else
-        to_slow(j, L, T2_LO, slow);
+        to_slow(j, L, fail, slow);
 }
 
-static void commit_budget(jit *j)
+/* low word -= N-1; with J folded in, -= N: the guard's last test passed
+ * with C clear (`blo` past the stub, or the range routine's return), so
+ * one sbc does it. */
+static void commit_budget(jit *j, const jit_loop *L)
 {
     t2_buf *b = &j->b;
+    unsigned op = L->fold ? T2_SBC : T2_SUB, nr = n_in_r2(L) ? RB0 : RA0;
     if (j->breg != JIT_NOREG) {
-        t2_alu(b, T2_SUB, j->breg, j->breg, RA0, false);
+        t2_alu(b, op, j->breg, j->breg, nr, false);
     } else {
         t2_ldr(b, T2_W, RA1, T2_SP, F_BLO, JIT_NOREG);
-        t2_alu(b, T2_SUB, RA1, RA1, RA0, false);
+        t2_alu(b, op, RA1, RA1, nr, false);
         t2_str(b, T2_W, RA1, T2_SP, F_BLO, JIT_NOREG);
     }
 }
@@ -200,29 +239,33 @@ static void commit_budget(jit *j)
  * iteration lies in [s, e) with
  *   s = P0 + lo - (step < 0 ? (N-1)|step| : 0),
  *   e = P0 + hi + (step > 0 ? (N-1)|step| : 0),
- * computed in 32 bits, s without wrapping (else -> slow).
- * r2 = s, r3 = e - 8; the range is inside a cached region when both
- * 8-byte windows at s and at e - 8 are (regions are intervals); else the
- * routine decides. r0 (N-1) is kept. */
+ * computed in 32 bits without wrapping (else -> slow). Then per need the
+ * shared range routine (jit_shared.c) with r1, ip = the frame's copy of
+ * that need's region cache (start, lim), r2 = e - 1 - s, r3 = e - 1: it returns
+ * when the range is allowed and to the 8-byte stub right before its call
+ * otherwise; the stub's descriptor holds the kind check_range gets. A
+ * read-write base calls it twice (read cache, then write cache: both must
+ * hold the range, or check_range allows it for both needs). r0 (N-1) is
+ * kept. */
 static void guard_base(jit *j, jit_loop *L, const jit_loop_base *bs, uint32_t slow)
 {
     t2_buf *b = &j->b;
-    unsigned pl;
+    unsigned pl; /* P0's register: its home, or r3 (read before r3 is written) */
     if (!bs->derived) {
-        pl = jit_src_lo(j, bs->reg, T2_IP);
+        pl = jit_src_lo(j, bs->reg, RB1);
     } else if (bs->t2 == 0xffu) {
-        pl = jit_src_lo(j, bs->reg, T2_IP);
+        pl = jit_src_lo(j, bs->reg, RB1);
         if (!((j->zhi >> bs->reg) & 1u))
             nonzero_to_slow(j, L, jit_src_hi(j, bs->reg, T2_LR), slow);
     } else { /* P0 = t1 + t2 over 64 bits, high word 0 (operands before adds) */
         unsigned ah = jit_src_hi(j, bs->reg, RA1), bh = jit_src_hi(j, bs->t2, T2_LR);
         unsigned al = jit_src_lo(j, bs->reg, RB0), bl = jit_src_lo(j, bs->t2, RB1);
-        t2_alu(b, T2_ADD, T2_IP, al, bl, true);
+        t2_alu(b, T2_ADD, RB1, al, bl, true);
         t2_alu(b, T2_ADC, T2_LR, ah, bh, true);
         nonzero_to_slow(j, L, T2_LR, slow);
-        pl = T2_IP;
+        pl = RB1;
     }
-    unsigned d = RA0;
+    unsigned d = n_in_r2(L) ? RB0 : RA0; /* D = (N-1)|step| */
     uint32_t as = bs->step < 0 ? (uint32_t)-bs->step : (uint32_t)bs->step;
     if (as > 1 && (as & (as - 1u)) == 0) {
         unsigned sh = 0;
@@ -235,11 +278,26 @@ static void guard_base(jit *j, jit_loop *L, const jit_loop_base *bs, uint32_t sl
         t2_mul(b, RA1, RA0, RA1);
         d = RA1;
     }
-    /* s, exact: P0 itself when lo == 0 and the pointer does not move down */
-    unsigned sr = RB0;
-    if (bs->lo == 0 && bs->step >= 0 && pl != T2_IP) {
-        sr = pl;
-    } else {
+    unsigned first = bs->need & NEED_READ ? 0u : 1u;
+    unsigned kind = bs->need == NEED_READ    ? MBPF_JIT_KIND_LOAD
+                    : bs->need == NEED_WRITE ? MBPF_JIT_KIND_STORE
+                                             : MBPF_JIT_KIND_ATOMIC;
+    /* r2 = e - 1 - s, r3 = e - 1 (true values: e <= 2^32); then the cache
+     * load (flags kept), and the last test of r3 branches over the stub when
+     * it passes */
+    unsigned pend = 0xffu; /* a failing test not emitted yet */
+    if (bs->lo == 0 && bs->step >= 0) { /* s = P0: r2 = D + hi - 1, r3 = P0 + r2 */
+        if (bs->step == 0) {
+            t2_mov_imm(b, RB0, (uint32_t)(bs->hi - 1)); /* hi > lo = 0 */
+        } else if (bs->hi > 1) {
+            add_flags(j, RB0, d, bs->hi - 1);
+            to_slow(j, L, T2_HS, slow);
+        } else if (d != RB0) {
+            t2_mov_reg(b, RB0, d);
+        }
+        t2_alu(b, T2_ADD, RB1, pl, RB0, true);
+        pend = T2_HS;
+    } else { /* s into r2 (no wrap), r3 = e - 1, then r2 = r3 - s */
         add_flags(j, RB0, pl, bs->lo);
         if (bs->lo != 0)
             to_slow(j, L, bs->lo < 0 ? T2_LO : T2_HS, slow);
@@ -247,61 +305,46 @@ static void guard_base(jit *j, jit_loop *L, const jit_loop_base *bs, uint32_t sl
             t2_alu(b, T2_SUB, RB0, RB0, d, true);
             to_slow(j, L, T2_LO, slow);
         }
+        unsigned src = pl;
+        if (bs->step > 0) {
+            t2_alu(b, T2_ADD, RB1, pl, d, true);
+            pend = T2_HS;
+            src = RB1;
+        }
+        if (bs->hi > 1) {
+            if (pend != 0xffu)
+                to_slow(j, L, pend, slow);
+            add_flags(j, RB1, src, bs->hi - 1);
+            pend = T2_HS;
+        } else if (bs->hi != 1 || src != RB1) {
+            if (pend != 0xffu) /* before the flags change */
+                to_slow(j, L, pend, slow);
+            pend = 0xffu;
+            t2_add_imm(b, RB1, src, bs->hi - 1, T2_LR);
+        }
+        t2_dp_reg(b, T2_SUB, false, RB0, RB1, RB0, T2_LSL, 0); /* flags kept */
     }
-    /* r3 = e - 8 (mod 2^32), with the true e - 8 below 2^32: then the
-     * window test below is exact (regions end below 2^32) and the routine
-     * gets len = e - s exactly */
-    unsigned from = pl;
-    if (bs->step > 0) {
-        t2_alu(b, T2_ADD, RB1, pl, d, true);
-        to_slow(j, L, T2_HS, slow);
-        from = RB1;
-    }
-    if (bs->hi > 8) {
-        add_flags(j, RB1, from, bs->hi - 8);
-        to_slow(j, L, T2_HS, slow);
-    } else {
-        t2_add_imm(b, RB1, from, bs->hi - 8, T2_LR);
-    }
-    /* inline, per need: s >= start (no borrow) and the 8-byte window at
-     * e - 8 inside the cached region: then [s, e) lies in [start, e) and e
-     * <= start + len, inside the region (an interval). A window at e - 8
-     * below s covers [s, e) itself. */
-    uint32_t miss[3], to_ok = 0;
-    unsigned miss_cond[3];
-    unsigned nmiss = 0, left = (bs->need & NEED_READ ? 2u : 0u) + (bs->need & NEED_WRITE ? 2u : 0u);
-    for (unsigned need = NEED_READ; need <= NEED_WRITE; need <<= 1) {
-        if (!(bs->need & need))
-            continue;
-        j->copies_used |= need == NEED_READ ? COPY_CR : COPY_CW;
-        t2_ldrd(b, RA1, T2_IP, T2_SP, need == NEED_READ ? F_CR_START : F_CW_START);
-        t2_cmp_reg(b, sr, RA1); /* borrow = below start (16-bit for any regs) */
-        miss_cond[nmiss] = T2_LO;
-        miss[nmiss++] = jit_fwd_begin(j);
-        left--;
-        t2_alu(b, T2_SUB, RA1, RB1, RA1, true); /* r1 = e - 8 - start: 16-bit */
-        t2_cmp_reg(b, RA1, T2_IP);
-        if (--left) {
-            miss_cond[nmiss] = T2_HS;
-            miss[nmiss++] = jit_fwd_begin(j); /* bhs miss */
+    /* the call, 4 bytes after the stub either way: `ldr r1, [sp, #F_RT +
+     * 4 * RANGE]; blx r1` for the read cache, for the write cache the
+     * entry 6 bytes before it (the ldr first, where it keeps the flags of
+     * the pending test: `subs r1, #6; blx r1`) */
+    for (unsigned c = first; c < 2; c++) {
+        if (c == 1 && !(bs->need & NEED_WRITE))
+            break;
+        j->copies_used |= c == 0 ? COPY_CR : COPY_CW;
+        if (c == 1)
+            t2_ldr(b, T2_W, RA1, T2_SP, F_RT + 4 * MBPF_JIT_RT_RANGE, JIT_NOREG);
+        uint32_t over = jit_fwd_begin(j); /* b<pass> call */
+        stub(j, L, slow, kind);
+        jit_fwd_end(j, over, pend == 0xffu ? T2_AL : pend ^ 1u);
+        pend = 0xffu;
+        if (c == 1) {
+            t2_hw(b, (uint16_t)(0x3900u | RANGE_W_BACK)); /* subs r1, #6 */
+            t2_blx_reg(b, RA1);
         } else {
-            to_ok = jit_fwd_begin(j); /* blo ok */
+            jit_call_rt(j, MBPF_JIT_RT_RANGE, RA1);
         }
     }
-    for (unsigned k = 0; k < nmiss; k++)
-        jit_fwd_end(j, miss[k], miss_cond[k]);
-    if (sr != RB0)
-        t2_mov_reg(b, RB0, sr);
-    unsigned kind = bs->need == NEED_READ    ? MBPF_JIT_KIND_LOAD
-                    : bs->need == NEED_WRITE ? MBPF_JIT_KIND_STORE
-                                             : MBPF_JIT_KIND_ATOMIC;
-    jit_call_rt(j, MBPF_JIT_RT_RANGE, RA1); /* r0 (N-1) is kept */
-    jit_desc(j, MBPF_JIT_DESC(L->h, 0, kind));
-    if (bs == &L->bases[L->nbases - 1u])
-        last_test(j, L, T2_NE, slow);
-    else
-        to_slow(j, L, T2_NE, slow);
-    jit_fwd_end(j, to_ok, T2_LO);
 }
 
 /* A sunk copy's pair (2 instructions) computes into a; its copy (1) emits
@@ -391,7 +434,8 @@ uint32_t jit_loop_head(jit *j, uint32_t i)
     uint32_t head = j->b.pos;
     uint32_t slow = j->final ? head + L->slow_rel : head;
     if (!j->final)
-        L->nslow = L->ncbz = 0;
+        L->nslow = L->ncbz = L->nslow_pre = 0;
+    L->stubbed = 0;
     j->head = true;
     /* the bases' high words first: on the host, pointers that are 64-bit
      * host addresses (map values) fail here, at the least cost */
@@ -404,13 +448,15 @@ uint32_t jit_loop_head(jit *j, uint32_t i)
     guard_budget(j, L, slow);
     for (unsigned k = 0; k < L->nbases; k++)
         guard_base(j, L, &L->bases[k], slow);
+    if (!j->final)
+        L->span = j->b.pos - head;
     if (j->deopt) { /* the stub (L->slow) lands where relayout said */
         if (!j->final)
             L->slow_rel = L->slow - head;
         else if (L->slow != slow)
             jit_fail(j, MBPF_E_JIT, "internal: loop guard size differs from the sizing pass");
     }
-    commit_budget(j);
+    commit_budget(j, L);
     j->fast = (uint8_t)(idx + 1u);
     fast_copy(j, L);
     j->fast = 0;
@@ -455,23 +501,29 @@ bool jit_loop_cold(const jit *j, uint32_t i)
  * branches decided (see to_slow); returns the bytes the head shrinks by. */
 uint32_t jit_loop_relayout(jit *j, jit_loop *L, uint32_t at)
 {
-    uint32_t delta = 0;
+    uint32_t delta = 0, moved = 0;
     L->narrow = 0;
-    /* the first branch to the checked copy lies at or after the head */
-    if (t2_bcond16_fits((int32_t)L->slow_rel)) {
+    /* the first branch to the checked copy lies at or after the head; in a
+     * program that deopts the later ones may branch back to the first stub,
+     * at most the guard's length */
+    if (t2_bcond16_fits((int32_t)L->slow_rel) &&
+        (!j->deopt || t2_bcond16_fits(-(int32_t)L->span))) {
         L->narrow |= JIT_LOOP_NARROW_SLOW;
         delta += 2u * L->nslow;
+        moved += 2u * L->nslow_pre;
         if (L->slow_rel <= 130u) { /* cbnz reaches 4..130 forward */
             L->narrow |= JIT_LOOP_NARROW_CBZ;
-            delta += 2u * L->ncbz; /* the cmp goes too */
+            delta += 2u * L->ncbz; /* the cmp goes too (all before the stub) */
+            moved += 2u * L->ncbz;
         }
     }
     int32_t exit_off = (int32_t)(j->offs[L->e + 1] & JIT_OFF) - (int32_t)(at + L->after_rel);
     if (!j->deopt && t2_b16_fits(exit_off)) { /* (a deopt stub lies in the guard) */
         L->narrow |= JIT_LOOP_NARROW_AFTER;
         delta += 2u;
+        moved += 2u;
     }
-    L->slow_rel -= delta;
+    L->slow_rel -= moved;
     return delta;
 }
 

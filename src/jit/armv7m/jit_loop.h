@@ -7,7 +7,7 @@
 
 #include <stdint.h>
 
-#define JIT_MAX_LOOPS 8 /* 100 bytes each in the jit struct (compiler stack) */
+#define JIT_MAX_LOOPS 8 /* 116 bytes each in the jit struct (compiler stack) */
 #define JIT_LOOP_BASES 4
 #define JIT_LOOP_BODY 48 /* instruction slots (<= 64: jit.post_done), bounds the code growth */
 
@@ -43,6 +43,11 @@ typedef struct jit_loop {
     uint8_t nslow;   /* the guard's conditional branches to the checked copy */
     uint8_t ncbz;    /* ... of them, tests of a low register against 0 */
     uint8_t narrow;  /* relayout's decisions: JIT_LOOP_NARROW_* */
+    uint8_t nslow_pre; /* ... of them, before the first deopt stub (they move it) */
+    uint8_t stubbed; /* this pass: a stub of the guard is emitted (no cbnz after it) */
+    uint32_t span;   /* the guard's bytes (sizing pass): bounds its branches */
+    uint32_t fold;   /* the backward jump J > e whose budget unit the guard
+                        charges (jit_loop_fold.c), or 0 */
 } jit_loop;
 
 /* The head's layout-dependent branches, decided by relayout (jit_compile.c)

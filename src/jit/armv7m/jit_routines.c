@@ -119,8 +119,8 @@ void jit_routines(jit *j)
     exit_routines(j);
     /* veneers in MBPF_JIT_RT_* order, one per routine the program uses */
     uint32_t *at[MBPF_JIT_RT_COUNT] = {
-        /* (the trap, the budget refill and the range check are called by
-         * jit_call_rt, through the frame's table, without a veneer) */
+        /* (the trap, the budget refill and the range check are called
+         * through the frame's table, without a veneer: jit_call_rt) */
         [MBPF_JIT_RT_MEM] = j->use_mem ? &j->r_mem : NULL,
         [MBPF_JIT_RT_UDIV64] = j->use_div64 ? &j->r_udiv64 : NULL,
         [MBPF_JIT_RT_SDIV64] = j->use_sdiv64 ? &j->r_sdiv64 : NULL,

@@ -197,25 +197,57 @@ static void mem_routine(jit *j, uint32_t *entry)
     to_exit_err(j);
 }
 
-/* range_slow (loop guards): r2 = start, r3 = end - 8, lr-1 = descriptor
- * (kind = need). Calls ctx->check_range(start, len, desc, ctx); on success
- * refreshes the frame's region copies. Returns past the descriptor with Z
- * set when the range is allowed, every register but lr and the flags kept. */
+/* range (loop guards): two entries, for the need's region cache: the
+ * table's (rt[RANGE]) loads the read cache's frame copy into r1, ip (start,
+ * lim), the one RANGE_W_BACK bytes before it the write cache's. r2 = e - 1 - s, r3 = e - 1
+ * (true values, e <= 2^32), lr = the return address; the 8 bytes before the
+ * caller's bl are its failure stub, whose descriptor's size field holds the
+ * check kind (LOAD / STORE / ATOMIC). Allowed: returns with C clear, r0,
+ * r2, r3 kept (r1 is not). Refused: returns to the stub (lr - 12), every
+ * register but r1 and lr kept. First the former inline test against the
+ * cached region: s >= start (v = e - 1 - start >= e - 1 - s; when e - 1 is
+ * below start, v wraps beyond the region and the window test fails) and the
+ * 8-byte window at e - 8 inside it (regions are intervals), refreshing
+ * nothing; on a miss ctx->check_range(s, e - s, kind << 28, ctx), which
+ * refreshes the caches. */
 static void range_routine(jit *j, uint32_t *entry)
 {
     t2_buf *b = &j->b;
+    uint32_t w = b->pos;
+    t2_ldrd(b, 1, T2_IP, T2_SP, F_CW_START);
+    uint32_t common = jit_fwd_begin(j); /* b common */
     entry[MBPF_JIT_RT_RANGE] = b->pos;
+    if (b->pos - w != RANGE_W_BACK)
+        jit_fail(j, MBPF_E_JIT, "internal: range's write entry");
+    t2_ldrd(b, 1, T2_IP, T2_SP, F_CR_START);
+    jit_fwd_end(j, common, T2_AL);
+    t2_alu(b, T2_SUB, 1, RB1, 1, true); /* r1 = e - 1 - start */
+    t2_cmp_reg(b, 1, RB0);
+    uint32_t below = jit_fwd_begin(j); /* blo miss: s below start */
+    t2_hw(b, 0x3907u);                  /* subs r1, #7: e - 8 - start (mod 2^32) */
+    t2_cmp_reg(b, 1, T2_IP);
+    uint32_t beyond = jit_fwd_begin(j); /* bhs miss */
+    t2_bx(b, T2_LR);                    /* C clear: r1 < lim */
+    jit_fwd_end(j, below, T2_LO);
+    jit_fwd_end(j, beyond, T2_HS);
     t2_push(b, 0x500Fu); /* r0-r3, ip, lr: 24 bytes, sp stays 8-aligned */
-    t2_mov_reg(b, 0, RB0);
-    t2_dp_imm(b, T2_ADD, false, 1, RB1, 8);
-    t2_alu(b, T2_SUB, 1, 1, 0, false); /* len = end - start */
-    call_ctx_routine(j, MBPF_JIT_CTX_CHECK_RANGE);
-    uint32_t done = jit_fwd_begin(j); /* cbnz r0, done */
+    t2_alu(b, T2_SUB, 0, RB1, RB0, false); /* s */
+    t2_dp_imm(b, T2_ADD, false, 1, RB0, 1); /* len = e - s (0 for s = 0, e = 2^32: refused) */
+    /* the stub's descriptor ends at lr - 1 - 4: its top byte holds the kind
+     * (the stub's own, DEOPT) and the size field, the check's kind */
+    t2_ldr(b, T2_B, 2, T2_LR, -6, JIT_NOREG);
+    t2_shift_imm(b, T2_LSL, 2, 2, 28); /* desc = kind << 28 */
+    t2_ldr(b, T2_W, 3, T2_SP, 24 + F_CTX, JIT_NOREG);
+    t2_ldr(b, T2_W, T2_IP, 3, MBPF_JIT_CTX_CHECK_RANGE, JIT_NOREG);
+    t2_blx_reg(b, T2_IP);
+    uint32_t fail = jit_fwd_begin(j); /* cbnz r0, fail */
     refresh_copies(j);                 /* keeps r0 */
-    jit_fwd_end_cbz(j, done, true, 0);
-    t2_cmp_imm(b, 0, 0);
+    t2_cmp_imm(b, 0, 1);               /* r0 = 0: C clear */
     t2_pop(b, 0x500Fu);
-    t2_dp_imm(b, T2_ADD, false, T2_LR, T2_LR, 4);
+    t2_bx(b, T2_LR);
+    jit_fwd_end_cbz(j, fail, true, 0);
+    t2_pop(b, 0x500Fu);
+    t2_dp_imm(b, T2_SUB, false, T2_LR, T2_LR, 12); /* to the stub */
     t2_bx(b, T2_LR);
 }
 
