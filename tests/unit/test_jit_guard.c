@@ -201,32 +201,46 @@ static void fold_not(void **state)
     }
 }
 
-/* (D) Hit, miss allowed: the first guard asks check_range (a call out),
- * which fills the cache; the later passes hit it (no more calls). Read,
- * write and both needs (both: one call per cache, the first miss asks for
- * both needs and fills both caches). */
+/* The nested loops over the stack through r1 = r10 - back: the stack is
+ * never in the region caches, so every guard misses and asks check_range,
+ * which allows the stack area itself. */
+static uint32_t on_stack(mbpf_insn *p, int32_t outer, int32_t back, unsigned kind)
+{
+    p[0] = MOV64_REG(1, 10);
+    p[1] = ALU64_IMM(MBPF_ADD, 1, -back);
+    return 2 + nested(p + 2, outer, 16, 0, kind);
+}
+
+/* (D) Hits: the runner starts the region caches with ctx, so every guard
+ * over ctx hits them (no call out), also when the range ends exactly at the
+ * region's end (the window at e - 8). Misses that check_range allows: the
+ * stack, one call per pass and need, the last range ending exactly at the
+ * stack's end (check_range gets e - s exactly); one byte past it is
+ * refused (deopt, the interpreter's fault). Read, write and both needs. */
 static void range_hits(void **state)
 {
     (void)state;
     fill_ctx();
     for (unsigned kind = B_READ; kind <= B_BOTH; kind++) {
-        mbpf_insn p[16];
+        mbpf_insn p[20];
         uint32_t n = nested(p, 4, 16, 8, kind);
         mbpf_result r;
         assert_int_equal(same_deopts(p, n, 0, 0, &r), 0u);
         assert_int_equal(r.status, MBPF_OK);
-        assert_int_equal(calls_out(p, n, 0), 1u);
-        /* ending exactly at the region's end: still hits (the window at e - 8) */
+        assert_int_equal(calls_out(p, n, 0), 0u);
         n = nested(p, 4, 16, (int32_t)CTX_LEN - 64, kind);
         assert_int_equal(same_deopts(p, n, 0, 0, &r), 0u);
-        assert_int_equal(calls_out(p, n, 0), 1u);
-        /* ... and on the first guard's miss: check_range gets e - s exactly */
-        n = nested(p, 1, 16, (int32_t)CTX_LEN - 16, kind);
+        assert_int_equal(calls_out(p, n, 0), 0u);
+        n = on_stack(p, 4, 64, kind);
         assert_int_equal(same_deopts(p, n, 0, 0, &r), 0u);
-        assert_int_equal(calls_out(p, n, 0), 1u);
+        assert_int_equal(r.status, MBPF_OK);
+        assert_int_equal(calls_out(p, n, 0), kind == B_BOTH ? 8u : 4u);
+        n = on_stack(p, 1, 15, kind);
+        assert_int_equal(same_deopts(p, n, 0, 0, &r), 1u);
+        assert_int_equal(r.status, MBPF_E_MEM);
     }
     /* no memory: no range check at all */
-    mbpf_insn p[16];
+    mbpf_insn p[20];
     uint32_t n = nested(p, 4, 16, 8, B_NONE);
     assert_int_equal(calls_out(p, n, 0), 0u);
 }

@@ -687,6 +687,10 @@ int jit_uc_run(jit_uc *h, mbpf_vm *vm, const void *code, size_t code_len, void *
         cb.check_range = T_RANGE | 1u;
         cb.rt = h->rt_table;
         uc_mem_write(h->uc, CTXB_BASE, &cb, sizeof cb);
+        if (ctx_len != 0) { /* as the device runner: the caches start with ctx */
+            const mbpf_region reg = {(uintptr_t)ctx, ctx_len, ctx_flags};
+            cache_region(h, CTXB_BASE, &reg);
+        }
         uc_mem_write(h->uc, CODE_BASE, code, code_len);
         const char *dump = getenv("JIT_UC_DUMP");
         FILE *f = dump ? fopen(dump, "wb") : NULL;

@@ -164,6 +164,11 @@ int mbpf_jit_run(mbpf_vm *vm, const void *code, void *ctx, uint32_t ctx_len,
     r.c.check_range = (uint32_t)(uintptr_t)&check_range;
     r.c.env = (uint32_t)(uintptr_t)&r;
     r.c.rt = (uint32_t)(uintptr_t)vm->jit_rt->addr; /* the table, built once */
+    if (ctx_len != 0) { /* ctx is a region now: the caches may start with it,
+                         * so that a loop guard over ctx hits at once */
+        const mbpf_region reg = {(uintptr_t)ctx, ctx_len, ctx_flags};
+        cache_region(&r.c, &reg);
+    }
     vm->pad = 1;
     /* the shared run routine enters the code past its header */
     void (*run)(mbpf_jit_ctx *, const void *) =
