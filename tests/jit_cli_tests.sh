@@ -32,6 +32,11 @@ disasm) # every eBPF instruction is listed, followed by Thumb-2 code
   grep -A1 'shared range$' "$tmp/out" | grep -q 'blx r1$' || fail "range call"
   grep -A2 'shared range$' "$tmp/out" | grep -q 'descriptor' &&
     fail "a descriptor after the range call"
+  # a store loop: its guard calls range for the write cache
+  printf 'mov %%r2, 0\nmov %%r3, 16\nL:\nstxb [%%r1], %%r2\nadd %%r1, 1\nadd %%r3, -1\njne %%r3, 0, L\nmov %%r0, 0\nexit\n' >"$tmp/w.s"
+  "$mbpf" jit --disasm "$tmp/w.s" >"$tmp/out" 2>&1 || fail "mbpf jit --disasm w.s exited $?"
+  grep -A1 'subs r1, #6  ; shared range, write cache$' "$tmp/out" | grep -q 'blx r1$' ||
+    fail "range call for the write cache"
   ;;
 errors) # missing file, unknown option, verifier rejection: non-zero exits
   "$mbpf" jit "$tmp/none.s" >"$tmp/out" 2>&1 && fail "missing file accepted"

@@ -171,8 +171,13 @@ static void disasm_range(FILE *out, csh cs, const uint8_t *code, size_t len, siz
             else
                 snprintf(hex, sizeof hex, "%02x%02x", insn[0].bytes[1], insn[0].bytes[0]);
             int rt = len ? rt_call_at(code, from, to) : -1;
+            /* a loop guard's call of range for the write cache: its entry
+             * 6 bytes before the table's (r1 loaded from it earlier) */
+            bool range_w = len && from + 4 <= to && code[from] == 0x06 && code[from + 1] == 0x39 &&
+                           code[from + 2] == 0x88 && code[from + 3] == 0x47;
             fprintf(out, "  %6" PRIx64 ":  %-10s  %s %s%s%s\n", insn[0].address, hex,
-                    insn[0].mnemonic, insn[0].op_str, rt >= 0 ? "  ; shared " : "",
+                    insn[0].mnemonic, insn[0].op_str,
+                    rt >= 0 ? "  ; shared " : range_w ? "  ; shared range, write cache" : "",
                     rt >= 0 ? jit_listing_rt_name((unsigned)rt) : "");
             from += insn[0].size;
             cs_free(insn, got);
