@@ -105,6 +105,51 @@ static inline bool jit_same_opts(const mbpf_insn *p, uint32_t n, const jit_opts 
     return ok;
 }
 
+/* jit_same_opts with ctx as the region (flags; 0: read-write), a budget (0:
+ * the default), helpers (NULL: none); returns whether they agree and, in
+ * *deopts (if given), how often the JIT run left for the interpreter. */
+static inline bool jit_same_ctx(const mbpf_insn *p, uint32_t n, uint8_t *ctx, uint32_t ctx_len,
+                                uint64_t budget, uint32_t flags, const mbpf_helpers *helpers,
+                                mbpf_result *out, uint64_t *deopts)
+{
+    mbpf_config cfg;
+    mbpf_config_default(&cfg);
+    if (budget)
+        cfg.budget = budget;
+    jit_opts o = {.cfg = &cfg, .helpers = helpers, .ctx = ctx, .ctx_len = ctx_len,
+                  .ctx_flags = flags};
+    uint64_t before = jit_uc_program_deopts();
+    bool same = jit_same_opts(p, n, &o, out);
+    if (deopts)
+        *deopts = jit_uc_program_deopts() - before;
+    return same;
+}
+
+/* In a cmocka test: fails (both results printed) when they differ. */
+#define JIT_ASSERT_SAME_RESULT(ri, rj)                                                   \
+    do {                                                                                 \
+        if (!jit_results_equal((ri), (rj))) {                                            \
+            jit_print_result("interp", (ri));                                            \
+            jit_print_result("jit   ", (rj));                                            \
+            fail();                                                                      \
+        }                                                                                \
+    } while (0)
+
+/* Compiles p into code (cap bytes) with its offset table offs (n + 1
+ * words); returns the code's size, 0 when the compiler refused it. */
+static inline size_t jit_compile_prog(const mbpf_insn *p, uint32_t n, void *code, size_t cap,
+                                      uint32_t *offs)
+{
+    tvm t;
+    tvm_open(&t, NULL);
+    tvm_load(&t, p, n);
+    size_t len = 0;
+    mbpf_jit_error err;
+    int st = mbpf_jit_compile(&t.vm, code, cap, &len, offs, &err);
+    tvm_close(&t);
+    return st == MBPF_OK ? len : 0;
+}
+
 static inline bool jit_same(const mbpf_insn *p, uint32_t n)
 {
     jit_opts o = {0};

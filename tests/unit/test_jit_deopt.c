@@ -38,14 +38,9 @@ static void fill_ctx(void)
 static uint64_t same_deopts(const mbpf_insn *p, uint32_t n, uint64_t budget,
                             const mbpf_helpers *helpers, mbpf_result *out)
 {
-    mbpf_config cfg;
-    mbpf_config_default(&cfg);
-    if (budget)
-        cfg.budget = budget;
-    jit_opts o = {.cfg = &cfg, .helpers = helpers, .ctx = ctx_bytes, .ctx_len = CTX_LEN};
-    uint64_t before = jit_uc_program_deopts();
-    assert_true(jit_same_opts(p, n, &o, out));
-    return jit_uc_program_deopts() - before;
+    uint64_t deopts = 0;
+    assert_true(jit_same_ctx(p, n, ctx_bytes, CTX_LEN, budget, 0, helpers, out, &deopts));
+    return deopts;
 }
 
 /* r1 = ctx + start; r3 = count; loop { r0 += *r1; r1 += 1; r3 -= 1 } */
@@ -148,11 +143,7 @@ static void two_regions_at(uint8_t *buf, bool as_ctx, bool write, bool loud)
         tvm_close(&t);
         return;
     }
-    if (!jit_results_equal(&ri, &rj)) {
-        jit_print_result("interp", &ri);
-        jit_print_result("jit   ", &rj);
-        fail();
-    }
+    JIT_ASSERT_SAME_RESULT(&ri, &rj);
     assert_int_equal(ri.status, MBPF_OK);
     assert_memory_equal(buf, after_i, CTX_LEN);
     tvm_close(&t);

@@ -40,14 +40,9 @@ static void fill_ctx(void)
 static uint64_t same_deopts(const mbpf_insn *p, uint32_t n, uint64_t budget, uint32_t flags,
                             mbpf_result *out)
 {
-    mbpf_config cfg;
-    mbpf_config_default(&cfg);
-    if (budget)
-        cfg.budget = budget;
-    jit_opts o = {.cfg = &cfg, .ctx = ctx_bytes, .ctx_len = CTX_LEN, .ctx_flags = flags};
-    uint64_t before = jit_uc_program_deopts();
-    assert_true(jit_same_opts(p, n, &o, out));
-    return jit_uc_program_deopts() - before;
+    uint64_t deopts = 0;
+    assert_true(jit_same_ctx(p, n, ctx_bytes, CTX_LEN, budget, flags, NULL, out, &deopts));
+    return deopts;
 }
 
 /* The JIT run's calls out of the generated code (trampolines: check_range,
@@ -320,11 +315,7 @@ static void range_below_at(int16_t off, int32_t back)
     assert_int_equal(jit_uc_run_program_flags(&t.vm, NULL, 0, 0, NULL, &rj, NULL), JIT_UC_OK);
     assert_int_equal(jit_uc_program_deopts() - before, 1u);
     assert_int_equal(mbpf_vm_remove_region(&t.vm, buf + 60), MBPF_OK);
-    if (!jit_results_equal(&ri, &rj)) {
-        jit_print_result("interp", &ri);
-        jit_print_result("jit   ", &rj);
-        fail();
-    }
+    JIT_ASSERT_SAME_RESULT(&ri, &rj);
     assert_int_equal(ri.status, MBPF_E_MEM);
     assert_int_equal(ri.fault_addr, (uint64_t)(uintptr_t)buf + (uint64_t)(86 + off + back));
     tvm_close(&t);
@@ -372,11 +363,7 @@ static void range_wrap(void **state)
     assert_int_equal(jit_uc_run_program_flags(&t.vm, NULL, 0, 0, NULL, &rj, NULL), JIT_UC_OK);
     assert_int_equal(jit_uc_program_deopts() - before, 1u);
     assert_int_equal(mbpf_vm_remove_region(&t.vm, buf), MBPF_OK);
-    if (!jit_results_equal(&ri, &rj)) {
-        jit_print_result("interp", &ri);
-        jit_print_result("jit   ", &rj);
-        fail();
-    }
+    JIT_ASSERT_SAME_RESULT(&ri, &rj);
     assert_int_equal(ri.status, MBPF_E_MEM);
     assert_int_equal(ri.fault_addr, 0xfffffff0u);
     tvm_close(&t);
@@ -444,11 +431,7 @@ static void range_two_regions(void **state)
             assert_int_equal(mbpf_vm_remove_region(&t.vm, buf), MBPF_OK);
             assert_int_equal(mbpf_vm_remove_region(&t.vm, buf + cut), MBPF_OK);
         }
-        if (!jit_results_equal(&ri, &rj)) {
-            jit_print_result("interp", &ri);
-            jit_print_result("jit   ", &rj);
-            fail();
-        }
+        JIT_ASSERT_SAME_RESULT(&ri, &rj);
         assert_int_equal(ri.status, MBPF_OK);
         assert_memory_equal(buf, after_i, CTX_LEN);
         tvm_close(&t);

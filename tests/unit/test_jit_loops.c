@@ -28,12 +28,7 @@ static void fill_ctx(void)
 static bool same(const mbpf_insn *p, uint32_t n, uint64_t budget, uint32_t flags,
                  mbpf_result *out)
 {
-    mbpf_config cfg;
-    mbpf_config_default(&cfg);
-    if (budget)
-        cfg.budget = budget;
-    jit_opts o = {.cfg = &cfg, .ctx = ctx_bytes, .ctx_len = CTX_LEN, .ctx_flags = flags};
-    return jit_same_opts(p, n, &o, out);
+    return jit_same_ctx(p, n, ctx_bytes, CTX_LEN, budget, flags, NULL, out, NULL);
 }
 
 /* ARM instructions the JIT'd program executes (clean run expected). */
