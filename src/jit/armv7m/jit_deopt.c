@@ -5,7 +5,8 @@
  * budget, or the guard cannot prove the range), the code leaves at the loop
  * head h, where nothing of the loop has run yet, and the interpreter goes
  * on from h with the same registers, memory and budget (jit_loop.c emits the
- * stub, `bl trap` + descriptor (h, kind DEOPT), at the end of the guard).
+ * stub, a call of the trap + descriptor (h or the folded J, kind DEOPT), in
+ * the guard).
  *
  * - the trap routine (jit_shared.c) sends kind DEOPT here: the routine
  *   copies r4-r11 and the frame's eBPF register slots into the context

@@ -132,7 +132,9 @@ typedef struct jit {
      * exit and, with local calls, the exits' common tail (r_exit_err, which
      * the error exit after the prologue branches to) are the program's own;
      * the others are veneers
-     * `ldr.w pc, [sp, #F_RT + 4k]` into the shared runtime (jit_shared.c). */
+     * `ldr.w pc, [sp, #F_RT + 4k]` into the shared runtime (jit_shared.c;
+     * r_trap, r_budget, r_range: the runtime's own while it is emitted,
+     * programs call those directly). */
     uint32_t r_exit, r_exit_err, r_trap, r_mem, r_budget, r_udiv64, r_sdiv64, r_call;
     uint32_t main_end;
 

@@ -64,7 +64,8 @@ static void to_slow(jit *j, jit_loop *L, unsigned cond, uint32_t slow)
  * charges J's unit (the interpreter charges it again from there), else h. */
 static uint32_t deopt_pc(const jit_loop *L) { return L->fold ? L->fold : L->h; }
 
-/* A failure stub (8 bytes): `bl trap` + descriptor (pc, DEOPT), or in a
+/* A failure stub (8 bytes): a direct call of the trap (`ldr r0, [sp,
+ * #F_RT]; blx r0`) + descriptor (pc, DEOPT), or in a
  * program with checked copies `b.w slow` + a descriptor never executed. The
  * descriptor's size field holds `kind` for the range routine (0 if none).
  * The first one is where the guard's other failing tests branch (L->slow). */

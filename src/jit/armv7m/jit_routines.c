@@ -2,9 +2,9 @@
  * the routines emitted once after the program's code: exit (return from a
  * local call, or the final exit into the shared leave routine; none when the
  * program's one exit instruction is the final exit), then
- * one 4-byte veneer per shared runtime routine the program uses
- * (jit_shared.c: trap, budget refill, slow memory check, range check,
- * 64-bit division, helper call).
+ * one 4-byte veneer per shared runtime routine the program calls through
+ * one (jit_shared.c: slow memory check, 64-bit division, helper call; the
+ * trap, the budget refill and the range check are called directly).
  * Every routine has a fixed size whatever the offsets, and they reach each
  * other with 32-bit branches, so their layout never depends on a pass.
  */

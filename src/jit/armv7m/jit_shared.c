@@ -4,11 +4,13 @@
  * check, 64-bit division (jit_div64.c), the entry `run` and the exits
  * (jit_entry.c).
  *
- * A program reaches routine k through its own 4-byte veneer
- * `ldr.w pc, [sp, #F_RT + 4k]` (jit_routines.c); run (jit_entry.c) copied the
- * table of routine addresses ctx->rt points to into those frame slots. So at every entry sp is
- * the program's frame (sp never moves during a run) and lr points after the
- * caller's `bl veneer`, at the descriptor when there is one. The routines
+ * A program reaches routine k through the frame's copy of its address,
+ * F_RT + 4k, which run (jit_entry.c) copied from the table ctx->rt points
+ * to: directly (`ldr rS, [sp, #F_RT + 4k]; blx rS`: trap, budget refill,
+ * range) or through its own 4-byte veneer `ldr.w pc, [sp, #F_RT + 4k]`
+ * (jit_routines.c: the others). So at every entry sp is the program's frame
+ * (sp never moves during a run) and lr points after the caller's call, at
+ * the descriptor when there is one. The routines
  * depend on nothing but the frame layout (jit_internal.h) and the context
  * block: they reach each other by relative branches inside the blob, leave
  * on failure through the shared error exit, whose address run stored at
