@@ -687,7 +687,11 @@ int jit_uc_run(jit_uc *h, mbpf_vm *vm, const void *code, size_t code_len, void *
         cb.check_range = T_RANGE | 1u;
         cb.rt = h->rt_table;
         uc_mem_write(h->uc, CTXB_BASE, &cb, sizeof cb);
-        if (ctx_len != 0) { /* as the device runner: the caches start with ctx */
+        /* as the device runner: the caches start with the region the VM
+         * found last, then ctx */
+        if (vm->last_region < vm->num_regions)
+            cache_region(h, CTXB_BASE, &vm->regions[vm->last_region]);
+        if (ctx_len != 0) {
             const mbpf_region reg = {(uintptr_t)ctx, ctx_len, ctx_flags};
             cache_region(h, CTXB_BASE, &reg);
         }

@@ -42,19 +42,31 @@ typedef struct jit_run {
     mbpf_result hres; /* filled by a failing helper call */
 } jit_run;
 
+/* c[] = the region caches (read start, lim, write start, lim): reg becomes
+ * the cache of each need it allows. */
+static void pick_cache(uint32_t c[4], const mbpf_region *reg)
+{
+    uint32_t lim = mbpf_jit_cache_lim(reg->len);
+    if (reg->flags & MBPF_MEM_READ) {
+        c[0] = (uint32_t)reg->start;
+        c[1] = lim;
+    }
+    if (reg->flags & MBPF_MEM_WRITE) {
+        c[2] = (uint32_t)reg->start;
+        c[3] = lim;
+    }
+}
+
 /* The region an access just passed becomes the cache of each need it
  * allows (the code's inline check reads copies of these). */
 static void cache_region(mbpf_jit_ctx *c, const mbpf_region *reg)
 {
-    uint32_t lim = mbpf_jit_cache_lim(reg->len);
-    if (reg->flags & MBPF_MEM_READ) {
-        c->cr_start = (uint32_t)reg->start;
-        c->cr_lim = lim;
-    }
-    if (reg->flags & MBPF_MEM_WRITE) {
-        c->cw_start = (uint32_t)reg->start;
-        c->cw_lim = lim;
-    }
+    uint32_t v[4] = {c->cr_start, c->cr_lim, c->cw_start, c->cw_lim};
+    pick_cache(v, reg);
+    c->cr_start = v[0];
+    c->cr_lim = v[1];
+    c->cw_start = v[2];
+    c->cw_lim = v[3];
 }
 
 static uint32_t check_mem(uint32_t lo, uint32_t hi, uint32_t desc, mbpf_jit_ctx *c)
@@ -118,41 +130,53 @@ static uint64_t call_helper(uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4, 
     return ret;
 }
 
+static int run_refused(mbpf_result *res, int status, const char *msg)
+{
+    res->status = status;
+    res->msg = msg;
+    return status;
+}
+
 int mbpf_jit_run(mbpf_vm *vm, const void *code, void *ctx, uint32_t ctx_len,
                  uint32_t ctx_flags, void *user, mbpf_result *res)
 {
     if (!res)
         return MBPF_E_ARG;
-    mbpf_result_clear(res);
-    res->status = MBPF_E_ARG;
-    res->msg = "bad argument";
+    mbpf_result_clear(res); /* what a run does not set stays 0 */
     if (!vm || !code || (ctx_len != 0 && !ctx))
-        return MBPF_E_ARG;
-    res->status = MBPF_E_STATE;
-    if (!vm->loaded || !vm->insns || vm->pad || !vm->jit_rt) {
-        res->msg = vm->pad                      ? "VM is already running"
-                   : !vm->loaded || !vm->insns ? "no program loaded"
-                                                : "no JIT runtime: call mbpf_jit_set_runtime";
-        return MBPF_E_STATE;
-    }
+        return run_refused(res, MBPF_E_ARG, "bad argument");
+    if (!vm->loaded || !vm->insns || vm->pad || !vm->jit_rt)
+        return run_refused(res, MBPF_E_STATE,
+                           vm->pad                      ? "VM is already running"
+                           : !vm->loaded || !vm->insns ? "no program loaded"
+                                                        : "no JIT runtime: call mbpf_jit_set_runtime");
+    /* The caches start with real regions of the table (exact: any region is
+     * a valid cache), the likely ones: the region the VM found last (a
+     * previous run's loop data, e.g. the image's .rodata), then ctx for the
+     * needs it allows, so that loop guards over them hit at once. */
+    uint32_t cache[4] = {0, 0, 0, 0};
+    if (vm->last_region < vm->num_regions)
+        pick_cache(cache, &vm->regions[vm->last_region]);
     if (ctx_len != 0) {
         int st = mbpf_vm_add_region(vm, ctx, ctx_len, ctx_flags);
-        if (st != MBPF_OK) {
-            res->status = st;
-            res->msg = st == MBPF_E_NOSPACE ? "region table full: no room for ctx"
-                                            : "ctx overlaps a region or is invalid";
-            return st;
-        }
+        if (st != MBPF_OK)
+            return run_refused(res, st, st == MBPF_E_NOSPACE ? "region table full: no room for ctx"
+                                                             : "ctx overlaps a region or is invalid");
+        const mbpf_region reg = {(uintptr_t)ctx, ctx_len, ctx_flags};
+        pick_cache(cache, &reg);
     }
-    /* field by field, not `= {0}`: see mbpf_result_clear */
+    /* field by field, not `= {0}`: see mbpf_result_clear. r.hres: only a
+     * failing helper call fills it (see below); reserved0, reserved: never
+     * read. */
     jit_run r;
     r.vm = vm;
     r.user = user;
-    mbpf_result_clear(&r.hres);
     r.c.status = r.c.pc = r.c.r0_lo = r.c.r0_hi = 0;
     r.c.fault_lo = r.c.fault_hi = r.c.fault_size = r.c.kind = r.c.helper_id = 0;
-    r.c.reserved0 = r.c.reserved = 0;
-    r.c.cr_start = r.c.cr_lim = r.c.cw_start = r.c.cw_lim = 0;
+    r.c.cr_start = cache[0];
+    r.c.cr_lim = cache[1];
+    r.c.cw_start = cache[2];
+    r.c.cw_lim = cache[3];
     r.c.stack_base = (uint32_t)(uintptr_t)vm->stack;
     r.c.stack_end = (uint32_t)(uintptr_t)(vm->stack + mbpf_stack_bytes(vm));
     r.c.arg_ctx = (uint32_t)(uintptr_t)ctx;
@@ -164,11 +188,6 @@ int mbpf_jit_run(mbpf_vm *vm, const void *code, void *ctx, uint32_t ctx_len,
     r.c.check_range = (uint32_t)(uintptr_t)&check_range;
     r.c.env = (uint32_t)(uintptr_t)&r;
     r.c.rt = (uint32_t)(uintptr_t)vm->jit_rt->addr; /* the table, built once */
-    if (ctx_len != 0) { /* ctx is a region now: the caches may start with it,
-                         * so that a loop guard over ctx hits at once */
-        const mbpf_region reg = {(uintptr_t)ctx, ctx_len, ctx_flags};
-        cache_region(&r.c, &reg);
-    }
     vm->pad = 1;
     /* the shared run routine enters the code past its header */
     void (*run)(mbpf_jit_ctx *, const void *) =
@@ -195,18 +214,22 @@ int mbpf_jit_run(mbpf_vm *vm, const void *code, void *ctx, uint32_t ctx_len,
      * error path below: nothing more on the successful one */
     res->budget_used = vm->cfg.budget - ((uint64_t)r.c.budget_hi << 32 | r.c.budget_lo);
     res->status = (int32_t)r.c.status;
-    if (res->status == MBPF_OK) {
-        res->msg = NULL;
+    if (res->status == MBPF_OK) { /* (msg stays NULL) */
         res->r0 = (uint64_t)r.c.r0_hi << 32 | r.c.r0_lo;
         res->pc = r.c.pc; /* last helper call, as the interpreter reports */
         return MBPF_OK;
     }
     res->pc = r.c.pc;
     if (r.c.kind == MBPF_JIT_KIND_HELPER) {
+        /* mbpf_vm_call_helper's failure sets status, msg and the id, the
+         * fault only for a bad pointer argument (MBPF_E_MEM): hres is read
+         * no further, so it needs no clearing per run */
         res->msg = r.hres.msg;
         res->helper_id = r.hres.helper_id;
-        res->fault_addr = r.hres.fault_addr;
-        res->fault_size = r.hres.fault_size;
+        if (r.hres.status == MBPF_E_MEM) {
+            res->fault_addr = r.hres.fault_addr;
+            res->fault_size = r.hres.fault_size;
+        }
     } else {
         if (r.c.kind == MBPF_JIT_KIND_BUDGET)
             res->budget_used = vm->cfg.budget - mbpf_jit_budget_left(&r.c);
