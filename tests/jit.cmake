@@ -21,7 +21,8 @@ if(JIT_QEMU_SYSTEM_ARM AND JIT_ARM_NONE_EABI_GCC)
            COMMAND "${CMAKE_SOURCE_DIR}/scripts/firmware.sh" "${CMAKE_BINARY_DIR}"
                    "${CMAKE_BINARY_DIR}/firmware-jit" "jit_ops:tests/jit_fw/jit_ops.c:0"
                    "jit_deopt_once:tests/jit_fw/jit_deopt_once.c:0"
-                   "jit_deopt_oob:tests/jit_fw/jit_deopt_oob.c:-4")
+                   "jit_deopt_oob:tests/jit_fw/jit_deopt_oob.c:-4"
+                   "jit_helper_fault:tests/jit_fw/jit_helper_fault.c:-4")
   set_tests_properties(jit.qemu.ops PROPERTIES LABELS "slow;firmware;jit" TIMEOUT 300
                        RUN_SERIAL TRUE
                        PASS_REGULAR_EXPRESSION "firmware done: 0 failure\\(s\\)")

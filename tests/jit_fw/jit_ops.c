@@ -32,7 +32,8 @@ uint64_t jit_ops(uint8_t *ctx, uint64_t len)
     for (uint64_t i = 0; i < len; i++)
         acc = mix(acc, ctx[i]);
     /* a counted loop without calls: the JIT's guarded fast copy, whose
-     * guard calls the device's check_range for the ctx region */
+     * guard finds ctx in the region caches (the runner starts them with
+     * it; jit_helper_fault.c makes a guard ask the device's check_range) */
     uint32_t sum = 0, n = (uint32_t)len;
     const uint8_t *p = ctx;
     do
