@@ -85,11 +85,12 @@ static void run_image(fw_slot *slot, const fw_image *img)
         check(rj.r0 == img->expect_r0, "JIT r0", img->name);
     } else {
         check(ri.pc == rj.pc, "same error pc in both modes", img->name);
-        check(ri.fault_addr == rj.fault_addr && ri.fault_size == rj.fault_size &&
-                  ri.helper_id == rj.helper_id && ri.budget_used == rj.budget_used &&
-                  (ri.msg == rj.msg || (ri.msg && rj.msg && !strcmp(ri.msg, rj.msg))),
-              "same error details in both modes", img->name);
     }
+    /* every other field too (the pc of the last helper call on success) */
+    check(ri.pc == rj.pc && ri.fault_addr == rj.fault_addr && ri.fault_size == rj.fault_size &&
+              ri.helper_id == rj.helper_id && ri.budget_used == rj.budget_used &&
+              (ri.msg == rj.msg || (ri.msg && rj.msg && !strcmp(ri.msg, rj.msg))),
+          "same result details in both modes", img->name);
 }
 
 /* A damaged copy of a good image must be refused with a precise error, and
