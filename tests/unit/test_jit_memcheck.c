@@ -138,12 +138,52 @@ static void short_region(void **state)
             }
 }
 
+/* A stack array indexed by a register (r3 = r10 - 64 + index, a stack
+ * pointer moved by a register): the inline test is the stack's (`ldr.w lr,
+ * [sp, #F_SB]` in the code: the heuristic that keeps it for pointers moved
+ * by registers), exact for every index: inside, at the last byte, one past
+ * the stack's end, below its start (index - 600, through sub), and with a
+ * non-zero high word (index + 2^32). Loads and stores, 1 and 4 bytes. */
+static void stack_index(void **state)
+{
+    (void)state;
+    static const int64_t idx[] = {0, 7, 60, 63, 64, 65, -600, 0x100000000ll + 8};
+    uint8_t ctx0[8] = {0};
+    for (unsigned k = 0; k < sizeof idx / sizeof idx[0]; k++)
+        for (unsigned w = 0; w < 2; w++)
+            for (unsigned st = 0; st < 2; st++) {
+                unsigned size = w ? MBPF_W : MBPF_B;
+                const mbpf_insn p[] = {
+                    LDDW(2, (uint64_t)idx[k]),
+                    MOV64_REG(3, 10),
+                    ALU64_IMM(MBPF_ADD, 3, -64),
+                    ALU64_REG(MBPF_ADD, 3, 2),
+                    st ? STX(size, 3, 1, 0) : LDX(size, 0, 3, 0),
+                    st ? LDX(MBPF_B, 0, 3, 0) : MOV64_IMM(4, 0),
+                    EXIT(),
+                };
+                jit_opts o = {.ctx = ctx0, .ctx_len = sizeof ctx0};
+                if (!jit_same_opts(p, 8, &o, NULL))
+                    fail_msg("index %lld size %u store %u", (long long)idx[k], size, st);
+                static uint8_t code[4096];
+                uint32_t offs[9];
+                size_t len = jit_compile_prog(p, 8, code, sizeof code, offs);
+                assert_true(len > 0);
+                bool stack_test = false;
+                for (uint32_t at = offs[5]; at + 4 <= offs[6]; at += 2)
+                    stack_test |= code[at] == 0xDD && code[at + 1] == 0xF8 &&
+                                  code[at + 2] == 36 && code[at + 3] == 0xE0;
+                assert_true(stack_test);
+            }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(region_tail),
         cmocka_unit_test(region_tail_atomics),
         cmocka_unit_test(short_region),
+        cmocka_unit_test(stack_index),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -29,7 +29,8 @@ static void alu64_finish(jit *j, unsigned d, bool hi_zero)
         j->hz |= (uint16_t)(1u << d);
 }
 
-/* d = copy of s, or d +/- constant: d points where s / d pointed. */
+/* d = copy of s, or d +/- a constant or a register: d is a stack pointer if
+ * s / d was (likely: the memory check's inline test is exact either way). */
 static void keep_fpd(jit *j, unsigned d, bool was)
 {
     if (was)
@@ -469,8 +470,11 @@ static void alu64(jit *j, const mbpf_insn *in)
         return;
     }
     bool hz = false;
+    /* a stack pointer stays one when moved, or moved by a constant or by a
+     * register (an index: p[i] on a stack array): only a heuristic for the
+     * memory check's inline test, which is exact for any address */
     bool fpd = (x && op == MBPF_MOV && in->off == 0 && ((j->fpd >> s) & 1u)) ||
-               (!x && (op == MBPF_ADD || op == MBPF_SUB) && ((j->fpd >> d) & 1u));
+               ((op == MBPF_ADD || op == MBPF_SUB) && ((j->fpd >> d) & 1u));
     /* d with no upper half: logical ops and moves skip it (it stays 0) */
     bool dz = (j->zhi >> d) & 1u;
     bool logic = op == MBPF_MOV || op == MBPF_OR || op == MBPF_AND || op == MBPF_XOR;

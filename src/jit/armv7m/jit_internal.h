@@ -97,7 +97,9 @@ typedef struct jit {
     uint8_t lo[11], hi[11]; /* ARM register of each half, or JIT_NOREG */
     uint8_t breg;           /* ARM register holding the budget's low word, or JIT_NOREG */
     uint16_t hz;            /* bit r: upper half of eBPF r known to be 0 */
-    uint16_t fpd;           /* bit r: value derived from r10 by constant offsets */
+    uint16_t fpd;           /* bit r: value derived from r10 by additions (a stack
+                               pointer, likely: the memory check's inline test
+                               is the stack's) */
     uint16_t zhi;           /* bit r: every write to r zero-extends: its upper
                                half is 0 everywhere and has no storage */
     uint16_t noinit;        /* bit r: written before any read on every path:

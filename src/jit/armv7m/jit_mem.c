@@ -6,7 +6,7 @@
  *      high word into r3 with the carry; non-zero high word -> slow path
  *      (folded into the region check of step 2: `cmp diff, len; sbcs r0,
  *      hi, #0; bcc ok` is below-and-high-word-0 in one test);
- *   2. for a register derived from r10 by constant offsets (j->fpd), an
+ *   2. for a register derived from r10 by additions (j->fpd), an
  *      inline stack check: (addr - stack_base) <= K, K the largest encodable
  *      constant <= stack bytes - size (the few bytes above K take the slow
  *      path, which is exact); for any other register (not atomics) the last
