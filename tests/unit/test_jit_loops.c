@@ -12,6 +12,7 @@
 
 #include "prog.h"
 #include "jit_check.h"
+#include "jit_listing.h"
 
 #define CTX_LEN 64u
 #define NPROG(p) ((uint32_t)(sizeof(p) / sizeof((p)[0])))
@@ -71,6 +72,62 @@ static void byte_sum(void **state)
                     print_error("start %d count %d prime %u\n", starts[a], counts[c], prime);
                 assert_true(ok);
             }
+}
+
+/* clang's little-endian halfword from two bytes in a loop body (`ldxb a,
+ * [p + k + 1]; lsh32 a, 8; ldxb b, [p + k]; or32 a, b`): the fast copy
+ * loads a with one ldrh (seen in the code), b as before. Every start
+ * (odd ones: unaligned halfwords), offsets k, counts up to and past ctx's
+ * end (the guard deopts), b read after the loop (its value must be the
+ * last low byte), and the near misses that must not fuse (b = p, another
+ * shift, other offsets). */
+static void halfword_pairs(void **state)
+{
+    (void)state;
+    fill_ctx();
+    static const int32_t starts[] = {0, 1, 3, 6, 33, 60};
+    static const int16_t ks[] = {0, 1, 4, -2};
+    static const int32_t counts[] = {1, 2, 15, 16, 40};
+    unsigned fused = 0;
+    for (unsigned a = 0; a < NPROG(starts); a++)
+        for (unsigned k = 0; k < NPROG(ks); k++)
+            for (unsigned c = 0; c < NPROG(counts); c++)
+                for (unsigned v = 0; v < 4; v++) {
+                    int16_t o = ks[k];
+                    mbpf_insn p[] = {
+                        MOV64_IMM(6, 0), ALU64_IMM(MBPF_ADD, 1, starts[a]),
+                        MOV32_IMM(3, counts[c]), LDX(MBPF_B, 0, 1, (int16_t)(o + 1)),
+                        ALU32_IMM(MBPF_LSH, 0, 8), LDX(MBPF_B, 4, 1, o), ALU32_REG(MBPF_OR, 0, 4),
+                        ALU32_REG(MBPF_ADD, 6, 0), ALU64_IMM(MBPF_ADD, 1, 2),
+                        ALU32_IMM(MBPF_ADD, 3, -1), JMP32_IMM(MBPF_JNE, 3, 0, -8),
+                        MOV64_REG(0, 6), ALU64_IMM(MBPF_LSH, 4, 32), ALU64_REG(MBPF_OR, 0, 4),
+                        EXIT()};
+                    if (v == 1) /* another shift */
+                        p[4] = ALU32_IMM(MBPF_LSH, 0, 7);
+                    if (v == 2) /* the bytes not adjacent */
+                        p[5] = LDX(MBPF_B, 4, 1, (int16_t)(o - 1));
+                    if (v == 3) /* 64-bit or: the upper half of a is kept */
+                        p[6] = ALU64_REG(MBPF_OR, 0, 4);
+                    mbpf_result r;
+                    if (!same(p, NPROG(p), 100000, 0, &r))
+                        fail_msg("start %d k %d count %d variant %u", starts[a], o, counts[c], v);
+                    static uint8_t code[4096];
+                    uint32_t offs[NPROG(p) + 1];
+                    size_t len = jit_compile_prog(p, NPROG(p), code, sizeof code, offs);
+                    assert_true(len > 0);
+                    char *text = NULL;
+                    size_t tlen = 0;
+                    FILE *f = open_memstream(&text, &tlen);
+                    assert_non_null(f);
+                    assert_int_equal(jit_listing_disasm(f, p, NPROG(p), code, len, offs, 0), 0);
+                    fclose(f);
+                    bool ldrh = strstr(text, "ldrh") != NULL;
+                    free(text);
+                    if (ldrh != (v == 0) && v != 3)
+                        fail_msg("ldrh %d for variant %u", ldrh, v);
+                    fused += ldrh;
+                }
+    assert_true(fused > 0);
 }
 
 /* Budget around the loop's needs: count iterations take count-1 backward
@@ -607,7 +664,8 @@ static void sunk_copies(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(byte_sum),       cmocka_unit_test(budget_edges),
+        cmocka_unit_test(byte_sum),       cmocka_unit_test(halfword_pairs),
+        cmocka_unit_test(budget_edges),
         cmocka_unit_test(counters),       cmocka_unit_test(pointers),
         cmocka_unit_test(stores_atomics), cmocka_unit_test(stack_range),
         cmocka_unit_test(shapes),         cmocka_unit_test(spilled),

@@ -370,6 +370,35 @@ static unsigned sunk(jit *j, const jit_sink *sk, unsigned nsk, uint32_t rel, con
     return 0;
 }
 
+/* clang's little-endian halfword from two bytes: `ldxb a, [p + k + 1];
+ * lsh32 a, 8; ldxb b, [p + k]; or32 a, b` (a, b, p distinct, in ARM
+ * registers): a = `ldrh [p + k]` (unaligned halfword loads are fine on
+ * ARMv7-M), then b's own load as translated. Only in a fast copy: nothing
+ * there can fail, so the two loads need not come in their order; the guard
+ * proved the bytes [p + k, p + k + 2). Returns the instructions consumed. */
+static unsigned halfword(jit *j, const jit_loop *L, uint32_t i)
+{
+    const mbpf_insn *in = &j->insns[i];
+    const uint8_t ldxb = MBPF_LDX | MBPF_MEM | MBPF_B;
+    if (i + 3 >= L->e || in[0].code != ldxb || in[2].code != ldxb)
+        return 0;
+    unsigned a = MBPF_INSN_DST(&in[0]), p = MBPF_INSN_SRC(&in[0]), b = MBPF_INSN_DST(&in[2]);
+    if (MBPF_INSN_SRC(&in[2]) != p || in[0].off != in[2].off + 1 ||
+        in[1].code != (MBPF_ALU | MBPF_K | MBPF_LSH) || MBPF_INSN_DST(&in[1]) != a ||
+        in[1].imm != 8 || in[1].off != 0 || in[3].code != (MBPF_ALU | MBPF_X | MBPF_OR) ||
+        MBPF_INSN_DST(&in[3]) != a || MBPF_INSN_SRC(&in[3]) != b || in[3].off != 0 || a == b ||
+        a == p || b == p || a >= 10 || b >= 10 || p > 10 || j->lo[a] == JIT_NOREG ||
+        j->lo[b] == JIT_NOREG || j->lo[p] == JIT_NOREG)
+        return 0;
+    const mbpf_insn h = {.code = MBPF_LDX | MBPF_MEM | MBPF_H, .regs = (uint8_t)(a | p << 4),
+                         .off = in[2].off};
+    jit_translate(j, &h);
+    j->pc = i + 2;
+    jit_translate(j, &in[2]);
+    j->zf = JIT_NOREG;
+    return 4;
+}
+
 /* The exit path of the fast copy: b = a for each sunk copy (mov32). */
 static void sink_exit(jit *j, const jit_sink *sk, unsigned nsk)
 {
@@ -398,6 +427,11 @@ static void fast_copy(jit *j, jit_loop *L)
         uint32_t at = j->b.pos;
         j->zf_next = JIT_NOREG;
         unsigned used = sunk(j, sk, nsk, i - L->h, in);
+        if (used) {
+            i += used - 1u;
+            continue;
+        }
+        used = halfword(j, L, i);
         if (used) {
             i += used - 1u;
             continue;
