@@ -285,6 +285,83 @@ static void closings(void **state)
 /* Bases computed in the body from an invariant pointer and the counter or
  * another stepped register (clang's `mov r5, r1; add r5, r3; ldxb [r5]`),
  * reaching exactly the end, past it, before the start; the stack too. */
+/* A derived base plus a bounded index (jit_loop_find.c, derive): a table at
+ * ctx + t read (or written) at `(x & mask) << sh` with x from the data, as
+ * crc32's nibble table: the guard proves [t, t + (mask << sh) + size) for
+ * the whole loop. Tables inside ctx, ending exactly at its end, and one
+ * byte past it (the guard cannot prove it: deopt, the interpreter decides,
+ * and faults only when an index really goes past); masks through mov32,
+ * 32 and 64-bit `and` and `lsh`; near misses that must not be bounded (a
+ * mask above SPAN_MAX, rsh instead of lsh): still the same results. Every
+ * case compares with the interpreter; where the table fits, the loop has
+ * its guard (a deopt stub in the listing) and no deopt. */
+static void bounded_index(void **state)
+{
+    (void)state;
+    fill_ctx();
+    static const struct {
+        int32_t mask;
+        int32_t sh;
+        bool alu64, rsh;
+    } ix[] = {{15, 2, false, false}, {15, 2, true, false}, {7, 3, false, false},
+              {0xff, 0, true, false}, {3, 4, false, false}, {0x1ffff, 0, false, false},
+              {15, 2, false, true}};
+    unsigned guarded = 0;
+    for (unsigned v = 0; v < NPROG(ix); v++)
+        for (unsigned store = 0; store < 2; store++)
+            for (int32_t t = 0; t <= 64; t += 32) {
+                int32_t span = ix[v].rsh || ix[v].mask > 0xffff ? 0 : ix[v].mask << ix[v].sh;
+                int32_t tab = t;
+                if (t == 64) /* ending exactly at ctx's end, then one byte past */
+                    tab = (int32_t)CTX_LEN - span - 4;
+                for (int32_t past = 0; past < (t == 64 ? 2 : 1); past++) {
+                    int32_t tt = tab + past;
+                    if (tt < 0 || span > (int32_t)CTX_LEN - 4)
+                        continue;
+                    mbpf_insn p[] = {
+                        MOV64_IMM(0, 0), MOV64_IMM(3, 0), MOV64_REG(2, 1),
+                        ALU64_IMM(MBPF_ADD, 2, tt),
+                        /* loop: x = ctx[i]; r5 = table + ((x & mask) << sh) */
+                        MOV64_REG(4, 1), ALU64_REG(MBPF_ADD, 4, 3), LDX(MBPF_B, 4, 4, 0),
+                        MOV32_REG(5, 4),
+                        ix[v].alu64 ? ALU64_IMM(MBPF_AND, 5, ix[v].mask)
+                                    : ALU32_IMM(MBPF_AND, 5, ix[v].mask),
+                        ix[v].rsh ? ALU64_IMM(MBPF_RSH, 5, ix[v].sh)
+                        : ix[v].alu64 ? ALU64_IMM(MBPF_LSH, 5, ix[v].sh)
+                                      : ALU32_IMM(MBPF_LSH, 5, ix[v].sh),
+                        MOV64_REG(6, 2), ALU64_REG(MBPF_ADD, 6, 5),
+                        store ? STX(MBPF_W, 6, 3, 0) : LDX(MBPF_W, 7, 6, 0),
+                        ALU32_REG(MBPF_XOR, 0, store ? 3 : 7), ALU64_IMM(MBPF_ADD, 3, 1),
+                        JMP_IMM(MBPF_JLT, 3, 24, -12), EXIT()};
+                    mbpf_result r;
+                    uint64_t deopts = 0;
+                    if (!jit_same_ctx(p, NPROG(p), ctx_bytes, CTX_LEN, 0, 0, NULL, &r, &deopts))
+                        fail_msg("variant %u store %u table %d", v, store, tt);
+                    static uint8_t code[4096];
+                    uint32_t offs[NPROG(p) + 1];
+                    size_t len = jit_compile_prog(p, NPROG(p), code, sizeof code, offs);
+                    assert_true(len > 0);
+                    char *text = NULL;
+                    size_t tlen = 0;
+                    FILE *f = open_memstream(&text, &tlen);
+                    assert_non_null(f);
+                    assert_int_equal(jit_listing_disasm(f, p, NPROG(p), code, len, offs, 0), 0);
+                    fclose(f);
+                    bool guard = strstr(text, "deopt stub") != NULL;
+                    free(text);
+                    bool bounded = span > 0 || (ix[v].mask == 0xff && ix[v].sh == 0);
+                    if (guard != bounded)
+                        fail_msg("variant %u: guard %d", v, guard);
+                    bool fits = tt + span + 4 <= (int32_t)CTX_LEN;
+                    if (bounded && (deopts == 0) != fits)
+                        fail_msg("variant %u store %u table %d: %u deopts", v, store, tt,
+                                 (unsigned)deopts);
+                    guarded += guard;
+                }
+            }
+    assert_true(guarded > 0);
+}
+
 static void derived_bases(void **state)
 {
     (void)state;
@@ -670,7 +747,7 @@ int main(void)
         cmocka_unit_test(stores_atomics), cmocka_unit_test(stack_range),
         cmocka_unit_test(shapes),         cmocka_unit_test(spilled),
         cmocka_unit_test(two_regions),    cmocka_unit_test(closings),
-        cmocka_unit_test(derived_bases),  cmocka_unit_test(sunk_copies),
+        cmocka_unit_test(derived_bases), cmocka_unit_test(bounded_index),  cmocka_unit_test(sunk_copies),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

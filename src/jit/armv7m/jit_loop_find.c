@@ -76,20 +76,30 @@ static bool term_step(const mbpf_insn *ins, unsigned r, const uint8_t *nw, const
 #define T_UNKNOWN 0xfeu
 #define C_MAX 0x100000 /* constants beyond this: unknown */
 
+#define SPAN_MAX 0x10000u /* bounded values: [0, SPAN_MAX] at most */
+
 typedef struct sym {
     uint8_t t[2]; /* registers whose entry values are summed, or T_NONE */
     int32_t c;
+    uint32_t span; /* plus a value in [0, span] (a masked index, scaled) */
 } sym;
 
+/* The value of a sym without terms, known only to lie in [0, span]. */
+static sym bounded(uint32_t span) { return (sym){{T_NONE, T_NONE}, 0, span}; }
+
+static bool is_bounded(const sym *v) { return v->t[0] == T_NONE && v->c == 0; }
+
 /* Register r just before `at` as the sum of at most two registers' entry
- * values and a constant, by replaying the straight-line body from h
- * (64-bit mov, add / sub of an immediate or a register); false when it is
- * anything else. */
+ * values, a constant and a bounded value, by replaying the straight-line
+ * body from h (64-bit mov, add / sub of an immediate or a register; an
+ * `and` with a mask of at most SPAN_MAX bounds any value, `lsh` and mov32
+ * keep a bounded value bounded: a table index `(x & 15) << 2`); false when
+ * it is anything else. */
 static bool derive(const mbpf_insn *ins, uint32_t h, uint32_t at, unsigned r, sym *out)
 {
     sym v[11];
     for (unsigned k = 0; k < 11; k++)
-        v[k] = (sym){{(uint8_t)k, T_NONE}, 0};
+        v[k] = (sym){{(uint8_t)k, T_NONE}, 0, 0};
     for (uint32_t i = h; i < at; i++) {
         const mbpf_insn *in = &ins[i];
         uint16_t w = writes(in);
@@ -100,10 +110,22 @@ static bool derive(const mbpf_insn *ins, uint32_t h, uint32_t at, unsigned r, sy
             i++;
         if (!w)
             continue;
+        unsigned cls = MBPF_CLASS(in->code), op = MBPF_OP(in->code);
+        bool alu = (cls == MBPF_ALU || cls == MBPF_ALU64) && in->off == 0;
         if (d > 10 || s > 10) {
             return false;
         } else if (in->code == (MBPF_ALU64 | MBPF_X | MBPF_MOV) && in->off == 0) {
             v[d] = v[s];
+        } else if (alu && op == MBPF_AND && MBPF_SRCBIT(in->code) == MBPF_K && in->imm >= 0 &&
+                   (uint32_t)in->imm <= SPAN_MAX) {
+            v[d] = bounded((uint32_t)in->imm); /* zero-extended or imm >= 0 */
+        } else if (alu && op == MBPF_LSH && MBPF_SRCBIT(in->code) == MBPF_K && in->imm >= 0 &&
+                   in->imm < 32 && is_bounded(&v[d]) &&
+                   ((uint64_t)v[d].span << in->imm) <= SPAN_MAX) {
+            v[d] = bounded(v[d].span << in->imm); /* no bit leaves 32 bits */
+        } else if (in->code == (MBPF_ALU | MBPF_X | MBPF_MOV) && in->off == 0 &&
+                   is_bounded(&v[s])) {
+            v[d] = v[s]; /* below 2^32 already: zero-extending keeps it */
         } else if (jit_loop_add_imm(in, &step, &is64) && is64 && v[d].t[0] != T_UNKNOWN &&
                    step > -C_MAX && step < C_MAX && v[d].c > -C_MAX && v[d].c < C_MAX) {
             v[d].c += step;
@@ -116,6 +138,7 @@ static bool derive(const mbpf_insn *ins, uint32_t h, uint32_t at, unsigned r, sy
                 if (v[s].t[k] != T_NONE)
                     x.t[x.t[0] == T_NONE ? 0 : 1] = v[s].t[k];
             x.c += v[s].c; /* both below C_MAX */
+            x.span += v[s].span; /* both at most SPAN_MAX */
             v[d] = x;
         } else {
             for (unsigned k = 0; k < 11; k++)
@@ -215,6 +238,7 @@ static bool analyse(const jit *j, uint32_t h, uint32_t e, uint32_t back, unsigne
         /* a base register invariant in the body, or an induction pointer
          * (one 64-bit add of a small step) */
         int32_t step = 0;
+        uint32_t span = 0; /* a derived base's bounded part */
         bool is64 = false;
         jit_loop_base a = {(uint8_t)base, T_NONE, 0, need, 0, 0, 0};
         if (base != c && (nw[base] == 0 || (nw[base] == 1 &&
@@ -236,13 +260,14 @@ static bool analyse(const jit *j, uint32_t h, uint32_t e, uint32_t back, unsigne
                 return false;
             step = (int32_t)sum;
             off += v.c; /* the terms stepped before i are in v.c */
+            span = v.span;
             a.reg = v.t[0];
             a.t2 = v.t[1];
             a.derived = 1;
         }
         a.step = (int16_t)step;
         a.lo = off;
-        a.hi = off + (int32_t)size;
+        a.hi = off + (int32_t)size + (int32_t)span;
         if (!add_access(L, &a))
             return false;
     }
