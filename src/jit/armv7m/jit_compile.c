@@ -719,7 +719,7 @@ static uint32_t relayout(jit *j)
         }
     }
     /* shift now covers the whole code: the routines move by it */
-    uint32_t *r[] = {&j->r_exit,   &j->r_exit_err, &j->r_trap,  &j->r_mem,
+    uint32_t *r[] = {&j->r_exit, &j->r_trap,  &j->r_mem,
                      &j->r_budget, &j->r_udiv64,   &j->r_sdiv64, &j->r_range, &j->r_call};
     for (unsigned k = 0; k < sizeof r / sizeof r[0]; k++)
         if (*r[k] >= main_end && *r[k] != JIT_OFF)
@@ -783,7 +783,7 @@ int mbpf_jit_compile(mbpf_vm *vm, void *buf, size_t buf_len, size_t *code_len,
 
     /* Sizing pass: every frame copy, forward jumps wide. */
     j.copies = COPY_SB | COPY_CR | COPY_CW;
-    j.r_exit = j.r_exit_err = j.r_trap = j.r_mem = j.r_budget = JIT_OFF;
+    j.r_exit = j.r_trap = j.r_mem = j.r_budget = JIT_OFF;
     j.r_udiv64 = j.r_sdiv64 = j.r_range = j.r_call = JIT_OFF;
     run_pass(&j, NULL, 0);
     if (j.err_status != MBPF_OK)
@@ -795,12 +795,12 @@ int mbpf_jit_compile(mbpf_vm *vm, void *buf, size_t buf_len, size_t *code_len,
     if (!buf || buf_len < size)
         return fail_out(err, MBPF_E_NOSPACE, 0, "code buffer too small");
     j.final = true;
-    uint32_t routines[] = {j.r_exit,   j.r_exit_err, j.r_trap,   j.r_mem, j.r_budget,
+    uint32_t routines[] = {j.r_exit, j.r_trap,   j.r_mem, j.r_budget,
                            j.r_udiv64, j.r_sdiv64,   j.r_range, j.r_call};
     run_pass(&j, (uint8_t *)buf, (uint32_t)(buf_len > 0xffffffffu ? 0xffffffffu : buf_len));
     if (j.err_status != MBPF_OK)
         return fail_out(err, j.err_status, j.err_pc, j.err_msg);
-    uint32_t emitted[] = {j.r_exit,   j.r_exit_err, j.r_trap,   j.r_mem, j.r_budget,
+    uint32_t emitted[] = {j.r_exit, j.r_trap,   j.r_mem, j.r_budget,
                           j.r_udiv64, j.r_sdiv64,   j.r_range, j.r_call};
     bool moved = false;
     for (unsigned k = 0; k < sizeof routines / sizeof routines[0]; k++)

@@ -131,13 +131,12 @@ typedef struct jit {
     uint8_t copies, copies_used;
 
     /* Routine offsets (emitting pass: exact, from a sizing run of the routines):
-     * exit and, with local calls, the exits' common tail (r_exit_err, which
-     * the error exit after the prologue branches to) are the program's own;
-     * the others are veneers
+     * exit (returns from local calls, or the final exit) is the program's
+     * own; the others are veneers
      * `ldr.w pc, [sp, #F_RT + 4k]` into the shared runtime (jit_shared.c;
      * r_trap, r_budget, r_range: the runtime's own while it is emitted,
      * programs call those directly). */
-    uint32_t r_exit, r_exit_err, r_trap, r_mem, r_budget, r_udiv64, r_sdiv64, r_call;
+    uint32_t r_exit, r_trap, r_mem, r_budget, r_udiv64, r_sdiv64, r_call;
     uint32_t main_end;
 
     /* counted loops with a fast copy (jit_loop.c) */
@@ -220,6 +219,7 @@ uint32_t jit_loop_relayout(jit *j, jit_loop *L, uint32_t at); /* head's shrink *
 bool jit_loop_cold(const jit *j, uint32_t i); /* i in a loop's checked copy */
 void jit_loop_fold(jit *j);               /* after jit_deopt_plan: J into the guards */
 bool jit_loop_fold_jump(jit *j, unsigned cond, uint32_t to); /* J: a branch to the guard */
+bool jit_loop_folded(const jit *j, uint32_t i); /* i is some loop's folded J */
 bool jit_loop_post(jit *j, const mbpf_insn *in, unsigned t, bool store, unsigned rt,
                    unsigned rn); /* fast copy: post-indexed load / store */
 

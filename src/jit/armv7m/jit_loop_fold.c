@@ -63,15 +63,20 @@ void jit_loop_fold(jit *j)
         j->loops[k].fold = find_fold(j, &j->loops[k]);
 }
 
+bool jit_loop_folded(const jit *j, uint32_t i)
+{
+    for (unsigned k = 0; k < j->nloops; k++)
+        if (j->loops[k].fold && j->loops[k].fold == i)
+            return true;
+    return false;
+}
+
 /* Translation of a jump at j->pc (its compare, if any, emitted: cond): J
  * of a loop becomes a plain branch to the guard at `to` (the head). */
 bool jit_loop_fold_jump(jit *j, unsigned cond, uint32_t to)
 {
-    for (unsigned k = 0; k < j->nloops; k++) {
-        if (j->loops[k].fold && j->loops[k].fold == j->pc) {
-            jit_branch(j, cond, to);
-            return true;
-        }
-    }
-    return false;
+    if (!jit_loop_folded(j, j->pc))
+        return false;
+    jit_branch(j, cond, to);
+    return true;
 }

@@ -249,16 +249,6 @@ static void weigh_guard(weigh *s, const jit_loop *L, uint32_t wt)
 /* The uses of one instruction at weight wt; L: the loop whose fast copy
  * runs it (its checks, pointer steps' high words and back-edge budget event
  * are not there), or NULL. */
-/* A backward jump folded into a loop's guard (jit_loop_fold.c): it is a
- * plain branch, its budget unit is the guard's. */
-static bool folded(const jit *j, uint32_t i)
-{
-    for (unsigned k = 0; k < j->nloops; k++)
-        if (j->loops[k].fold && j->loops[k].fold == i)
-            return true;
-    return false;
-}
-
 static void weigh_insn(weigh *s, const jit *j, uint32_t i, uint32_t wt, const jit_loop *L)
 {
     const mbpf_insn *in = &j->insns[i];
@@ -356,7 +346,7 @@ static void weigh_insn(weigh *s, const jit *j, uint32_t i, uint32_t wt, const ji
                                                  : (int64_t)i + in->off + 1;
             /* a budget unit in the frame costs a load and a store more;
              * a fast copy's back-edge has none (its guard: weigh_guard) */
-            if (t <= (int64_t)i && !(L && i == L->e) && !folded(j, i))
+            if (t <= (int64_t)i && !(L && i == L->e) && !jit_loop_folded(j, i))
                 s->w[W_BUDGET] += wt;
         }
         break;
@@ -474,7 +464,7 @@ static void low_gain(const jit *j, uint32_t *g)
                 g[d] += 2;
             int64_t t = in->code == MBPF_OP_JA32 ? (int64_t)i + in->imm + 1
                                                  : (int64_t)i + in->off + 1;
-            if (t <= (int64_t)i && !folded(j, i))
+            if (t <= (int64_t)i && !jit_loop_folded(j, i))
                 g[W_BUDGET] += 2;
             break;
         }
